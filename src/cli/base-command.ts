@@ -1,0 +1,25 @@
+import { Command, Flags } from '@oclif/core';
+import { ConfigError } from '../config/config-error.js';
+
+/** Flags and error handling every mika command shares. */
+export abstract class BaseCommand extends Command {
+  static override baseFlags = {
+    config: Flags.string({
+      char: 'c',
+      description: 'Path to the config file (default ./config.json, or $MIKA_CONFIG; built-in defaults when absent)',
+      helpValue: '<config.json>',
+    }),
+  };
+
+  /** A problem the operator can fix is one line on stderr, no stack trace; bad config exits 2. */
+  protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`mika: ${err.message}\n`);
+      return this.exit(2);
+    }
+    if (err.oclif) return super.catch(err);
+    process.stderr.write(`mika: ${err.message}\n`);
+    if (process.env.MIKA_DEBUG) process.stderr.write(`${err.stack ?? ''}\n`);
+    return this.exit(1);
+  }
+}

@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import { Value } from '@sinclair/typebox/value';
+import { ConfigSchema, type Config } from './schema.js';
+import { ConfigError } from './config-error.js';
+import { applyEnv } from './env.js';
+
+export const DEFAULT_CONFIG_PATH = 'config.json';
+
+export interface LoadedConfig {
+  config: Config;
+  /** The file read, or undefined when the built-in defaults were used. */
+  source: string | undefined;
+}
+
+export interface LoadOptions {
+  /** Path given by the operator; a missing file is then an error. Without it ./config.json is tried. */
+  path?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+}
+
+function readFile(path: string, explicit: boolean): Record<string, unknown> | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !explicit) return undefined;
+    throw new ConfigError(path, `cannot read the file (${(err as Error).message})`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(path, `not valid JSON (${(err as Error).message})`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError(path, 'must hold a JSON object');
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** Validates a raw config object (file content with env applied) and fills in defaults. */
+export function parseConfig(raw: Record<string, unknown>): Config {
+  const withDefaults = Value.Default(ConfigSchema, structuredClone(raw)) as unknown;
+  const first = Value.Errors(ConfigSchema, withDefaults).First();
+  if (first) {
+    const field = first.path.replace(/^\//, '').replaceAll('/', '.') || '(root)';
+    const got = first.value === undefined ? '' : ` (got ${JSON.stringify(first.value)})`;
+    const rule = first.schema.description && first.type !== 45 /* unknown property */ ? `${first.message}${got}: ${first.schema.description}` : `${first.message}${got}`;
+    throw new ConfigError(field, rule);
+  }
+  const config = withDefaults as Config;
+  checkRelations(config);
+  return config;
+}
+
+function checkRelations(c: Config): void {
+  const t = c.tracker;
+  if (t.min_interval > t.interval) throw new ConfigError('tracker.min_interval', `must not exceed tracker.interval (${t.interval})`);
+  if (t.reap_interval <= t.interval) throw new ConfigError('tracker.reap_interval', `must exceed tracker.interval (${t.interval}), or live peers are dropped between announces`);
+  if (t.numwant_default > t.numwant_max) throw new ConfigError('tracker.numwant_default', `must not exceed tracker.numwant_max (${t.numwant_max})`);
+  if (!t.ipv4 && !t.ipv6) throw new ConfigError('tracker.ipv4', 'at least one of tracker.ipv4 and tracker.ipv6 must be true');
+  for (const p of t.trusted_proxies) {
+    if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(p)) throw new ConfigError('tracker.trusted_proxies', `"${p}" is not an address or CIDR range`);
+  }
+  if (c.procs > 1 && c.store.type === 'memory') {
+    throw new ConfigError('procs', 'more than one process needs store.type "redis": the memory store lives inside one process');
+  }
+}
+
+/** Reads the config file (or the defaults when none exists and none was named) and MIKA_* overrides. */
+export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
+  const env = opts.env ?? process.env;
+  const explicit = opts.path ?? env.MIKA_CONFIG;
+  const path = explicit ?? DEFAULT_CONFIG_PATH;
+  const raw = readFile(path, explicit !== undefined) ?? {};
+  const source = Object.keys(raw).length > 0 || explicit !== undefined ? path : undefined;
+  applyEnv(raw, env);
+  return { config: parseConfig(raw), source };
+}

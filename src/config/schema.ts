@@ -1,0 +1,106 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+// Every option mika reads, with its default and the rule it must obey. docs/config.md and
+// config.json.dist describe the same fields; a field added here is added there too.
+
+const Seconds = (def: number, description: string) =>
+  Type.Integer({ minimum: 1, maximum: 86_400, default: def, description });
+
+const Listen = (def: string, description: string) =>
+  Type.String({
+    // host:port, [v6]:port or :port (every address of the enabled stacks)
+    pattern: '^(\\[[0-9a-fA-F:.]+\\]|[^\\s:\\[\\]]*):\\d{1,5}$',
+    default: def,
+    description,
+  });
+
+export const TrackerSchema = Type.Object(
+  {
+    listen: Listen(':34000', 'Tracker address, host:port; ":port" listens on every address of the enabled stacks'),
+    ipv4: Type.Boolean({ default: true, description: 'Accept IPv4 clients and hand out IPv4 peers' }),
+    ipv6: Type.Boolean({ default: true, description: 'Accept IPv6 clients and hand out IPv6 peers' }),
+    interval: Seconds(300, 'Seconds clients are told to wait between announces'),
+    min_interval: Seconds(10, 'Seconds a client must wait at least; an earlier announce is accounted but gets no peers'),
+    enforce_min_interval: Type.Boolean({ default: true, description: 'Withhold peers from announces that come before min_interval' }),
+    reap_interval: Seconds(400, 'Seconds a peer may stay silent before it is dropped from its swarm'),
+    reap_sweep: Seconds(30, 'Seconds between two sweeps for silent peers'),
+    numwant_default: Type.Integer({ minimum: 0, maximum: 1000, default: 30, description: 'Peers handed out when the client does not say numwant' }),
+    numwant_max: Type.Integer({ minimum: 0, maximum: 1000, default: 50, description: 'Most peers handed out whatever the client asks' }),
+    scrape_max_hashes: Type.Integer({ minimum: 1, maximum: 10_000, default: 100, description: 'Most info_hash values one scrape may ask for' }),
+    whitelist_enabled: Type.Boolean({ default: true, description: 'Only clients whose peer_id starts with a whitelisted prefix may announce' }),
+    allow_client_ip: Type.Boolean({ default: false, description: 'Believe the ip/ipv4/ipv6 query parameters (BEP 7); they are spoofable' }),
+    trusted_proxies: Type.Array(Type.String({ minLength: 1 }), {
+      default: [],
+      description: 'Addresses or CIDR ranges of reverse proxies whose X-Forwarded-For / X-Real-IP is believed',
+    }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export const AccountingSchema = Type.Object(
+  {
+    freeleech: Type.Boolean({ default: false, description: 'Site-wide freeleech: no download is credited on any torrent' }),
+    bonus_rate: Type.Number({ minimum: 0, maximum: 1_000_000, default: 1, description: 'Factor applied to the bonus points formula' }),
+    max_upload_rate: Type.Integer({
+      minimum: 0,
+      default: 1_073_741_824,
+      description: 'Bytes per second of reported upload above which an announce is a cheat signal and its credit is clamped; 0 turns the check off',
+    }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export const ApiSchema = Type.Object(
+  {
+    listen: Listen(':34001', 'REST API address (TLS only)'),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export const RedisSchema = Type.Object(
+  {
+    url: Type.String({ pattern: '^rediss?://', default: 'redis://127.0.0.1:6379', description: 'redis:// or rediss:// URL' }),
+    password: Type.String({ default: '', description: 'Password (AUTH); empty for none. Overrides one in the URL' }),
+    db: Type.Integer({ minimum: 0, maximum: 15, default: 0, description: 'Database number' }),
+    key_prefix: Type.String({ pattern: '^[A-Za-z0-9_.:-]{0,32}$', default: 'mika:', description: 'Prefix of every key mika writes' }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export const StoreSchema = Type.Object(
+  {
+    type: Type.Union([Type.Literal('memory'), Type.Literal('redis')], {
+      default: 'memory',
+      description: '"memory" keeps state in the process (embedded default); "redis" keeps it in Redis',
+    }),
+    redis: RedisSchema,
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export const LogSchema = Type.Object(
+  {
+    level: Type.Union(
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+      { default: 'info', description: 'Least severe level written to the log' },
+    ),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export const ConfigSchema = Type.Object(
+  {
+    tracker: TrackerSchema,
+    accounting: AccountingSchema,
+    api: ApiSchema,
+    store: StoreSchema,
+    log: LogSchema,
+    procs: Type.Integer({ minimum: 1, maximum: 256, default: 1, description: 'Worker processes sharing the ports (redis store only)' }),
+  },
+  { additionalProperties: false },
+);
+
+export type Config = Static<typeof ConfigSchema>;
+export type TrackerConfig = Static<typeof TrackerSchema>;
+export type AccountingConfig = Static<typeof AccountingSchema>;
+export type StoreConfig = Static<typeof StoreSchema>;

@@ -1,0 +1,76 @@
+import type { FastifyInstance } from 'fastify';
+import type { AddressInfo } from 'node:net';
+import type { Config } from '../config/schema.js';
+import { createStore } from '../store/create-store.js';
+import type { Store } from '../store/store.js';
+import { systemClock, Tracker, type Clock } from '../tracker/tracker.js';
+import { listenTarget } from './listen-address.js';
+import type { Logger } from './logger.js';
+import { Reaper } from './reaper.js';
+import { buildTrackerServer } from './tracker-server.js';
+
+export interface DaemonOptions {
+  config: Config;
+  logger: Logger;
+  /** A store made by the caller (tests); otherwise the config's. */
+  store?: Store;
+  clock?: Clock;
+}
+
+export interface Daemon {
+  readonly store: Store;
+  readonly tracker: Tracker;
+  /** The tracker's bound address (port 0 in config picks a free one). */
+  readonly trackerAddress: AddressInfo;
+  /** Applies a new config; returns the fields that only a restart can change. */
+  reload(config: Config): string[];
+  /** Stops accepting, answers the requests in flight, then closes the store. */
+  close(): Promise<void>;
+}
+
+/** Starts the tracker on the configured store and port. */
+export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
+  let config = opts.config;
+  const { logger } = opts;
+  const clock = opts.clock ?? systemClock;
+  const store = opts.store ?? (await createStore(config.store, logger));
+  await store.open();
+
+  const tracker = new Tracker(store, config, logger, clock);
+  const server: FastifyInstance = await buildTrackerServer(tracker);
+  const target = listenTarget(config.tracker.listen, config.tracker);
+  try {
+    await server.listen(target);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const trackerAddress = server.server.address() as AddressInfo;
+  logger.info({ address: trackerAddress, store: store.kind }, 'tracker listening');
+
+  const reaper = new Reaper(store, () => config.tracker, clock, logger);
+  reaper.start();
+
+  return {
+    store,
+    tracker,
+    trackerAddress,
+    reload(next: Config): string[] {
+      const restart: string[] = [];
+      if (next.tracker.listen !== config.tracker.listen) restart.push('tracker.listen');
+      if (next.tracker.ipv4 !== config.tracker.ipv4 || next.tracker.ipv6 !== config.tracker.ipv6) restart.push('tracker.ipv4/ipv6 listening');
+      if (JSON.stringify(next.store) !== JSON.stringify(config.store)) restart.push('store');
+      if (next.procs !== config.procs) restart.push('procs');
+      config = next;
+      tracker.configure(next);
+      logger.level = next.log.level;
+      reaper.restart();
+      return restart;
+    },
+    async close(): Promise<void> {
+      reaper.stop();
+      await server.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,16 @@
+import type { StoreConfig } from '../config/schema.js';
+import { MemoryStore } from './memory/memory-store.js';
+import type { Store } from './store.js';
+
+export interface StoreLogger {
+  info(obj: object | string, msg?: string): void;
+  warn(obj: object | string, msg?: string): void;
+}
+
+/** The store the config names. The Redis store (and ioredis) is loaded only when asked for. */
+export async function createStore(config: StoreConfig, logger: StoreLogger): Promise<Store> {
+  if (config.type === 'memory') return new MemoryStore();
+  const { RedisStore } = await import('./redis/redis-store.js');
+  const r = config.redis;
+  return new RedisStore({ url: r.url, password: r.password || undefined, db: r.db, keyPrefix: r.key_prefix, logger });
+}

@@ -1,0 +1,253 @@
+import { isTooEarly, settle, type PeerState } from '../../accounting/settle.js';
+import { writeEndpoint } from '../peer-record.js';
+import type { CheatEvent, Torrent, TorrentStats, User, UserStats, UserTorrentStats, WhitelistEntry } from '../records.js';
+import { RegistryCache } from '../registry-cache.js';
+import { RegistryConflictError, type AnnounceInput, type AnnounceResult, type ScrapeEntry, type Store } from '../store.js';
+import { Rotation } from './rotation.js';
+
+interface Peer {
+  record: Buffer;
+  state: PeerState;
+  seeder: boolean;
+}
+
+interface Swarm {
+  infoHash: string;
+  peers: Map<string, Peer>;
+  seeders: Rotation;
+  leechers: Rotation;
+  stats: TorrentStats;
+}
+
+/** Where a live peer sits, in order of last announce (oldest first): the reaper reads from the front. */
+interface Liveness {
+  swarm: Swarm;
+  key: string;
+  lastSeen: number;
+}
+
+const CHEAT_LOG_MAX = 10_000;
+
+const emptyUserStats = (): UserStats => ({ uploadedRaw: 0, downloadedRaw: 0, uploaded: 0, downloaded: 0, bonus: 0, snatches: 0, announces: 0, cheats: 0 });
+const emptyTorrentStats = (): TorrentStats => ({ seeders: 0, leechers: 0, snatches: 0, uploadedRaw: 0, downloadedRaw: 0, uploaded: 0, downloaded: 0, announces: 0 });
+
+/**
+ * The embedded store: all state in this process, nothing to install. It loses everything when the
+ * process ends, so it suits a single instance and tests; production sites use the Redis store.
+ */
+export class MemoryStore implements Store {
+  readonly kind = 'memory';
+  private readonly registry = new RegistryCache();
+  private readonly swarms = new Map<string, Swarm>();
+  private readonly liveness = new Map<string, Liveness>();
+  private readonly users = new Map<number, UserStats>();
+  private readonly userTorrents = new Map<string, UserTorrentStats>();
+  private readonly cheats: CheatEvent[] = [];
+
+  async open(): Promise<void> {}
+  async close(): Promise<void> {}
+  async ping(): Promise<boolean> {
+    return true;
+  }
+
+  userByPasskey(passkey: string): User | undefined {
+    return this.registry.userByPasskey(passkey);
+  }
+  userById(id: number): User | undefined {
+    return this.registry.userById(id);
+  }
+  torrentByInfoHash(infoHash: string): Torrent | undefined {
+    return this.registry.torrentByInfoHash(infoHash);
+  }
+  whitelistMatch(peerId: Buffer): WhitelistEntry | undefined {
+    return this.registry.whitelistMatch(peerId);
+  }
+  whitelist(): WhitelistEntry[] {
+    return this.registry.whitelist();
+  }
+
+  async putUser(user: User): Promise<void> {
+    const holder = this.registry.passkeyHolder(user.passkey, user.id);
+    if (holder) throw new RegistryConflictError(`passkey already belongs to user ${holder.id}`);
+    this.registry.setUser({ ...user });
+  }
+
+  async deleteUser(id: number): Promise<void> {
+    this.registry.deleteUser(id);
+  }
+
+  async putTorrent(torrent: Torrent): Promise<void> {
+    this.registry.setTorrent({ ...torrent });
+  }
+
+  async deleteTorrent(infoHash: string): Promise<void> {
+    this.registry.deleteTorrent(infoHash);
+    const swarm = this.swarms.get(infoHash);
+    if (!swarm) return;
+    for (const key of swarm.peers.keys()) this.liveness.delete(livenessKey(infoHash, key));
+    this.swarms.delete(infoHash);
+  }
+
+  async putWhitelist(entry: WhitelistEntry): Promise<void> {
+    this.registry.setWhitelist({ ...entry });
+  }
+
+  async deleteWhitelist(prefix: string): Promise<void> {
+    this.registry.deleteWhitelist(prefix);
+  }
+
+  async announce(input: AnnounceInput): Promise<AnnounceResult> {
+    const { user, torrent, event, now } = input;
+    const swarm = this.swarm(torrent.infoHash);
+    const key = `${user.id}:${input.peerId.toString('latin1')}`;
+    const peer = swarm.peers.get(key);
+    const userStats = this.userStatsOf(user.id);
+    userStats.announces++;
+    swarm.stats.announces++;
+
+    if (event === 'stopped' && !peer) {
+      return this.result(swarm, [], false, true);
+    }
+
+    const utKey = `${user.id}:${torrent.id}`;
+    let ut = this.userTorrents.get(utKey);
+    if (!ut) {
+      ut = { uploadedRaw: 0, downloadedRaw: 0, uploaded: 0, downloaded: 0, seedTime: 0, snatched: false, left: input.left, firstSeen: now, lastSeen: now };
+      this.userTorrents.set(utKey, ut);
+    }
+    const report = { uploaded: input.uploaded, downloaded: input.downloaded, left: input.left, event, now };
+    const s = settle(peer?.state, report, input.rules, ut, swarm.seeders.size);
+    const tooEarly = isTooEarly(peer?.state, report, input.minInterval);
+
+    userStats.uploadedRaw += s.upRaw;
+    userStats.downloadedRaw += s.downRaw;
+    userStats.uploaded += s.up;
+    userStats.downloaded += s.down;
+    userStats.bonus += s.bonus;
+    swarm.stats.uploadedRaw += s.upRaw;
+    swarm.stats.downloadedRaw += s.downRaw;
+    swarm.stats.uploaded += s.up;
+    swarm.stats.downloaded += s.down;
+    ut.uploadedRaw += s.upRaw;
+    ut.downloadedRaw += s.downRaw;
+    ut.uploaded += s.up;
+    ut.downloaded += s.down;
+    ut.seedTime += s.seedTime;
+    ut.left = input.left;
+    ut.lastSeen = now;
+    if (s.snatch) {
+      ut.snatched = true;
+      userStats.snatches++;
+      swarm.stats.snatches++;
+    }
+    if (s.cheat) {
+      userStats.cheats++;
+      this.cheats.push({ at: now, userId: user.id, torrentId: torrent.id, peerId: input.peerId.toString('hex'), ...s.cheat });
+      if (this.cheats.length > CHEAT_LOG_MAX) this.cheats.shift();
+    }
+
+    if (event === 'stopped') {
+      this.dropPeer(swarm, key);
+      return this.result(swarm, [], false, false);
+    }
+
+    const seeder = input.left === 0;
+    const state: PeerState = { uploaded: input.uploaded, downloaded: input.downloaded, left: input.left, lastSeen: now };
+    swarm.peers.set(key, { record: writeEndpoint(peer?.record, input.peerId, input.endpoint), state, seeder });
+    if (seeder) {
+      swarm.leechers.delete(key);
+      swarm.seeders.add(key);
+    } else {
+      swarm.seeders.delete(key);
+      swarm.leechers.add(key);
+    }
+    const live = livenessKey(swarm.infoHash, key);
+    this.liveness.delete(live);
+    this.liveness.set(live, { swarm, key, lastSeen: now });
+
+    const selected: string[] = [];
+    if (!tooEarly && input.numwant > 0) {
+      // A seeder or a partial seed (BEP 21 paused) has no use for seeders.
+      if (!seeder && event !== 'paused') swarm.seeders.take(input.numwant, key, selected);
+      swarm.leechers.take(input.numwant - selected.length, key, selected);
+    }
+    return this.result(swarm, selected.map((k) => swarm.peers.get(k)!.record), tooEarly, false);
+  }
+
+  async scrape(infoHashes: string[]): Promise<ScrapeEntry[]> {
+    const out: ScrapeEntry[] = [];
+    for (const infoHash of infoHashes) {
+      if (!this.registry.torrentByInfoHash(infoHash)) continue;
+      const swarm = this.swarms.get(infoHash);
+      out.push({
+        infoHash,
+        complete: swarm?.seeders.size ?? 0,
+        incomplete: swarm?.leechers.size ?? 0,
+        downloaded: swarm?.stats.snatches ?? 0,
+      });
+    }
+    return out;
+  }
+
+  async reap(now: number, ttl: number): Promise<number> {
+    const cutoff = now - ttl;
+    let reaped = 0;
+    for (const [live, entry] of this.liveness) {
+      if (entry.lastSeen >= cutoff) break;
+      this.liveness.delete(live);
+      this.dropPeer(entry.swarm, entry.key);
+      reaped++;
+    }
+    return reaped;
+  }
+
+  async userStats(id: number): Promise<UserStats> {
+    return { ...(this.users.get(id) ?? emptyUserStats()) };
+  }
+
+  async torrentStats(infoHash: string): Promise<TorrentStats> {
+    const swarm = this.swarms.get(infoHash);
+    if (!swarm) return emptyTorrentStats();
+    return { ...swarm.stats, seeders: swarm.seeders.size, leechers: swarm.leechers.size };
+  }
+
+  async userTorrentStats(userId: number, torrentId: number): Promise<UserTorrentStats | undefined> {
+    const ut = this.userTorrents.get(`${userId}:${torrentId}`);
+    return ut && { ...ut };
+  }
+
+  async cheatEvents(limit: number): Promise<CheatEvent[]> {
+    return this.cheats.slice(-limit).reverse();
+  }
+
+  private swarm(infoHash: string): Swarm {
+    let swarm = this.swarms.get(infoHash);
+    if (!swarm) {
+      swarm = { infoHash, peers: new Map(), seeders: new Rotation(), leechers: new Rotation(), stats: emptyTorrentStats() };
+      this.swarms.set(infoHash, swarm);
+    }
+    return swarm;
+  }
+
+  private userStatsOf(id: number): UserStats {
+    let stats = this.users.get(id);
+    if (!stats) {
+      stats = emptyUserStats();
+      this.users.set(id, stats);
+    }
+    return stats;
+  }
+
+  private dropPeer(swarm: Swarm, key: string): void {
+    swarm.peers.delete(key);
+    swarm.seeders.delete(key);
+    swarm.leechers.delete(key);
+    this.liveness.delete(livenessKey(swarm.infoHash, key));
+  }
+
+  private result(swarm: Swarm, peers: Buffer[], tooEarly: boolean, unknownPeer: boolean): AnnounceResult {
+    return { seeders: swarm.seeders.size, leechers: swarm.leechers.size, snatches: swarm.stats.snatches, peers, tooEarly, unknownPeer };
+  }
+}
+
+const livenessKey = (infoHash: string, peerKey: string): string => `${infoHash}|${peerKey}`;

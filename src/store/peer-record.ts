@@ -1,0 +1,29 @@
+// A peer as handed out: 44 bytes, the same in both stores (Redis keeps it as the hash value).
+//   0..19  peer_id
+//  20..25  IPv4 address + port (all zero when the peer has no IPv4 endpoint)
+//  26..43  IPv6 address + port (all zero when the peer has no IPv6 endpoint)
+
+export const PEER_ID_LEN = 20;
+export const V4_LEN = 6;
+export const V6_LEN = 18;
+export const V4_AT = PEER_ID_LEN;
+export const V6_AT = V4_AT + V4_LEN;
+export const RECORD_LEN = V6_AT + V6_LEN;
+
+/** A new record for a peer, or `prev` with the endpoint of the announcing family replaced. */
+export function writeEndpoint(prev: Buffer | undefined, peerId: Buffer, endpoint: Buffer): Buffer {
+  const rec = Buffer.alloc(RECORD_LEN);
+  if (prev) prev.copy(rec);
+  peerId.copy(rec, 0);
+  endpoint.copy(rec, endpoint.length === V4_LEN ? V4_AT : V6_AT);
+  return rec;
+}
+
+const isZero = (b: Buffer, from: number, to: number): boolean => {
+  for (let i = from; i < to; i++) if (b[i] !== 0) return false;
+  return true;
+};
+
+export const peerIdOf = (rec: Buffer): Buffer => rec.subarray(0, PEER_ID_LEN);
+export const v4Of = (rec: Buffer): Buffer | undefined => (isZero(rec, V4_AT, V6_AT) ? undefined : rec.subarray(V4_AT, V6_AT));
+export const v6Of = (rec: Buffer): Buffer | undefined => (isZero(rec, V6_AT, RECORD_LEN) ? undefined : rec.subarray(V6_AT, RECORD_LEN));

@@ -1,0 +1,89 @@
+// The site's entities as the tracker holds them in process. They come from the site (API, warmup)
+// and are read on every announce without touching storage.
+
+export interface User {
+  /** The site's user id. */
+  id: number;
+  /** 32 characters or more, unique; the secret in the announce URL. */
+  passkey: string;
+  name: string;
+  /** False: the user may seed but every announce with left > 0 fails. */
+  canLeech: boolean;
+  /** False: every announce with this passkey fails. */
+  enabled: boolean;
+}
+
+export interface Torrent {
+  /** The site's torrent id. */
+  id: number;
+  /** 40 lowercase hex characters. */
+  infoHash: string;
+  name: string;
+  /** Credited upload = reported upload × multiUp. */
+  multiUp: number;
+  /** Credited download = reported download × multiDown (0 = freeleech). */
+  multiDown: number;
+  /** False: announces fail with `reason`. */
+  enabled: boolean;
+  reason: string;
+}
+
+export interface WhitelistEntry {
+  /** Leading bytes of the peer_id, as latin1 text (e.g. "-qB4", "-TR3"). */
+  prefix: string;
+  client: string;
+}
+
+/** Totals kept per user; raw = as reported, credited = after multipliers and clamping. */
+export interface UserStats {
+  uploadedRaw: number;
+  downloadedRaw: number;
+  uploaded: number;
+  downloaded: number;
+  bonus: number;
+  snatches: number;
+  announces: number;
+  cheats: number;
+}
+
+/** Totals kept per torrent. */
+export interface TorrentStats {
+  seeders: number;
+  leechers: number;
+  snatches: number;
+  uploadedRaw: number;
+  downloadedRaw: number;
+  uploaded: number;
+  downloaded: number;
+  announces: number;
+}
+
+/** What a user did on one torrent: the ledger a site reads for hit-and-run rules. */
+export interface UserTorrentStats {
+  uploadedRaw: number;
+  downloadedRaw: number;
+  uploaded: number;
+  downloaded: number;
+  /** Seconds spent seeding, summed over announces. */
+  seedTime: number;
+  snatched: boolean;
+  /** Bytes left at the last announce. */
+  left: number;
+  firstSeen: number;
+  lastSeen: number;
+}
+
+/** An announce whose reported upload rate broke `accounting.max_upload_rate`. */
+export interface CheatEvent {
+  at: number;
+  userId: number;
+  torrentId: number;
+  /** Hex of the 20-byte peer_id. */
+  peerId: string;
+  /** Reported bytes per second. */
+  rate: number;
+  /** Raw upload delta reported. */
+  reported: number;
+  /** Upload credited after clamping (before the multiplier). */
+  allowed: number;
+}

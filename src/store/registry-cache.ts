@@ -1,0 +1,97 @@
+import type { Torrent, User, WhitelistEntry } from './records.js';
+
+/**
+ * The in-process copy of users, torrents and the whitelist that every announce reads. Both stores
+ * keep one; the Redis store refreshes it from pub/sub so that each instance sees the others' writes.
+ */
+export class RegistryCache {
+  private readonly users = new Map<number, User>();
+  private readonly passkeys = new Map<string, User>();
+  private readonly torrents = new Map<string, Torrent>();
+  private readonly entries = new Map<string, WhitelistEntry>();
+  /** Distinct prefix lengths, longest first, so a match needs one lookup per length. */
+  private prefixLengths: number[] = [];
+
+  userByPasskey(passkey: string): User | undefined {
+    return this.passkeys.get(passkey);
+  }
+
+  userById(id: number): User | undefined {
+    return this.users.get(id);
+  }
+
+  /** The user now holding `passkey`, when it is not `exceptId`. */
+  passkeyHolder(passkey: string, exceptId: number): User | undefined {
+    const holder = this.passkeys.get(passkey);
+    return holder && holder.id !== exceptId ? holder : undefined;
+  }
+
+  setUser(user: User): void {
+    const old = this.users.get(user.id);
+    if (old && this.passkeys.get(old.passkey) === old) this.passkeys.delete(old.passkey);
+    this.users.set(user.id, user);
+    this.passkeys.set(user.passkey, user);
+  }
+
+  deleteUser(id: number): void {
+    const old = this.users.get(id);
+    if (!old) return;
+    this.users.delete(id);
+    if (this.passkeys.get(old.passkey) === old) this.passkeys.delete(old.passkey);
+  }
+
+  torrentByInfoHash(infoHash: string): Torrent | undefined {
+    return this.torrents.get(infoHash);
+  }
+
+  setTorrent(torrent: Torrent): void {
+    this.torrents.set(torrent.infoHash, torrent);
+  }
+
+  deleteTorrent(infoHash: string): void {
+    this.torrents.delete(infoHash);
+  }
+
+  whitelistMatch(peerId: Buffer): WhitelistEntry | undefined {
+    for (const len of this.prefixLengths) {
+      if (len > peerId.length) continue;
+      const hit = this.entries.get(peerId.toString('latin1', 0, len));
+      if (hit) return hit;
+    }
+    return undefined;
+  }
+
+  whitelist(): WhitelistEntry[] {
+    return [...this.entries.values()].sort((a, b) => (a.prefix < b.prefix ? -1 : a.prefix > b.prefix ? 1 : 0));
+  }
+
+  setWhitelist(entry: WhitelistEntry): void {
+    this.entries.set(entry.prefix, entry);
+    this.indexPrefixes();
+  }
+
+  deleteWhitelist(prefix: string): void {
+    this.entries.delete(prefix);
+    this.indexPrefixes();
+  }
+
+  /** Replaces everything at once (a full resync after a lost subscription). */
+  replaceAll(users: User[], torrents: Torrent[], whitelist: WhitelistEntry[]): void {
+    this.users.clear();
+    this.passkeys.clear();
+    this.torrents.clear();
+    this.entries.clear();
+    for (const u of users) this.setUser(u);
+    for (const t of torrents) this.setTorrent(t);
+    for (const w of whitelist) this.entries.set(w.prefix, w);
+    this.indexPrefixes();
+  }
+
+  counts(): { users: number; torrents: number; whitelist: number } {
+    return { users: this.users.size, torrents: this.torrents.size, whitelist: this.entries.size };
+  }
+
+  private indexPrefixes(): void {
+    this.prefixLengths = [...new Set([...this.entries.keys()].map((p) => p.length))].sort((a, b) => b - a);
+  }
+}

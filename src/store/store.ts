@@ -1,0 +1,105 @@
+import type { AnnounceEvent } from '../accounting/events.js';
+import type { Rules } from '../accounting/settle.js';
+import type { CheatEvent, Torrent, TorrentStats, User, UserStats, UserTorrentStats, WhitelistEntry } from './records.js';
+
+/** One announce, already validated and authorised by the tracker. */
+export interface AnnounceInput {
+  user: User;
+  torrent: Torrent;
+  /** 20 bytes. */
+  peerId: Buffer;
+  /** Where the peer is reachable: 6 bytes (IPv4 + port) or 18 bytes (IPv6 + port), network order. */
+  endpoint: Buffer;
+  uploaded: number;
+  downloaded: number;
+  left: number;
+  event: AnnounceEvent;
+  /** Peers wanted, already capped by config; 0 asks for none. */
+  numwant: number;
+  /** Unix seconds. */
+  now: number;
+  /** Seconds; 0 turns the too-early rule off. */
+  minInterval: number;
+  rules: Rules;
+}
+
+export interface AnnounceResult {
+  seeders: number;
+  leechers: number;
+  snatches: number;
+  /** Selected peers as peer records (see peer-record.ts), never the announcing peer. */
+  peers: Buffer[];
+  /** The announce came before min_interval: accounted, but no peers were handed out. */
+  tooEarly: boolean;
+  /** A `stopped` from a peer the swarm did not hold. */
+  unknownPeer: boolean;
+}
+
+export interface ScrapeEntry {
+  infoHash: string;
+  complete: number;
+  incomplete: number;
+  downloaded: number;
+}
+
+/** Fired when another instance (or this one) changed a user, torrent or the whitelist. */
+export type RegistryListener = () => void;
+
+/**
+ * Where the tracker keeps its state. Two implementations, memory and redis, pass one contract suite
+ * (test/contract). Reads of users, torrents and the whitelist are synchronous: they come from an
+ * in-process cache that the store keeps current, so an announce reads no registry record from storage.
+ */
+export interface Store {
+  readonly kind: 'memory' | 'redis';
+
+  /** Loads the registry caches and starts listening for changes. */
+  open(): Promise<void>;
+  /** Stops timers and connections; pending writes finish first. */
+  close(): Promise<void>;
+  /** Whether storage answers now. */
+  ping(): Promise<boolean>;
+
+  userByPasskey(passkey: string): User | undefined;
+  userById(id: number): User | undefined;
+  torrentByInfoHash(infoHash: string): Torrent | undefined;
+  /** The whitelist entry whose prefix starts this peer_id, if any. */
+  whitelistMatch(peerId: Buffer): WhitelistEntry | undefined;
+  whitelist(): WhitelistEntry[];
+
+  /** Adds or replaces a user (by id). Rejects a passkey held by another user. Every instance sees it before the promise settles here, and at most a pub/sub hop later elsewhere. */
+  putUser(user: User): Promise<void>;
+  deleteUser(id: number): Promise<void>;
+  putTorrent(torrent: Torrent): Promise<void>;
+  deleteTorrent(infoHash: string): Promise<void>;
+  putWhitelist(entry: WhitelistEntry): Promise<void>;
+  deleteWhitelist(prefix: string): Promise<void>;
+
+  /**
+   * Records one announce and selects peers. Everything it changes (peer, user and torrent counters,
+   * bonus, snatch, seed time, cheat event) is durable in storage before the promise resolves.
+   */
+  announce(input: AnnounceInput): Promise<AnnounceResult>;
+  /** Counts for each registered info_hash asked; unregistered ones are left out. */
+  scrape(infoHashes: string[]): Promise<ScrapeEntry[]>;
+  /** Drops peers silent since before `now - ttl`, touching only those. Returns how many it dropped. */
+  reap(now: number, ttl: number): Promise<number>;
+
+  userStats(id: number): Promise<UserStats>;
+  torrentStats(infoHash: string): Promise<TorrentStats>;
+  userTorrentStats(userId: number, torrentId: number): Promise<UserTorrentStats | undefined>;
+  cheatEvents(limit: number): Promise<CheatEvent[]>;
+}
+
+/** Storage cannot be reached: announces fail with "tracker storage unavailable" until it is back. */
+export class StorageUnavailableError extends Error {
+  override readonly name = 'StorageUnavailableError';
+  constructor(cause?: unknown) {
+    super('tracker storage unavailable', { cause });
+  }
+}
+
+/** A write the registry refuses (e.g. a passkey held by another user). */
+export class RegistryConflictError extends Error {
+  override readonly name = 'RegistryConflictError';
+}

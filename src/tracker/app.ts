@@ -1,0 +1,38 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Tracker, TrackerRequest } from './tracker.js';
+
+const CONTENT_TYPE = 'text/plain';
+
+type Action = 'announce' | 'scrape';
+
+export function toTrackerRequest(req: FastifyRequest): TrackerRequest {
+  return { url: req.raw.url ?? '', socketAddress: req.socket.remoteAddress, headers: req.headers };
+}
+
+/**
+ * The tracker's routes as a fastify plugin: both URL layouts (the seed's /<passkey>/announce and
+ * UNIT3D's /announce/<passkey>) for announce and scrape. Query parsing is the tracker's own
+ * (binary-safe), from the raw URL.
+ */
+export async function trackerApp(app: FastifyInstance, opts: { tracker: Tracker }): Promise<void> {
+  const { tracker } = opts;
+  const route = (action: Action) => async (req: FastifyRequest<{ Params: { passkey: string } }>, reply: FastifyReply) => {
+    const body = await tracker[action](req.params.passkey, toTrackerRequest(req));
+    return reply.header('content-type', CONTENT_TYPE).send(body);
+  };
+  app.get('/:passkey/announce', route('announce'));
+  app.get('/announce/:passkey', route('announce'));
+  app.get('/:passkey/scrape', route('scrape'));
+  app.get('/scrape/:passkey', route('scrape'));
+
+  app.setNotFoundHandler(async (req, reply) => {
+    const path = (req.raw.url ?? '').split('?', 1)[0]!;
+    // A client whose .torrent lacks the passkey should show its user why, so this one is a 200.
+    if (/^\/(announce|scrape)\/?$/.test(path)) return reply.header('content-type', CONTENT_TYPE).send(tracker.refuse('missing passkey in the announce URL'));
+    return reply.code(404).header('content-type', CONTENT_TYPE).send(tracker.refuse(`not found: ${req.method} ${path.slice(0, 64)}`));
+  });
+  app.setErrorHandler(async (err: { statusCode?: number; message: string }, _req, reply) => {
+    const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    return reply.code(status).header('content-type', CONTENT_TYPE).send(tracker.refuse(status === 500 ? 'internal tracker error' : err.message));
+  });
+}

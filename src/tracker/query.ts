@@ -1,0 +1,67 @@
+import { malformed } from './failure.js';
+
+// Query strings are bytes: info_hash and peer_id are 20 raw bytes, percent-encoded. Decoding goes
+// straight from the URL's characters to bytes, never through UTF-8. A literal '+' is the byte 0x2B
+// (RFC 3986); clients percent-encode a space as %20.
+
+/** Parameter name → every value given, in order, as raw bytes. */
+export type RawQuery = Map<string, Buffer[]>;
+
+const HEX: Int8Array = (() => {
+  const t = new Int8Array(128).fill(-1);
+  for (let i = 0; i < 10; i++) t[48 + i] = i;
+  for (let i = 0; i < 6; i++) {
+    t[65 + i] = 10 + i;
+    t[97 + i] = 10 + i;
+  }
+  return t;
+})();
+
+function hexValue(code: number): number {
+  return code < 128 ? HEX[code]! : -1;
+}
+
+/** Percent-decodes `s` (the part of a URL between two delimiters) into bytes. */
+export function percentDecode(s: string, name: string): Buffer {
+  if (s.indexOf('%') === -1) return Buffer.from(s, 'latin1');
+  const out = Buffer.allocUnsafe(s.length);
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c !== 37 /* % */) {
+      out[n++] = c & 0xff;
+      continue;
+    }
+    const hi = i + 1 < s.length ? hexValue(s.charCodeAt(i + 1)) : -1;
+    const lo = i + 2 < s.length ? hexValue(s.charCodeAt(i + 2)) : -1;
+    if (hi < 0 || lo < 0) throw malformed(name, 'bad percent-escape');
+    out[n++] = (hi << 4) | lo;
+    i += 2;
+  }
+  return out.subarray(0, n);
+}
+
+/** Splits the query part of a raw URL (everything after the first '?') into raw parameters. */
+export function parseQuery(url: string): RawQuery {
+  const params: RawQuery = new Map();
+  const q = url.indexOf('?');
+  if (q === -1) return params;
+  let start = q + 1;
+  const end = url.length;
+  while (start <= end) {
+    let amp = url.indexOf('&', start);
+    if (amp === -1) amp = end;
+    if (amp > start) {
+      const eq = url.indexOf('=', start);
+      const hasValue = eq !== -1 && eq < amp;
+      const rawName = url.slice(start, hasValue ? eq : amp);
+      const name = percentDecode(rawName, 'name').toString('latin1');
+      const value = hasValue ? percentDecode(url.slice(eq + 1, amp), name) : Buffer.alloc(0);
+      const list = params.get(name);
+      if (list) list.push(value);
+      else params.set(name, [value]);
+    }
+    start = amp + 1;
+  }
+  return params;
+}
