@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Test files start their own redis-server processes; two at a time suits a 2-core machine.
     maxWorkers: 2,
+    globalSetup: ['test/global-setup.ts'],
   },
 });

@@ -38,14 +38,26 @@ function readFile(path: string, explicit: boolean): Record<string, unknown> | un
   return parsed as Record<string, unknown>;
 }
 
+/** Keys starting with "//" are comments (config.json.dist documents each field that way). */
+function stripComments(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([k]) => !k.startsWith('//'))
+      .map(([k, v]) => [k, stripComments(v)]),
+  );
+}
+
 /** Validates a raw config object (file content with env applied) and fills in defaults. */
 export function parseConfig(raw: Record<string, unknown>): Config {
-  const withDefaults = Value.Default(ConfigSchema, structuredClone(raw)) as unknown;
+  const withDefaults = Value.Default(ConfigSchema, stripComments(raw)) as unknown;
   const first = Value.Errors(ConfigSchema, withDefaults).First();
   if (first) {
     const field = first.path.replace(/^\//, '').replaceAll('/', '.') || '(root)';
     const got = first.value === undefined ? '' : ` (got ${JSON.stringify(first.value)})`;
-    const rule = first.schema.description && first.type !== 45 /* unknown property */ ? `${first.message}${got}: ${first.schema.description}` : `${first.message}${got}`;
+    const choices = (first.schema.anyOf as Array<{ const?: unknown }> | undefined)?.map((s) => JSON.stringify(s.const));
+    const message = choices ? `must be one of ${choices.join(', ')}` : first.message;
+    const rule = first.schema.description && first.type !== 45 /* unknown property */ ? `${message}${got}: ${first.schema.description}` : `${message}${got}`;
     throw new ConfigError(field, rule);
   }
   const config = withDefaults as Config;

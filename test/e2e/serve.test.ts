@@ -1,0 +1,67 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/free-port.js';
+import { runMika, type MikaProcess } from '../helpers/mika-process.js';
+
+const running: MikaProcess[] = [];
+const mika = (...args: Parameters<typeof runMika>) => {
+  const p = runMika(...args);
+  running.push(p);
+  return p;
+};
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((p) => p.stop()));
+});
+
+const tempDir = () => mkdtempSync(join(tmpdir(), 'mika-serve-'));
+
+describe('mika serve', () => {
+  it('with no config file runs on the built-in defaults with the memory store and says so', async () => {
+    const port = await freePort();
+    const m = mika(['serve'], { cwd: tempDir(), env: { MIKA_TRACKER_LISTEN: `127.0.0.1:${port}` } });
+    await m.waitFor(/tracker listening/);
+    expect(m.stdout()).toMatch(/no config file found.*built-in defaults with the memory store/);
+    const res = await fetch(`http://127.0.0.1:${port}/${'a'.repeat(32)}/announce?info_hash=x`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('d14:failure reason15:unknown passkeye');
+  });
+
+  it('accepts the seed’s Go-style flags: -config and -procs', async () => {
+    const port = await freePort();
+    const dir = tempDir();
+    writeFileSync(join(dir, 'c.json'), JSON.stringify({ tracker: { listen: `127.0.0.1:${port}` } }));
+    const m = mika(['serve', '-config', join(dir, 'c.json'), '-procs', '1']);
+    await m.waitFor(/tracker listening/);
+    expect(m.stdout()).toContain('config loaded');
+  });
+
+  it('exits 2 with one line naming the field and the rule on a bad config', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'c.json'), JSON.stringify({ tracker: { numwant_max: -1 } }));
+    const m = mika(['serve', '--config', join(dir, 'c.json')]);
+    const { code } = await m.exited;
+    expect(code).toBe(2);
+    expect(m.stderr().trim().split("\n"), m.stderr()).toHaveLength(1);
+    expect(m.stderr()).toMatch(/^mika: config: tracker\.numwant_max: /);
+  });
+
+  it('exits 2 when asked for several processes on the memory store', async () => {
+    const m = mika(['serve', '--procs', '2'], { cwd: tempDir() });
+    expect((await m.exited).code).toBe(2);
+    expect(m.stderr()).toMatch(/procs: more than one process needs store.type "redis"/);
+  });
+
+  it('exits 0 on SIGTERM and on SIGINT after answering what it received', async () => {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      const port = await freePort();
+      const m = mika(['serve'], { cwd: tempDir(), env: { MIKA_TRACKER_LISTEN: `127.0.0.1:${port}` } });
+      await m.waitFor(/tracker listening/);
+      const answered = await Promise.all(Array.from({ length: 20 }, () => fetch(`http://127.0.0.1:${port}/k/announce`).then((r) => r.status)));
+      expect(answered).toEqual(Array(20).fill(200));
+      m.child.kill(signal);
+      expect(await m.exited).toEqual({ code: 0, signal: null });
+    }
+  });
+});

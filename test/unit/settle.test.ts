@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { bonusPoints, counterDelta, isTooEarly, settle, type Rules } from '../../src/accounting/settle.js';
+
+const rules: Rules = { multiUp: 1, multiDown: 1, bonusRate: 1, interval: 300, maxUploadRate: 0 };
+const history = { uploaded: 0, seedTime: 0, snatched: false };
+const prev = { uploaded: 100, downloaded: 100, left: 10, lastSeen: 1000 };
+const report = (o: Partial<{ uploaded: number; downloaded: number; left: number; event: '' | 'completed' | 'stopped' | 'paused' | 'started'; now: number }>) => ({
+  uploaded: 100,
+  downloaded: 100,
+  left: 10,
+  event: '' as const,
+  now: 1300,
+  ...o,
+});
+
+describe('settle', () => {
+  it('credits nothing on a peer’s first announce', () => {
+    expect(settle(undefined, report({ uploaded: 5000 }), rules, history, 0)).toMatchObject({ upRaw: 0, up: 0, bonus: 0 });
+  });
+  it('credits the positive difference of each counter', () => {
+    expect(settle(prev, report({ uploaded: 150, downloaded: 400 }), rules, history, 1)).toMatchObject({ upRaw: 50, downRaw: 300, up: 50, down: 300 });
+  });
+  it('rebases a counter that went down without touching the other', () => {
+    expect(counterDelta(100, 40)).toBe(0);
+    expect(settle(prev, report({ uploaded: 40, downloaded: 160 }), rules, history, 1)).toMatchObject({ upRaw: 0, downRaw: 60 });
+  });
+  it('applies multipliers and rounds credit down to whole bytes', () => {
+    const s = settle(prev, report({ uploaded: 103, downloaded: 103 }), { ...rules, multiUp: 1.5, multiDown: 0.5 }, history, 1);
+    expect([s.up, s.down]).toEqual([4, 1]);
+  });
+  it('counts seed time only when the peer was seeding since its last announce', () => {
+    expect(settle({ ...prev, left: 0 }, report({ left: 0 }), rules, history, 1).seedTime).toBe(300);
+    expect(settle(prev, report({ left: 0 }), rules, history, 1).seedTime).toBe(0);
+  });
+  it('marks a snatch only for the first completed of a user on a torrent', () => {
+    expect(settle(prev, report({ event: 'completed' }), rules, history, 1).snatch).toBe(true);
+    expect(settle(prev, report({ event: 'completed' }), rules, { ...history, snatched: true }, 1).snatch).toBe(false);
+  });
+  it('clamps upload above the rate ceiling and reports the cheat', () => {
+    const s = settle(prev, report({ uploaded: 100 + 3_000_000 }), { ...rules, maxUploadRate: 1000 }, history, 1);
+    expect(s.up).toBe(300_000);
+    expect(s.cheat).toEqual({ rate: 10_000, reported: 3_000_000, allowed: 300_000 });
+  });
+});
+
+describe('bonusPoints', () => {
+  it('follows the seed formula for a full interval', () => {
+    expect(bonusPoints(2 * 1024 ** 3, 3600, 5, 300, rules)).toBeCloseTo((2 + 1 + 2 * 5 * 2) / 1000, 12);
+  });
+  it('scales with the share of an interval elapsed, so early announces earn no extra', () => {
+    const full = bonusPoints(0, 0, 1, 300, rules);
+    expect(bonusPoints(0, 0, 1, 30, rules) * 10).toBeCloseTo(full, 12);
+    expect(bonusPoints(0, 0, 1, 3000, rules)).toBeCloseTo(full, 12);
+  });
+  it('is zero when the rate is zero', () => {
+    expect(bonusPoints(1e12, 1e6, 1, 300, { ...rules, bonusRate: 0 })).toBe(0);
+  });
+});
+
+describe('isTooEarly', () => {
+  it('holds for a plain update sooner than min interval', () => {
+    expect(isTooEarly(prev, report({ now: 1005 }), 10)).toBe(true);
+    expect(isTooEarly(prev, report({ now: 1010 }), 10)).toBe(false);
+  });
+  it('never holds for events, first announces, or with the rule off', () => {
+    expect(isTooEarly(prev, report({ now: 1001, event: 'completed' }), 10)).toBe(false);
+    expect(isTooEarly(undefined, report({ now: 1001 }), 10)).toBe(false);
+    expect(isTooEarly(prev, report({ now: 1001 }), 0)).toBe(false);
+  });
+});
