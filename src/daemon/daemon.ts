@@ -34,7 +34,13 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const { logger } = opts;
   const clock = opts.clock ?? systemClock;
   const store = opts.store ?? (await createStore(config.store, logger));
-  await store.open();
+  try {
+    await store.open();
+  } catch (err) {
+    // The Redis store keeps reconnecting in the background until it is closed.
+    await store.close();
+    throw new Error(`cannot open the ${store.kind} store: ${(err as Error).message}`, { cause: err });
+  }
 
   const tracker = new Tracker(store, config, logger, clock);
   const server: FastifyInstance = await buildTrackerServer(tracker);

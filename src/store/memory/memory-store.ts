@@ -217,7 +217,7 @@ export class MemoryStore implements Store {
   }
 
   async cheatEvents(limit: number): Promise<CheatEvent[]> {
-    return this.cheats.slice(-limit).reverse();
+    return limit > 0 ? this.cheats.slice(-limit).reverse() : [];
   }
 
   private swarm(infoHash: string): Swarm {

@@ -1,0 +1,82 @@
+// The one place that names Redis keys. docs/redis-keys.md lists the same keys with their types and
+// who reads and writes them; a key added here is added there too.
+//
+// Keys of one swarm carry its info_hash as a hash tag (`{<40 hex>}`) so every key an announce touches
+// on the swarm side lands in one Cluster slot.
+
+/** The keys of one swarm, in the order the swarm scripts take them. */
+export interface SwarmKeys {
+  /** HASH peerKey → 44-byte peer record followed by the peer's state (see announce-11.lua). */
+  peers: string;
+  /** ZSET peerKey → join sequence: the seeders in rotation order. */
+  seeders: string;
+  /** ZSET peerKey → join sequence: the leechers in rotation order. */
+  leechers: string;
+  /** ZSET peerKey → unix seconds of the peer's last announce. */
+  expiry: string;
+  /** HASH registry fields + counters + rotation state of the torrent. */
+  torrent: string;
+}
+
+export class RedisKeys {
+  /** SET of user ids with a registry record. */
+  readonly users: string;
+  /** HASH passkey → user id. */
+  readonly passkeys: string;
+  /** SET of registered info_hashes. */
+  readonly torrents: string;
+  /** HASH torrent id → info_hash; outlives the torrent so its user ledgers stay readable. */
+  readonly torrentIds: string;
+  /** HASH peer_id prefix (latin1) → client name. */
+  readonly whitelist: string;
+  /** ZSET info_hash → a time no later than the oldest last-announce in that swarm. */
+  readonly reap: string;
+  /** LIST of cheat events, newest first. */
+  readonly cheats: string;
+  /** Pub/sub channel of registry changes. */
+  readonly events: string;
+
+  constructor(readonly prefix: string) {
+    this.users = `${prefix}users`;
+    this.passkeys = `${prefix}passkeys`;
+    this.torrents = `${prefix}torrents`;
+    this.torrentIds = `${prefix}torrent-ids`;
+    this.whitelist = `${prefix}whitelist`;
+    this.reap = `${prefix}reap`;
+    this.cheats = `${prefix}cheats`;
+    this.events = `${prefix}events`;
+  }
+
+  swarm(infoHash: string): SwarmKeys {
+    const tag = `${this.prefix}{${infoHash}}:`;
+    return { peers: `${tag}peers`, seeders: `${tag}seeders`, leechers: `${tag}leechers`, expiry: `${tag}expiry`, torrent: `${tag}torrent` };
+  }
+
+  torrent(infoHash: string): string {
+    return `${this.prefix}{${infoHash}}:torrent`;
+  }
+
+  /** HASH: what one user did on one torrent. */
+  userTorrent(infoHash: string, userId: number): string {
+    return `${this.prefix}{${infoHash}}:ut:${userId}`;
+  }
+
+  /** HASH: registry fields and counters of one user. */
+  user(userId: number): string {
+    return `${this.prefix}user:${userId}`;
+  }
+
+  /** SET of info_hashes the user ever announced. */
+  userTorrents(userId: number): string {
+    return `${this.prefix}user:${userId}:torrents`;
+  }
+}
+
+/** The peer's field in its swarm: `<uid>:` followed by the 20 raw peer_id bytes (binary-safe). */
+export function peerKey(userId: number, peerId: Buffer): Buffer {
+  const head = `${userId}:`;
+  const key = Buffer.allocUnsafe(head.length + peerId.length);
+  key.write(head, 0, 'latin1');
+  peerId.copy(key, head.length);
+  return key;
+}

@@ -1,0 +1,350 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import type { StoreLogger } from '../create-store.js';
+import type { CheatEvent, Torrent, TorrentStats, User, UserStats, UserTorrentStats, WhitelistEntry } from '../records.js';
+import { RegistryCache } from '../registry-cache.js';
+import { RegistryConflictError, type AnnounceInput, type AnnounceResult, type ScrapeEntry, type Store } from '../store.js';
+import { execPipeline } from './exec-pipeline.js';
+import { peerKey, RedisKeys } from './keys.js';
+import { flag, torrentMessage, userMessage, whitelistMessage } from './registry-codec.js';
+import { RegistrySync } from './registry-sync.js';
+import { defineScripts, type ScriptCommands, type ScriptPipeline } from './scripts.js';
+import { toStoreError } from './storage-error.js';
+
+export interface RedisStoreOptions {
+  /** redis:// or rediss:// URL. */
+  url: string;
+  /** Overrides a password in the URL; undefined or empty for none. */
+  password?: string | undefined;
+  db?: number | undefined;
+  /** Prefix of every key and of the events channel (config `store.redis.key_prefix`). */
+  keyPrefix: string;
+  logger?: StoreLogger | undefined;
+  /** Milliseconds a command may take before it fails as "storage unavailable"; default 2000. */
+  commandTimeoutMs?: number | undefined;
+}
+
+/** Same as the memory store's log size. */
+const CHEAT_LOG_MAX = 10_000;
+/** Swarms the reaper asks for in one go. */
+const REAP_BATCH = 100;
+/** Reconnect backoff: 100 ms, 200 ms, … capped at 2 s, forever. */
+const retryStrategy = (attempt: number): number => Math.min(attempt * 100, 2000);
+
+const USER_COUNTERS = ['up_raw', 'down_raw', 'up', 'down', 'bonus', 'snatches', 'announces', 'cheats'] as const;
+const TORRENT_COUNTERS = ['snatches', 'up_raw', 'down_raw', 'up', 'down', 'announces'] as const;
+const UT_FIELDS = ['up_raw', 'down_raw', 'up', 'down', 'seed_time', 'snatched', 'left', 'first_seen', 'last_seen'] as const;
+
+const num = (v: unknown): number => (v == null ? 0 : Number(v));
+
+/**
+ * The shared store: swarms, counters and the registry live in Redis, so several tracker processes
+ * (and machines) serve one site. Each announce is one Lua script, one round trip (announce-11.lua).
+ * The registry is read from an in-process cache kept current over pub/sub.
+ *
+ * When Redis is unreachable no call hangs and nothing throws outside the promises: every method
+ * rejects at once with StorageUnavailableError, and the connections come back by themselves.
+ * Commands in flight when the connection drops fail rather than being resent, so an announce is
+ * never counted twice.
+ */
+export class RedisStore implements Store {
+  readonly kind = 'redis';
+  private readonly keys: RedisKeys;
+  private readonly main: Redis & ScriptCommands;
+  private readonly sub: Redis;
+  private readonly cache = new RegistryCache();
+  private readonly sync: RegistrySync;
+  private readonly logger: StoreLogger | undefined;
+  private readonly fail = (err: unknown): never => {
+    throw toStoreError(err);
+  };
+
+  constructor(opts: RedisStoreOptions) {
+    this.keys = new RedisKeys(opts.keyPrefix);
+    this.logger = opts.logger;
+    const options: RedisOptions = {
+      lazyConnect: true,
+      // Fail fast instead of queueing while disconnected, and never resend a command whose reply was
+      // lost (a resent announce would count twice); in-flight commands fail when the link drops.
+      enableOfflineQueue: false,
+      autoResendUnfulfilledCommands: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy,
+      connectTimeout: 2000,
+      commandTimeout: opts.commandTimeoutMs ?? 2000,
+      // Ours is explicit (registry-sync.ts), so that the reload follows the subscription.
+      autoResubscribe: false,
+      ...(opts.password ? { password: opts.password } : {}),
+      ...(opts.db !== undefined ? { db: opts.db } : {}),
+    };
+    this.main = defineScripts(new Redis(opts.url, { ...options, connectionName: 'mika' }));
+    this.sub = new Redis(opts.url, { ...options, connectionName: 'mika-events' });
+    this.watch(this.main, 'main');
+    this.watch(this.sub, 'events');
+    this.sync = new RegistrySync(this.main, this.sub, this.keys, this.cache, this.logger);
+  }
+
+  async open(): Promise<void> {
+    try {
+      await Promise.all([this.main.connect(), this.sub.connect()]);
+      await this.sync.start();
+    } catch (err) {
+      throw toStoreError(err);
+    }
+    this.logger?.info({ ...this.cache.counts() }, 'registry loaded from redis');
+  }
+
+  async close(): Promise<void> {
+    this.sync.stop();
+    // QUIT goes after the commands already sent, so their replies still arrive; when the link is
+    // down there is nothing to wait for.
+    await Promise.all([this.main, this.sub].map((c) => (c.status === 'ready' ? c.quit().catch(() => c.disconnect()) : c.disconnect())));
+  }
+
+  async ping(): Promise<boolean> {
+    return this.main.ping().then(
+      () => true,
+      () => false,
+    );
+  }
+
+  userByPasskey(passkey: string): User | undefined {
+    return this.cache.userByPasskey(passkey);
+  }
+  userById(id: number): User | undefined {
+    return this.cache.userById(id);
+  }
+  torrentByInfoHash(infoHash: string): Torrent | undefined {
+    return this.cache.torrentByInfoHash(infoHash);
+  }
+  whitelistMatch(peerId: Buffer): WhitelistEntry | undefined {
+    return this.cache.whitelistMatch(peerId);
+  }
+  whitelist(): WhitelistEntry[] {
+    return this.cache.whitelist();
+  }
+
+  async putUser(user: User): Promise<void> {
+    const k = this.keys;
+    const [code, holder] = await this.main
+      .putUser(k.user(user.id), k.passkeys, k.users, user.id, user.passkey, user.name, flag(user.canLeech), flag(user.enabled), k.events, userMessage(user.id))
+      .catch(this.fail);
+    if (code === -1) throw new RegistryConflictError(`passkey already belongs to user ${holder}`);
+    this.cache.setUser({ ...user });
+  }
+
+  async deleteUser(id: number): Promise<void> {
+    const k = this.keys;
+    await this.main.deleteUser(k.user(id), k.passkeys, k.users, id, k.events, userMessage(id)).catch(this.fail);
+    this.cache.deleteUser(id);
+  }
+
+  async putTorrent(torrent: Torrent): Promise<void> {
+    const k = this.keys;
+    await this.main
+      .putTorrent(
+        k.torrent(torrent.infoHash),
+        k.torrents,
+        k.torrentIds,
+        torrent.infoHash,
+        torrent.id,
+        torrent.name,
+        String(torrent.multiUp),
+        String(torrent.multiDown),
+        flag(torrent.enabled),
+        torrent.reason,
+        k.events,
+        torrentMessage(torrent.infoHash),
+      )
+      .catch(this.fail);
+    this.cache.setTorrent({ ...torrent });
+  }
+
+  async deleteTorrent(infoHash: string): Promise<void> {
+    const k = this.keys;
+    const s = k.swarm(infoHash);
+    await this.main
+      .deleteTorrent(s.torrent, s.peers, s.seeders, s.leechers, s.expiry, k.torrents, k.reap, infoHash, k.events, torrentMessage(infoHash))
+      .catch(this.fail);
+    this.cache.deleteTorrent(infoHash);
+  }
+
+  async putWhitelist(entry: WhitelistEntry): Promise<void> {
+    await execPipeline(this.main.multi().hset(this.keys.whitelist, entry.prefix, entry.client).publish(this.keys.events, whitelistMessage(entry.prefix))).catch(
+      this.fail,
+    );
+    this.cache.setWhitelist({ ...entry });
+  }
+
+  async deleteWhitelist(prefix: string): Promise<void> {
+    await execPipeline(this.main.multi().hdel(this.keys.whitelist, prefix).publish(this.keys.events, whitelistMessage(prefix))).catch(this.fail);
+    this.cache.deleteWhitelist(prefix);
+  }
+
+  announce(input: AnnounceInput): Promise<AnnounceResult> {
+    const { user, torrent, rules } = input;
+    const k = this.keys;
+    const ih = torrent.infoHash;
+    const s = k.swarm(ih);
+    return this.main
+      .announceBuffer(
+        s.peers,
+        s.seeders,
+        s.leechers,
+        s.expiry,
+        s.torrent,
+        k.userTorrent(ih, user.id),
+        k.user(user.id),
+        k.userTorrents(user.id),
+        k.reap,
+        k.cheats,
+        k.torrentIds,
+        peerKey(user.id, input.peerId),
+        input.peerId,
+        input.endpoint,
+        input.uploaded,
+        input.downloaded,
+        input.left,
+        input.event,
+        input.numwant,
+        input.now,
+        input.minInterval,
+        String(rules.multiUp),
+        String(rules.multiDown),
+        String(rules.bonusRate),
+        rules.interval,
+        rules.maxUploadRate,
+        ih,
+        user.id,
+        torrent.id,
+        CHEAT_LOG_MAX,
+      )
+      .then(toAnnounceResult, this.fail);
+  }
+
+  async scrape(infoHashes: string[]): Promise<ScrapeEntry[]> {
+    const registered = infoHashes.filter((ih) => this.cache.torrentByInfoHash(ih) !== undefined);
+    if (registered.length === 0) return [];
+    const p = this.main.pipeline();
+    for (const ih of registered) {
+      const s = this.keys.swarm(ih);
+      p.zcard(s.seeders).zcard(s.leechers).hget(s.torrent, 'snatches');
+    }
+    const r = await execPipeline(p).catch(this.fail);
+    return registered.map((infoHash, i) => ({ infoHash, complete: num(r[3 * i]), incomplete: num(r[3 * i + 1]), downloaded: num(r[3 * i + 2]) }));
+  }
+
+  async reap(now: number, ttl: number): Promise<number> {
+    const cutoff = now - ttl;
+    const done = new Set<string>();
+    let reaped = 0;
+    try {
+      for (;;) {
+        // Each swarm swept leaves this range (its reap time moves to its oldest peer, at or after the
+        // cutoff, or it leaves the set), so asking again from the start finds the next ones.
+        const due = (await this.main.zrangebyscore(this.keys.reap, '-inf', `(${cutoff}`, 'LIMIT', 0, REAP_BATCH)).filter((ih) => !done.has(ih));
+        if (due.length === 0) return reaped;
+        const p = this.main.pipeline() as ScriptPipeline;
+        for (const ih of due) {
+          done.add(ih);
+          const s = this.keys.swarm(ih);
+          p.reapSwarm(s.peers, s.seeders, s.leechers, s.expiry, this.keys.reap, ih, cutoff);
+        }
+        for (const n of await execPipeline(p)) reaped += num(n);
+      }
+    } catch (err) {
+      throw toStoreError(err);
+    }
+  }
+
+  async userStats(id: number): Promise<UserStats> {
+    const v = await this.main.hmget(this.keys.user(id), ...USER_COUNTERS).catch(this.fail);
+    return {
+      uploadedRaw: num(v[0]),
+      downloadedRaw: num(v[1]),
+      uploaded: num(v[2]),
+      downloaded: num(v[3]),
+      bonus: num(v[4]),
+      snatches: num(v[5]),
+      announces: num(v[6]),
+      cheats: num(v[7]),
+    };
+  }
+
+  async torrentStats(infoHash: string): Promise<TorrentStats> {
+    const s = this.keys.swarm(infoHash);
+    const [seeders, leechers, v] = await execPipeline(this.main.pipeline().zcard(s.seeders).zcard(s.leechers).hmget(s.torrent, ...TORRENT_COUNTERS)).catch(
+      this.fail,
+    );
+    const c = v as (string | null)[];
+    return {
+      seeders: num(seeders),
+      leechers: num(leechers),
+      snatches: num(c[0]),
+      uploadedRaw: num(c[1]),
+      downloadedRaw: num(c[2]),
+      uploaded: num(c[3]),
+      downloaded: num(c[4]),
+      announces: num(c[5]),
+    };
+  }
+
+  async userTorrentStats(userId: number, torrentId: number): Promise<UserTorrentStats | undefined> {
+    const infoHash = await this.main.hget(this.keys.torrentIds, String(torrentId)).catch(this.fail);
+    if (infoHash === null) return undefined;
+    const v = await this.main.hmget(this.keys.userTorrent(infoHash, userId), ...UT_FIELDS).catch(this.fail);
+    if (v[7] == null) return undefined;
+    return {
+      uploadedRaw: num(v[0]),
+      downloadedRaw: num(v[1]),
+      uploaded: num(v[2]),
+      downloaded: num(v[3]),
+      seedTime: num(v[4]),
+      snatched: v[5] === '1',
+      left: num(v[6]),
+      firstSeen: num(v[7]),
+      lastSeen: num(v[8]),
+    };
+  }
+
+  async cheatEvents(limit: number): Promise<CheatEvent[]> {
+    if (limit <= 0) return [];
+    const rows = await this.main.lrange(this.keys.cheats, 0, limit - 1).catch(this.fail);
+    return rows.map(parseCheat);
+  }
+
+  /** Logs connection trouble once per outage instead of once per reconnect attempt; never throws. */
+  private watch(conn: Redis, role: string): void {
+    let lastError: string | undefined;
+    let lost = false;
+    conn.on('error', (err: Error) => {
+      if (err.message === lastError) return;
+      lastError = err.message;
+      this.logger?.warn({ err, role }, 'redis connection error');
+    });
+    conn.on('close', () => {
+      lost = true;
+    });
+    conn.on('ready', () => {
+      if (lost) this.logger?.info({ role }, 'redis connection back');
+      lost = false;
+      lastError = undefined;
+    });
+  }
+}
+
+function toAnnounceResult(reply: Array<number | Buffer>): AnnounceResult {
+  return {
+    seeders: reply[0] as number,
+    leechers: reply[1] as number,
+    snatches: reply[2] as number,
+    tooEarly: reply[3] === 1,
+    unknownPeer: reply[4] === 1,
+    peers: reply.slice(5) as Buffer[],
+  };
+}
+
+/** A cheats list entry: "<at> <userId> <torrentId> <peerIdHex> <rate> <reported> <allowed>". */
+function parseCheat(row: string): CheatEvent {
+  const [at, userId, torrentId, peerId, rate, reported, allowed] = row.split(' ');
+  return { at: num(at), userId: num(userId), torrentId: num(torrentId), peerId: peerId ?? '', rate: num(rate), reported: num(reported), allowed: num(allowed) };
+}

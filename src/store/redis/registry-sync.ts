@@ -1,0 +1,174 @@
+import type { Redis } from 'ioredis';
+import type { StoreLogger } from '../create-store.js';
+import type { Torrent, User, WhitelistEntry } from '../records.js';
+import type { RegistryCache } from '../registry-cache.js';
+import { execPipeline } from './exec-pipeline.js';
+import type { RedisKeys } from './keys.js';
+import { decodeTorrent, decodeUser, parseMessage, TORRENT_FIELDS, USER_FIELDS, type RegistryMessage } from './registry-codec.js';
+
+const SCAN_COUNT = 1000;
+const RETRY_MS = 1000;
+
+/**
+ * Keeps a RegistryCache equal to the registry in Redis: a full load at start, then one re-read per
+ * change notice on the events channel, and a full load again whenever the subscription was lost
+ * (notices published meanwhile are gone). Retries a failed load every second until it succeeds.
+ */
+export class RegistrySync {
+  private started = false;
+  private stopped = false;
+  /** Notices that came during a full load: re-applied after it, so the load cannot undo them. */
+  private pending: RegistryMessage[] | undefined;
+  private reloadAgain = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly main: Redis,
+    private readonly sub: Redis,
+    private readonly keys: RedisKeys,
+    private readonly cache: RegistryCache,
+    private readonly logger: StoreLogger | undefined,
+  ) {}
+
+  /** Subscribes and loads everything; rejects when Redis cannot be read. */
+  async start(): Promise<void> {
+    this.sub.on('message', this.onMessage);
+    // ioredis's own resubscribe is off: subscribing here first and loading after it leaves no gap
+    // in which a change could be neither loaded nor notified.
+    this.sub.on('ready', this.onSubscriberReady);
+    await this.sub.subscribe(this.keys.events);
+    await this.reload();
+    this.started = true;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    this.sub.off('message', this.onMessage);
+    this.sub.off('ready', this.onSubscriberReady);
+  }
+
+  private readonly onSubscriberReady = (): void => {
+    if (!this.started || this.stopped) return;
+    this.sub
+      .subscribe(this.keys.events)
+      .then(() => this.reload())
+      .then(
+        () => this.logger?.info({ ...this.cache.counts() }, 'registry reloaded from redis after reconnect'),
+        (err: unknown) => this.retryLater(err),
+      );
+  };
+
+  private readonly onMessage = (_channel: string, message: string): void => {
+    const m = parseMessage(message);
+    if (!m) return;
+    if (this.pending) {
+      this.pending.push(m);
+      return;
+    }
+    this.apply(m).catch((err: unknown) => this.retryLater(err));
+  };
+
+  private retryLater(err: unknown): void {
+    if (this.stopped || this.retryTimer) return;
+    this.logger?.warn({ err }, 'registry reload from redis failed; retrying');
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.reload().catch((e: unknown) => this.retryLater(e));
+    }, RETRY_MS);
+    this.retryTimer.unref();
+  }
+
+  /** Replaces the cache with what Redis holds now. */
+  async reload(): Promise<void> {
+    if (this.pending) {
+      this.reloadAgain = true;
+      return;
+    }
+    this.pending = [];
+    try {
+      do {
+        this.reloadAgain = false;
+        const [users, torrents, whitelist] = await Promise.all([this.loadUsers(), this.loadTorrents(), this.loadWhitelist()]);
+        this.cache.replaceAll(users, torrents, whitelist);
+      } while (this.reloadAgain);
+    } finally {
+      const missed = this.pending;
+      this.pending = undefined;
+      // Applied in arrival order, each after the one before it, like live notices.
+      for (const m of missed) await this.apply(m);
+    }
+  }
+
+  private async apply(m: RegistryMessage): Promise<void> {
+    switch (m.kind) {
+      case 'u': {
+        const user = decodeUser(m.id, await this.main.hmget(this.keys.user(m.id), ...USER_FIELDS));
+        if (user) this.cache.setUser(user);
+        else this.cache.deleteUser(m.id);
+        return;
+      }
+      case 't': {
+        const torrent = decodeTorrent(m.infoHash, await this.main.hmget(this.keys.torrent(m.infoHash), ...TORRENT_FIELDS));
+        if (torrent) this.cache.setTorrent(torrent);
+        else this.cache.deleteTorrent(m.infoHash);
+        return;
+      }
+      case 'w': {
+        const client = await this.main.hget(this.keys.whitelist, m.prefix);
+        if (client === null) this.cache.deleteWhitelist(m.prefix);
+        else this.cache.setWhitelist({ prefix: m.prefix, client });
+        return;
+      }
+    }
+  }
+
+  private async loadUsers(): Promise<User[]> {
+    const users = new Map<number, User>();
+    await this.scanSet(this.keys.users, async (ids) => {
+      const p = this.main.pipeline();
+      for (const id of ids) p.hmget(this.keys.user(Number(id)), ...USER_FIELDS);
+      const rows = await execPipeline(p);
+      ids.forEach((id, i) => {
+        const user = decodeUser(Number(id), rows[i] as (string | null)[]);
+        if (user) users.set(user.id, user);
+      });
+    });
+    return [...users.values()];
+  }
+
+  private async loadTorrents(): Promise<Torrent[]> {
+    const torrents = new Map<string, Torrent>();
+    await this.scanSet(this.keys.torrents, async (infoHashes) => {
+      const p = this.main.pipeline();
+      for (const ih of infoHashes) p.hmget(this.keys.torrent(ih), ...TORRENT_FIELDS);
+      const rows = await execPipeline(p);
+      infoHashes.forEach((ih, i) => {
+        const torrent = decodeTorrent(ih, rows[i] as (string | null)[]);
+        if (torrent) torrents.set(ih, torrent);
+      });
+    });
+    return [...torrents.values()];
+  }
+
+  private async loadWhitelist(): Promise<WhitelistEntry[]> {
+    const entries = new Map<string, WhitelistEntry>();
+    let cursor = '0';
+    do {
+      const [next, flat] = await this.main.hscan(this.keys.whitelist, cursor, 'COUNT', SCAN_COUNT);
+      cursor = next;
+      for (let i = 0; i + 1 < flat.length; i += 2) entries.set(flat[i]!, { prefix: flat[i]!, client: flat[i + 1]! });
+    } while (cursor !== '0');
+    return [...entries.values()];
+  }
+
+  /** SSCAN in batches (never KEYS); a member may come twice, callers dedupe. */
+  private async scanSet(key: string, each: (members: string[]) => Promise<void>): Promise<void> {
+    let cursor = '0';
+    do {
+      const [next, members] = await this.main.sscan(key, cursor, 'COUNT', SCAN_COUNT);
+      cursor = next;
+      if (members.length > 0) await each(members);
+    } while (cursor !== '0');
+  }
+}

@@ -1,0 +1,56 @@
+import type { Rules } from '../../../src/accounting/settle.js';
+import type { Torrent, User } from '../../../src/store/records.js';
+import { RedisStore } from '../../../src/store/redis/redis-store.js';
+import type { AnnounceInput } from '../../../src/store/store.js';
+
+export const rules: Rules = { multiUp: 1, multiDown: 1, bonusRate: 1, interval: 300, maxUploadRate: 0 };
+
+export const user = (id: number): User => ({ id, passkey: `${String(id).padStart(4, '0')}${'k'.repeat(28)}`, name: `u${id}`, canLeech: true, enabled: true });
+export const torrent = (id: number, over: Partial<Torrent> = {}): Torrent => ({
+  id,
+  infoHash: id.toString(16).padStart(40, '0'),
+  name: `t${id}`,
+  multiUp: 1,
+  multiDown: 1,
+  enabled: true,
+  reason: '',
+  ...over,
+});
+
+/** A 20-byte peer_id: the label's bytes, padded with '.'. */
+export const pid = (label: string | Buffer): Buffer => {
+  const out = Buffer.alloc(20, 0x2e);
+  (typeof label === 'string' ? Buffer.from(label, 'latin1') : label).copy(out);
+  return out;
+};
+
+/** An IPv4 endpoint 10.0.<a>.<b>:6881. */
+export const v4 = (n: number): Buffer => Buffer.from([10, 0, (n >> 8) & 0xff, n & 0xff, 0x1a, 0xe1]);
+
+export const input = (u: User, t: Torrent, peerId: Buffer, o: Partial<AnnounceInput> = {}): AnnounceInput => ({
+  user: u,
+  torrent: t,
+  peerId,
+  endpoint: v4(1),
+  uploaded: 0,
+  downloaded: 0,
+  left: 0,
+  event: '',
+  numwant: 50,
+  now: 1_000_000,
+  minInterval: 0,
+  rules,
+  ...o,
+});
+
+export const redisStore = (url: string, keyPrefix = 'mika:', commandTimeoutMs?: number): RedisStore =>
+  new RedisStore({ url, keyPrefix, commandTimeoutMs, logger: { info() {}, warn() {} } });
+
+/** Polls `check` until it returns true or `ms` pass. */
+export async function eventually(check: () => boolean | Promise<boolean>, ms = 3000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -1,0 +1,122 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { RegistryConflictError } from '../../../src/store/store.js';
+import type { RedisStore } from '../../../src/store/redis/redis-store.js';
+import { startRedisServer, type RedisServer } from '../../helpers/redis-server.js';
+import { eventually, input, pid, redisStore, torrent, user } from './fixtures.js';
+
+let server: RedisServer;
+let a: RedisStore;
+let b: RedisStore;
+beforeAll(async () => {
+  server = await startRedisServer();
+});
+afterAll(async () => {
+  await server?.destroy();
+});
+beforeEach(async () => {
+  await server.flush();
+  a = redisStore(server.url);
+  b = redisStore(server.url);
+  await Promise.all([a.open(), b.open()]);
+});
+afterEach(async () => {
+  await Promise.all([a.close(), b.close()]);
+});
+
+const alice = user(1);
+const t = torrent(10);
+
+describe('when one instance changes the registry', () => {
+  it('the writer sees a new user as soon as putUser resolves, the other instance shortly after', async () => {
+    await a.putUser(alice);
+    expect(a.userByPasskey(alice.passkey)).toEqual(alice);
+    await eventually(() => b.userByPasskey(alice.passkey)?.name === 'u1');
+    expect(b.userById(1)).toEqual(alice);
+  });
+
+  it('a rotated passkey replaces the old one everywhere', async () => {
+    await a.putUser(alice);
+    const rotated = { ...alice, passkey: 'r'.repeat(32) };
+    await a.putUser(rotated);
+    expect(a.userByPasskey(alice.passkey)).toBeUndefined();
+    await eventually(() => b.userByPasskey(rotated.passkey) !== undefined);
+    expect(b.userByPasskey(alice.passkey)).toBeUndefined();
+    // the old passkey is free again
+    await b.putUser({ ...user(2), passkey: alice.passkey });
+  });
+
+  it('a passkey held by another user is refused with RegistryConflictError, whichever instance asks', async () => {
+    await a.putUser(alice);
+    await expect(b.putUser({ ...user(2), passkey: alice.passkey })).rejects.toBeInstanceOf(RegistryConflictError);
+    expect(b.userById(2)).toBeUndefined();
+  });
+
+  it('a deleted user disappears everywhere but keeps its counters', async () => {
+    await a.putUser(alice);
+    await b.announce(input(alice, t, pid('x')));
+    await eventually(() => b.userById(1) !== undefined);
+    await b.deleteUser(1);
+    expect(b.userById(1)).toBeUndefined();
+    await eventually(() => a.userByPasskey(alice.passkey) === undefined);
+    expect((await a.userStats(1)).announces).toBe(1);
+    await a.putUser({ ...user(3), passkey: alice.passkey });
+  });
+
+  it('torrents come and go everywhere, with their multipliers', async () => {
+    await a.putTorrent({ ...t, multiUp: 2.5, multiDown: 0 });
+    await eventually(() => b.torrentByInfoHash(t.infoHash)?.multiUp === 2.5);
+    expect(b.torrentByInfoHash(t.infoHash)).toEqual({ ...t, multiUp: 2.5, multiDown: 0 });
+    await b.deleteTorrent(t.infoHash);
+    await eventually(() => a.torrentByInfoHash(t.infoHash) === undefined);
+  });
+
+  it('whitelist entries come and go everywhere', async () => {
+    await a.putWhitelist({ prefix: '-qB4', client: 'qBittorrent' });
+    await a.putWhitelist({ prefix: '-TR 3', client: 'odd prefix with a space' });
+    await eventually(() => b.whitelist().length === 2);
+    expect(b.whitelistMatch(pid('-TR 3000-x'))?.client).toBe('odd prefix with a space');
+    await a.deleteWhitelist('-qB4');
+    await eventually(() => b.whitelist().length === 1);
+    expect(b.whitelistMatch(pid('-qB4-x'))).toBeUndefined();
+  });
+
+  it('a new instance loads everything there is at open()', async () => {
+    for (let i = 1; i <= 2500; i++) await a.putUser(user(i));
+    await a.putTorrent(t);
+    await a.putWhitelist({ prefix: '-qB4', client: 'qBittorrent' });
+    const c = redisStore(server.url);
+    await c.open();
+    try {
+      expect(c.userById(2500)).toEqual(user(2500));
+      expect(c.torrentByInfoHash(t.infoHash)).toEqual(t);
+      expect(c.whitelist()).toEqual([{ prefix: '-qB4', client: 'qBittorrent' }]);
+    } finally {
+      await c.close();
+    }
+  });
+});
+
+describe('when the subscription drops', () => {
+  it('changes published while it was gone are picked up by a full reload', async () => {
+    await server.command('CLIENT', 'KILL', 'TYPE', 'pubsub');
+    // both subscribers are reconnecting now: this notice reaches no one
+    expect(await server.command('PUBSUB', 'NUMSUB', 'mika:events')).toMatch(/:0\r\n$/);
+    await a.putUser(alice);
+    await eventually(() => b.userById(1) !== undefined);
+  });
+});
+
+describe('when instances use different key prefixes', () => {
+  it('they share nothing', async () => {
+    const other = redisStore(server.url, 'other:');
+    await other.open();
+    try {
+      await a.putUser(alice);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(other.userById(1)).toBeUndefined();
+      await other.putUser({ ...user(2), passkey: alice.passkey });
+    } finally {
+      await other.close();
+    }
+  });
+});
