@@ -57,6 +57,20 @@ describe('mika serve --procs 2 on the Redis store', () => {
       }
       const [entry] = await admin.scrape([IH.plain.toString('hex')]);
       expect(entry).toMatchObject({ complete: 20, incomplete: 20 });
+
+      // SIGUSR2 to the primary reaches every worker: the next announces carry the new interval.
+      const announceInterval = async () => /8:intervali(\d+)e/.exec(await get(port, `/${PK.alice}/announce?${announceQuery({ infoHash: IH.plain, peerId: qb('p0'), left: 0 })}`))?.[1];
+      writeFileSync(join(dir, 'config.json'), JSON.stringify({ tracker: { listen: `127.0.0.1:${port}`, interval: 900, reap_interval: 1200 }, store: { type: 'redis', redis: { url: redis.url } } }));
+      m.child.kill('SIGUSR2');
+      await m.waitFor(/config reloaded/);
+      while ((m.stdout().match(/config reloaded/g) ?? []).length < 2 && Date.now() < deadline + 10_000) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 10; i++) expect(await announceInterval()).toBe('900');
+
+      // A config that fails validation is refused and the running one kept.
+      writeFileSync(join(dir, 'config.json'), JSON.stringify({ tracker: { interval: -1 } }));
+      m.child.kill('SIGUSR2');
+      await m.waitFor(/config reload refused/);
+      expect(await announceInterval()).toBe('900');
     } finally {
       expect(await m.stop()).toEqual({ code: 0, signal: null });
     }
