@@ -1,4 +1,3 @@
-import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/schema.js';
 import { createStore } from '../store/create-store.js';
@@ -43,7 +42,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   }
 
   const tracker = new Tracker(store, config, logger, clock);
-  const server: FastifyInstance = await buildTrackerServer(tracker);
+  const { app: server } = await buildTrackerServer(tracker);
   const target = listenTarget(config.tracker.listen, config.tracker);
   try {
     await server.listen(target);

@@ -1,6 +1,6 @@
 import { ANNOUNCE_EVENTS, type AnnounceEvent } from '../accounting/events.js';
 import { malformed } from './failure.js';
-import { bytes20, flag, MAX_COUNTER, optionalInteger, requiredInteger, single } from './params.js';
+import { bytes20, flag, MAX_COUNTER, optionalInteger, optionalText, required, requiredInteger } from './params.js';
 import type { RawQuery } from './query.js';
 
 export interface AnnounceParams {
@@ -16,17 +16,16 @@ export interface AnnounceParams {
   /** Undefined when the client did not say. */
   numwant: number | undefined;
   /** BEP 7 addresses the client claims; used only when the operator allows it. */
-  ip: Buffer | undefined;
-  ipv4: Buffer | undefined;
-  ipv6: Buffer | undefined;
+  ip: string | undefined;
+  ipv4: string | undefined;
+  ipv6: string | undefined;
 }
 
 /** Reads and checks every announce parameter (BEP 3, 7, 21, 23). */
 export function readAnnounceParams(q: RawQuery): AnnounceParams {
-  const infoHash = bytes20(q, 'info_hash');
-  const peerId = bytes20(q, 'peer_id');
-  const eventRaw = single(q, 'event');
-  const event = eventRaw === undefined ? '' : eventRaw.toString('latin1');
+  const infoHash = bytes20(required(q, 'info_hash'), 'info_hash');
+  const peerId = bytes20(required(q, 'peer_id'), 'peer_id');
+  const event = optionalText(q, 'event') ?? '';
   if (!ANNOUNCE_EVENTS.has(event)) throw malformed('event', 'must be started, stopped, completed, paused or empty');
   // Port 0 is what some clients send with `stopped`; a peer reachable at port 0 would be useless.
   const port = requiredInteger(q, 'port', event === 'stopped' ? 0 : 1, 65535);
@@ -42,8 +41,8 @@ export function readAnnounceParams(q: RawQuery): AnnounceParams {
     compact: flag(q, 'compact', true),
     noPeerId: flag(q, 'no_peer_id', false),
     numwant: optionalInteger(q, 'numwant', 0, MAX_COUNTER),
-    ip: single(q, 'ip'),
-    ipv4: single(q, 'ipv4'),
-    ipv6: single(q, 'ipv6'),
+    ip: optionalText(q, 'ip'),
+    ipv4: optionalText(q, 'ipv4'),
+    ipv6: optionalText(q, 'ipv6'),
   };
 }

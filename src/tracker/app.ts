@@ -3,27 +3,24 @@ import type { Tracker, TrackerRequest } from './tracker.js';
 
 const CONTENT_TYPE = 'text/plain';
 
-type Action = 'announce' | 'scrape';
-
 export function toTrackerRequest(req: FastifyRequest): TrackerRequest {
   return { url: req.raw.url ?? '', socketAddress: req.socket.remoteAddress, headers: req.headers };
 }
 
 /**
- * The tracker's routes as a fastify plugin: both URL layouts (the seed's /<passkey>/announce and
- * UNIT3D's /announce/<passkey>) for announce and scrape. Query parsing is the tracker's own
- * (binary-safe), from the raw URL.
+ * The tracker's routes as a fastify plugin: scrape on both URL layouts (the seed's /<passkey>/scrape
+ * and UNIT3D's /scrape/<passkey>), and failures for everything else. Announces never get here: the
+ * fast path in front of fastify answers them (announce-route.ts). Query parsing is the tracker's
+ * own (binary-safe), from the raw URL.
  */
 export async function trackerApp(app: FastifyInstance, opts: { tracker: Tracker }): Promise<void> {
   const { tracker } = opts;
-  const route = (action: Action) => async (req: FastifyRequest<{ Params: { passkey: string } }>, reply: FastifyReply) => {
-    const body = await tracker[action](req.params.passkey, toTrackerRequest(req));
+  const scrape = async (req: FastifyRequest<{ Params: { passkey: string } }>, reply: FastifyReply) => {
+    const body = await tracker.scrape(req.params.passkey, toTrackerRequest(req));
     return reply.header('content-type', CONTENT_TYPE).send(body);
   };
-  app.get('/:passkey/announce', route('announce'));
-  app.get('/announce/:passkey', route('announce'));
-  app.get('/:passkey/scrape', route('scrape'));
-  app.get('/scrape/:passkey', route('scrape'));
+  app.get('/:passkey/scrape', scrape);
+  app.get('/scrape/:passkey', scrape);
 
   app.setNotFoundHandler(async (req, reply) => {
     const path = (req.raw.url ?? '').split('?', 1)[0]!;

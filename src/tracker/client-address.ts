@@ -6,11 +6,13 @@ export interface AddressRules {
   ipv4: boolean;
   ipv6: boolean;
   allowClientIp: boolean;
-  trustedProxies: BlockList;
+  /** Undefined when none are configured: the common case skips BlockList.check, which allocates. */
+  trustedProxies: BlockList | undefined;
 }
 
-/** A BlockList of the configured trusted proxies (addresses or CIDR ranges). */
-export function proxyList(entries: readonly string[]): BlockList {
+/** A BlockList of the configured trusted proxies (addresses or CIDR ranges); undefined for none. */
+export function proxyList(entries: readonly string[]): BlockList | undefined {
+  if (entries.length === 0) return undefined;
   const list = new BlockList();
   for (const entry of entries) {
     const [addr = '', bits] = entry.split('/');
@@ -24,7 +26,7 @@ export function proxyList(entries: readonly string[]): BlockList {
 }
 
 function isTrusted(addr: Address, rules: AddressRules): boolean {
-  return rules.trustedProxies.check(addr.text, addr.family === 4 ? 'ipv4' : 'ipv6');
+  return rules.trustedProxies !== undefined && rules.trustedProxies.check(addr.text, addr.family === 4 ? 'ipv4' : 'ipv6');
 }
 
 /**
@@ -54,11 +56,11 @@ export function clientAddress(socketAddress: string | undefined, headers: Record
 }
 
 /** The address peers should reach this client at: its own, or one it claims when the operator allows it (BEP 7). */
-export function peerAddress(client: Address, claimed: { ip?: Buffer | undefined; ipv4?: Buffer | undefined; ipv6?: Buffer | undefined }, rules: AddressRules): Address {
+export function peerAddress(client: Address, claimed: { ip?: string | undefined; ipv4?: string | undefined; ipv6?: string | undefined }, rules: AddressRules): Address {
   let addr = client;
   if (rules.allowClientIp) {
     const wanted = client.family === 4 ? (claimed.ipv4 ?? claimed.ip) : (claimed.ipv6 ?? claimed.ip);
-    const parsed = wanted && parseAddress(wanted.toString('latin1'));
+    const parsed = wanted === undefined ? undefined : parseAddress(wanted);
     if (parsed) addr = parsed;
   }
   if (addr.family === 4 && !rules.ipv4) throw new TrackerFailure('family_disabled', 'IPv4 is disabled on this tracker');

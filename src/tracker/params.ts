@@ -1,36 +1,39 @@
 import { malformed } from './failure.js';
-import type { RawQuery } from './query.js';
+import { decodeText, percentDecode, type RawQuery } from './query.js';
 
 // Typed reads of single query parameters. Each names the parameter and the rule in its failure.
 
 /** The largest counter accepted: Lua and JavaScript numbers are exact below 2^53 (9 PiB). */
 export const MAX_COUNTER = Number.MAX_SAFE_INTEGER;
 
-export function single(q: RawQuery, name: string): Buffer | undefined {
+/** The raw (still percent-encoded) value of a parameter that may be given once. */
+export function single(q: RawQuery, name: string): string | undefined {
   const values = q.get(name);
   if (values === undefined) return undefined;
   if (values.length > 1) throw malformed(name, 'given more than once');
   return values[0];
 }
 
-export function required(q: RawQuery, name: string): Buffer {
+export function required(q: RawQuery, name: string): string {
   const v = single(q, name);
   if (v === undefined) throw malformed(name, 'missing');
   return v;
 }
 
-export function bytes20(q: RawQuery, name: string): Buffer {
-  const v = required(q, name);
+/** Exactly 20 bytes after percent-decoding (info_hash, peer_id). */
+export function bytes20(raw: string, name: string): Buffer {
+  const v = percentDecode(raw, name);
   if (v.length !== 20) throw malformed(name, `must be 20 bytes, got ${v.length}`);
   return v;
 }
 
 /** A decimal integer in [min, max]; digits only (no sign, no exponent, no spaces). */
-export function integer(value: Buffer, name: string, min: number, max: number): number {
+export function integer(raw: string, name: string, min: number, max: number): number {
+  const value = decodeText(raw, name);
   if (value.length === 0 || value.length > 20) throw malformed(name, 'must be a whole number');
   let n = 0;
   for (let i = 0; i < value.length; i++) {
-    const d = value[i]! - 48;
+    const d = value.charCodeAt(i) - 48;
     if (d < 0 || d > 9) throw malformed(name, 'must be a whole number');
     n = n * 10 + d;
   }
@@ -51,7 +54,14 @@ export function optionalInteger(q: RawQuery, name: string, min: number, max: num
 export function flag(q: RawQuery, name: string, fallback: boolean): boolean {
   const v = single(q, name);
   if (v === undefined || v.length === 0) return fallback;
-  if (v.length === 1 && v[0] === 0x31) return true;
-  if (v.length === 1 && v[0] === 0x30) return false;
+  const t = decodeText(v, name);
+  if (t === '1') return true;
+  if (t === '0') return false;
   throw malformed(name, 'must be 0 or 1');
+}
+
+/** A text parameter (latin1), if given. */
+export function optionalText(q: RawQuery, name: string): string | undefined {
+  const v = single(q, name);
+  return v === undefined ? undefined : decodeText(v, name);
 }

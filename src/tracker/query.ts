@@ -4,8 +4,12 @@ import { malformed } from './failure.js';
 // straight from the URL's characters to bytes, never through UTF-8. A literal '+' is the byte 0x2B
 // (RFC 3986); clients percent-encode a space as %20.
 
-/** Parameter name → every value given, in order, as raw bytes. */
-export type RawQuery = Map<string, Buffer[]>;
+/**
+ * Parameter name → every value given, in order, still percent-encoded. Values are decoded only when
+ * read (params.ts): most announce parameters are digits, and decoding each into a Buffer costs more
+ * than the rest of the parse.
+ */
+export type RawQuery = Map<string, string[]>;
 
 const HEX: Int8Array = (() => {
   const t = new Int8Array(128).fill(-1);
@@ -20,6 +24,7 @@ const HEX: Int8Array = (() => {
 function hexValue(code: number): number {
   return code < 128 ? HEX[code]! : -1;
 }
+
 
 /** Percent-decodes `s` (the part of a URL between two delimiters) into bytes. */
 export function percentDecode(s: string, name: string): Buffer {
@@ -41,6 +46,9 @@ export function percentDecode(s: string, name: string): Buffer {
   return out.subarray(0, n);
 }
 
+/** A value as latin1 text: each decoded byte one character. */
+export const decodeText = (s: string, name: string): string => (s.indexOf('%') === -1 ? s : percentDecode(s, name).toString('latin1'));
+
 /** Splits the query part of a raw URL (everything after the first '?') into raw parameters. */
 export function parseQuery(url: string): RawQuery {
   const params: RawQuery = new Map();
@@ -54,9 +62,8 @@ export function parseQuery(url: string): RawQuery {
     if (amp > start) {
       const eq = url.indexOf('=', start);
       const hasValue = eq !== -1 && eq < amp;
-      const rawName = url.slice(start, hasValue ? eq : amp);
-      const name = percentDecode(rawName, 'name').toString('latin1');
-      const value = hasValue ? percentDecode(url.slice(eq + 1, amp), name) : Buffer.alloc(0);
+      const name = decodeText(url.slice(start, hasValue ? eq : amp), 'name');
+      const value = hasValue ? url.slice(eq + 1, amp) : '';
       const list = params.get(name);
       if (list) list.push(value);
       else params.set(name, [value]);

@@ -6,6 +6,7 @@ import { failureReply } from './bencode-writer.js';
 import { clientAddress, peerAddress, proxyList, type AddressRules } from './client-address.js';
 import { TrackerFailure, type FailureKind, malformed } from './failure.js';
 import { compactEndpoint } from './ip-address.js';
+import { bytes20 } from './params.js';
 import { parseQuery } from './query.js';
 import { scrapeReply } from './scrape-reply.js';
 
@@ -151,10 +152,7 @@ export class Tracker {
     const max = this.settings.tracker.scrape_max_hashes;
     if (hashes.length > max) throw malformed('info_hash', `at most ${max} per scrape`);
     const hex = new Set<string>();
-    for (const h of hashes) {
-      if (h.length !== 20) throw malformed('info_hash', `must be 20 bytes, got ${h.length}`);
-      hex.add(h.toString('hex'));
-    }
+    for (const h of hashes) hex.add(bytes20(h, 'info_hash').toString('hex'));
     return scrapeReply(await this.store.scrape([...hex]));
   }
 

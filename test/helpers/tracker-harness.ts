@@ -1,8 +1,8 @@
 import bencode from 'bencode';
-import type { FastifyInstance } from 'fastify';
+import { inject } from 'light-my-request';
 import { parseConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
-import { buildTrackerServer } from '../../src/daemon/tracker-server.js';
+import { buildTrackerServer, type TrackerServer } from '../../src/daemon/tracker-server.js';
 import type { Store } from '../../src/store/store.js';
 import { Tracker } from '../../src/tracker/tracker.js';
 
@@ -70,7 +70,7 @@ export function compactPeers(v: unknown, width: 6 | 18): string[] {
 export interface Harness {
   store: Store;
   tracker: Tracker;
-  app: FastifyInstance;
+  server: TrackerServer;
   config: Config;
   now: number;
   advance(seconds: number): void;
@@ -84,7 +84,7 @@ export interface Harness {
 
 export const START = 1_800_000_000;
 
-/** A tracker on `store` with a clock the test moves, served through fastify's inject. */
+/** A tracker on `store` with a clock the test moves, reached through the server's request listener. */
 export async function trackerHarness(store: Store, patch?: (c: Config) => void): Promise<Harness> {
   const config = parseConfig({});
   patch?.(config);
@@ -94,12 +94,13 @@ export async function trackerHarness(store: Store, patch?: (c: Config) => void):
     config,
     now: START,
     tracker: undefined as unknown as Tracker,
-    app: undefined as unknown as FastifyInstance,
+    server: undefined as unknown as TrackerServer,
     advance(seconds) {
       h.now += seconds;
     },
     async get(url, remoteAddress = '127.0.0.1', headers = {}) {
-      const res = await h.app.inject({ method: 'GET', url, remoteAddress, headers });
+      // The server's own request listener (fast path, then fastify), as a socket would reach it.
+      const res = await inject(h.server.dispatch, { method: 'GET', url, remoteAddress, headers });
       if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}: ${res.body}`);
       return bencode.decode(res.rawPayload) as Reply;
     },
@@ -114,12 +115,12 @@ export async function trackerHarness(store: Store, patch?: (c: Config) => void):
       h.tracker.configure(config);
     },
     async close() {
-      await h.app.close();
+      await h.server.app.close();
       await store.close();
     },
   };
   h.tracker = new Tracker(store, config, { error: (o) => console.error(o) }, () => h.now);
-  h.app = await buildTrackerServer(h.tracker);
+  h.server = await buildTrackerServer(h.tracker);
   return h;
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { announcePasskey } from '../../src/tracker/announce-route.js';
 import { TrackerFailure } from '../../src/tracker/failure.js';
 import { parseQuery, percentDecode } from '../../src/tracker/query.js';
 
@@ -17,18 +18,34 @@ describe('percentDecode', () => {
 describe('parseQuery', () => {
   it('keeps repeated parameters in order', () => {
     const q = parseQuery('/x/scrape?info_hash=a&info_hash=%62');
-    expect(q.get('info_hash')).toEqual([Buffer.from('a'), Buffer.from('b')]);
+    expect(q.get('info_hash')).toEqual(['a', '%62']);
   });
   it('takes a parameter without "=" as empty and skips empty pairs', () => {
     const q = parseQuery('/a?compact&&event=');
-    expect(q.get('compact')).toEqual([Buffer.alloc(0)]);
-    expect(q.get('event')).toEqual([Buffer.alloc(0)]);
+    expect(q.get('compact')).toEqual(['']);
+    expect(q.get('event')).toEqual(['']);
     expect(q.size).toBe(2);
   });
   it('splits only at the first "=" of a pair', () => {
-    expect(parseQuery('/a?k=v=w').get('k')).toEqual([Buffer.from('v=w')]);
+    expect(parseQuery('/a?k=v=w').get('k')).toEqual(['v=w']);
   });
   it('gives nothing for a URL without a query', () => {
     expect(parseQuery('/a/announce').size).toBe(0);
+  });
+});
+
+describe('announcePasskey', () => {
+  it.each([
+    ['/abc/announce?x=1', 'abc'],
+    ['/announce/abc?x=1', 'abc'],
+    ['/announce/abc', 'abc'],
+    ['/announce', undefined],
+    ['/announce/', undefined],
+    ['//announce', undefined],
+    ['/a/b/announce', undefined],
+    ['/abc/scrape', undefined],
+    [`/${'k'.repeat(129)}/announce`, undefined],
+  ])('%s has passkey %s', (url, passkey) => {
+    expect(announcePasskey(url)).toBe(passkey);
   });
 });

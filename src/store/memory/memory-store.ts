@@ -5,10 +5,12 @@ import { RegistryCache } from '../registry-cache.js';
 import { RegistryConflictError, type AnnounceInput, type AnnounceResult, type ScrapeEntry, type Store } from '../store.js';
 import { Rotation } from './rotation.js';
 
+/** One peer of a swarm; updated in place, so it doubles as its own key in the liveness map. */
 interface Peer {
+  swarm: Swarm;
+  key: string;
   record: Buffer;
   state: PeerState;
-  seeder: boolean;
 }
 
 interface Swarm {
@@ -17,13 +19,6 @@ interface Swarm {
   seeders: Rotation;
   leechers: Rotation;
   stats: TorrentStats;
-}
-
-/** Where a live peer sits, in order of last announce (oldest first): the reaper reads from the front. */
-interface Liveness {
-  swarm: Swarm;
-  key: string;
-  lastSeen: number;
 }
 
 const CHEAT_LOG_MAX = 10_000;
@@ -39,9 +34,11 @@ export class MemoryStore implements Store {
   readonly kind = 'memory';
   private readonly registry = new RegistryCache();
   private readonly swarms = new Map<string, Swarm>();
-  private readonly liveness = new Map<string, Liveness>();
+  /** Every live peer in order of last announce, oldest first: the reaper reads from the front. */
+  private readonly liveness = new Set<Peer>();
   private readonly users = new Map<number, UserStats>();
-  private readonly userTorrents = new Map<string, UserTorrentStats>();
+  /** user id → torrent id → ledger (numeric keys: no key string to build and hash per announce). */
+  private readonly userTorrents = new Map<number, Map<number, UserTorrentStats>>();
   private readonly cheats: CheatEvent[] = [];
 
   async open(): Promise<void> {}
@@ -84,7 +81,7 @@ export class MemoryStore implements Store {
     this.registry.deleteTorrent(infoHash);
     const swarm = this.swarms.get(infoHash);
     if (!swarm) return;
-    for (const key of swarm.peers.keys()) this.liveness.delete(livenessKey(infoHash, key));
+    for (const peer of swarm.peers.values()) this.liveness.delete(peer);
     this.swarms.delete(infoHash);
   }
 
@@ -109,11 +106,12 @@ export class MemoryStore implements Store {
       return this.result(swarm, [], false, true);
     }
 
-    const utKey = `${user.id}:${torrent.id}`;
-    let ut = this.userTorrents.get(utKey);
+    let ledgers = this.userTorrents.get(user.id);
+    if (!ledgers) this.userTorrents.set(user.id, (ledgers = new Map()));
+    let ut = ledgers.get(torrent.id);
     if (!ut) {
       ut = { uploadedRaw: 0, downloadedRaw: 0, uploaded: 0, downloaded: 0, seedTime: 0, snatched: false, left: input.left, firstSeen: now, lastSeen: now };
-      this.userTorrents.set(utKey, ut);
+      ledgers.set(torrent.id, ut);
     }
     const report = { uploaded: input.uploaded, downloaded: input.downloaded, left: input.left, event, now };
     const s = settle(peer?.state, report, input.rules, ut, swarm.seeders.size);
@@ -147,13 +145,24 @@ export class MemoryStore implements Store {
     }
 
     if (event === 'stopped') {
-      this.dropPeer(swarm, key);
+      this.dropPeer(peer!);
       return this.result(swarm, [], false, false);
     }
 
     const seeder = input.left === 0;
-    const state: PeerState = { uploaded: input.uploaded, downloaded: input.downloaded, left: input.left, lastSeen: now };
-    swarm.peers.set(key, { record: writeEndpoint(peer?.record, input.peerId, input.endpoint), state, seeder });
+    if (peer) {
+      peer.record = writeEndpoint(peer.record, input.peerId, input.endpoint);
+      peer.state.uploaded = input.uploaded;
+      peer.state.downloaded = input.downloaded;
+      peer.state.left = input.left;
+      peer.state.lastSeen = now;
+      this.liveness.delete(peer);
+      this.liveness.add(peer);
+    } else {
+      const fresh: Peer = { swarm, key, record: writeEndpoint(undefined, input.peerId, input.endpoint), state: { uploaded: input.uploaded, downloaded: input.downloaded, left: input.left, lastSeen: now } };
+      swarm.peers.set(key, fresh);
+      this.liveness.add(fresh);
+    }
     if (seeder) {
       swarm.leechers.delete(key);
       swarm.seeders.add(key);
@@ -161,9 +170,6 @@ export class MemoryStore implements Store {
       swarm.seeders.delete(key);
       swarm.leechers.add(key);
     }
-    const live = livenessKey(swarm.infoHash, key);
-    this.liveness.delete(live);
-    this.liveness.set(live, { swarm, key, lastSeen: now });
 
     const selected: string[] = [];
     if (!tooEarly && input.numwant > 0) {
@@ -192,10 +198,9 @@ export class MemoryStore implements Store {
   async reap(now: number, ttl: number): Promise<number> {
     const cutoff = now - ttl;
     let reaped = 0;
-    for (const [live, entry] of this.liveness) {
-      if (entry.lastSeen >= cutoff) break;
-      this.liveness.delete(live);
-      this.dropPeer(entry.swarm, entry.key);
+    for (const peer of this.liveness) {
+      if (peer.state.lastSeen >= cutoff) break;
+      this.dropPeer(peer);
       reaped++;
     }
     return reaped;
@@ -212,7 +217,7 @@ export class MemoryStore implements Store {
   }
 
   async userTorrentStats(userId: number, torrentId: number): Promise<UserTorrentStats | undefined> {
-    const ut = this.userTorrents.get(`${userId}:${torrentId}`);
+    const ut = this.userTorrents.get(userId)?.get(torrentId);
     return ut && { ...ut };
   }
 
@@ -238,16 +243,15 @@ export class MemoryStore implements Store {
     return stats;
   }
 
-  private dropPeer(swarm: Swarm, key: string): void {
+  private dropPeer(peer: Peer): void {
+    const { swarm, key } = peer;
     swarm.peers.delete(key);
     swarm.seeders.delete(key);
     swarm.leechers.delete(key);
-    this.liveness.delete(livenessKey(swarm.infoHash, key));
+    this.liveness.delete(peer);
   }
 
   private result(swarm: Swarm, peers: Buffer[], tooEarly: boolean, unknownPeer: boolean): AnnounceResult {
     return { seeders: swarm.seeders.size, leechers: swarm.leechers.size, snatches: swarm.stats.snatches, peers, tooEarly, unknownPeer };
   }
 }
-
-const livenessKey = (infoHash: string, peerKey: string): string => `${infoHash}|${peerKey}`;
