@@ -1,0 +1,52 @@
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { parseConfig } from '../src/config/load.js';
+import { startDaemon } from '../src/daemon/daemon.js';
+import { createLogger } from '../src/daemon/logger.js';
+import { benchTorrents, benchUsers } from './fixtures.js';
+
+// mika's tracker in this process, as `mika serve` builds it, with the benchmark's users and torrents
+// registered through the Store interface. Prints `{"port":N}` once ready. A `counters` line on stdin
+// is answered with the tracker's counters as one JSON line (how run.ts counts failure replies, which
+// are HTTP 200 and invisible to wrk). SIGTERM closes the daemon and exits 0, so --cpu-prof is written.
+//
+//   node --import tsx bench/mika-server.ts --store memory|redis [--redis-url redis://127.0.0.1:PORT]
+
+const { values } = parseArgs({
+  options: {
+    store: { type: 'string', default: 'memory' },
+    'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379' },
+  },
+});
+if (values.store !== 'memory' && values.store !== 'redis') throw new Error(`--store must be memory or redis, got ${values.store}`);
+
+const config = parseConfig({
+  tracker: { listen: '127.0.0.1:0', whitelist_enabled: false, enforce_min_interval: false },
+  store: { type: values.store, redis: { url: values['redis-url'], key_prefix: 'bench:' } },
+  log: { level: 'warn' },
+});
+const logger = createLogger(config.log.level);
+const daemon = await startDaemon({ config, logger });
+for (const user of benchUsers()) await daemon.store.putUser(user);
+for (const torrent of benchTorrents()) await daemon.store.putTorrent(torrent);
+
+process.stdout.write(`${JSON.stringify({ port: daemon.trackerAddress.port, store: daemon.store.kind })}\n`);
+
+createInterface({ input: process.stdin }).on('line', (line) => {
+  if (line.trim() === 'counters') process.stdout.write(`${JSON.stringify({ counters: daemon.tracker.counters })}\n`);
+});
+
+let closing = false;
+const stop = () => {
+  if (closing) return;
+  closing = true;
+  daemon.close().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      process.stderr.write(`close failed: ${String(err)}\n`);
+      process.exit(1);
+    },
+  );
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
