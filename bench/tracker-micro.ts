@@ -70,7 +70,7 @@ const n = paths.length;
 process.stdout.write(`${n} announce requests from announce.lua, ${PASSES} passes each\n`);
 
 let sink: unknown;
-await time('parseQuery (raw URL → Map of Buffers)', n, () => {
+await time('parseQuery (raw URL → Map of still-encoded values)', n, () => {
   for (const p of paths) sink = parseQuery(p);
 });
 const queries = paths.map(parseQuery);

@@ -28,6 +28,28 @@ describe('mika serve', () => {
     expect(await res.text()).toBe('d14:failure reason15:unknown passkeye');
   });
 
+  it('listens dual-stack on ":port" by default, and on one stack when the other is switched off', async () => {
+    const reach = (host: string, port: number) =>
+      fetch(`http://${host}:${port}/k/announce`).then(
+        (r) => r.status,
+        () => 'refused',
+      );
+    const port = await freePort();
+    const both = mika(['serve'], { cwd: tempDir(), env: { MIKA_TRACKER_LISTEN: `:${port}` } });
+    await both.waitFor(/tracker listening/);
+    expect([await reach('127.0.0.1', port), await reach('[::1]', port)]).toEqual([200, 200]);
+    await both.stop();
+
+    const v4only = mika(['serve'], { cwd: tempDir(), env: { MIKA_TRACKER_LISTEN: `:${port}`, MIKA_TRACKER_IPV6: 'false' } });
+    await v4only.waitFor(/tracker listening/);
+    expect([await reach('127.0.0.1', port), await reach('[::1]', port)]).toEqual([200, 'refused']);
+    await v4only.stop();
+
+    const v6only = mika(['serve'], { cwd: tempDir(), env: { MIKA_TRACKER_LISTEN: `:${port}`, MIKA_TRACKER_IPV4: 'false' } });
+    await v6only.waitFor(/tracker listening/);
+    expect([await reach('127.0.0.1', port), await reach('[::1]', port)]).toEqual(['refused', 200]);
+  });
+
   it('accepts the seed’s Go-style flags: -config and -procs', async () => {
     const port = await freePort();
     const dir = tempDir();
