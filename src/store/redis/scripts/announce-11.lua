@@ -38,6 +38,13 @@
   Output: { seeders, leechers, snatches, tooEarly (0|1), unknownPeer (0|1), record, record, ... }
     seeders/leechers/snatches are the swarm's figures after the announce; the records (44 bytes each)
     are the selected peers, never the announcing one.
+
+  Cost: each redis.call, and each number <-> text conversion in Lua (tonumber, string.format), is a
+  sizeable share of the script's time (bench/redis-script.ts measures it), so the script reads what it needs once (HMGET of the torrent's snatches/seq/cursors and
+  of the user-torrent history), keeps the seeder and leecher counts from one ZCARD each plus the
+  ZREM / ZADD NX replies instead of reading them again, and writes the user-torrent fields and the
+  torrent's seq/cursors with one HSET each. Counters still go up with HINCRBY: a script is atomic,
+  so HSET of a read value + delta would be the same, but the conversions in C are cheaper.
 ]]
 
 local peersKey, seedersKey, leechersKey, expiryKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
@@ -64,19 +71,21 @@ local infoHash = ARGV[16]
 local RECORD_LEN = 44
 local GIB = 1073741824
 
-local function counts()
-  return redis.call('ZCARD', seedersKey), redis.call('ZCARD', leechersKey), tonumber(redis.call('HGET', torrentKey, 'snatches') or '0')
-end
-
 -- Numbers go to Redis as "%.17g" text: exact for integers below 2^53 and for any double.
 local function fmt(n)
   return string.format('%.17g', n)
 end
 
-redis.call('HINCRBY', userKey, 'announces', 1)
-redis.call('HINCRBY', torrentKey, 'announces', 1)
-
 local stored = redis.call('HGET', peersKey, key)
+
+-- Some clients retry a failed `stopped` forever: an unknown peer stopping succeeds and changes
+-- nothing but the announce counters.
+if event == 'stopped' and not stored then
+  redis.call('HINCRBY', userKey, 'announces', 1)
+  redis.call('HINCRBY', torrentKey, 'announces', 1)
+  return { redis.call('ZCARD', seedersKey), redis.call('ZCARD', leechersKey), tonumber(redis.call('HGET', torrentKey, 'snatches') or '0'), 0, 1 }
+end
+
 local prev, record
 if stored then
   record = string.sub(stored, 1, RECORD_LEN)
@@ -84,22 +93,30 @@ if stored then
   prev = { uploaded = pu, downloaded = pd, left = pl, lastSeen = ps }
 end
 
--- Some clients retry a failed `stopped` forever: an unknown peer stopping succeeds and changes nothing.
-if event == 'stopped' and not prev then
-  local s, l, n = counts()
-  return { s, l, n, 0, 1 }
+redis.call('HINCRBY', userKey, 'announces', 1)
+redis.call('HINCRBY', torrentKey, 'announces', 1)
+local t = redis.call('HMGET', torrentKey, 'snatches', 'seq', 'cur_s', 'cur_l')
+local h = redis.call('HMGET', utKey, 'first_seen', 'up', 'seed_time', 'snatched')
+local nSeeders = redis.call('ZCARD', seedersKey)
+local nLeechers = redis.call('ZCARD', leechersKey)
+
+-- Field/value lists of the single HSET the torrent and user-torrent hashes get.
+local tw = {}
+local hw = { 'left', ARGV[6], 'last_seen', ARGV[9] }
+local function put(w, field, value)
+  w[#w + 1] = field
+  w[#w + 1] = value
 end
 
 -- A new ledger: index it by user and by torrent id (putTorrent writes the latter too).
-if redis.call('HSETNX', utKey, 'first_seen', ARGV[9]) == 1 then
+if not h[1] then
+  put(hw, 'first_seen', ARGV[9])
   redis.call('SADD', userTorrentsKey, infoHash)
   redis.call('HSET', torrentIdsKey, ARGV[18], infoHash)
 end
-local history = redis.call('HMGET', utKey, 'up', 'seed_time', 'snatched')
-local histUp = tonumber(history[1] or '0')
-local histSeed = tonumber(history[2] or '0')
-local histSnatched = history[3] == '1'
-local seeders = redis.call('ZCARD', seedersKey)
+local histUp = tonumber(h[2] or '0')
+local histSeed = tonumber(h[3] or '0')
+local histSnatched = h[4] == '1'
 
 -- settle.ts: counterDelta
 local function counterDelta(before, after)
@@ -135,7 +152,7 @@ if prev then
   up = math.floor(allowed * multiUp)
   down = math.floor(downRaw * multiDown)
   if prev.left == 0 then seedTime = elapsed end
-  bonus = bonusPoints(histUp + up, histSeed + seedTime, seeders, elapsed)
+  bonus = bonusPoints(histUp + up, histSeed + seedTime, nSeeders, elapsed)
 end
 
 -- settle.ts: isTooEarly
@@ -144,26 +161,17 @@ if prev and minInterval > 0 and (event == '' or event == 'paused') then
   tooEarly = now - prev.lastSeen < minInterval
 end
 
-if upRaw ~= 0 then
-  redis.call('HINCRBY', userKey, 'up_raw', fmt(upRaw))
-  redis.call('HINCRBY', torrentKey, 'up_raw', fmt(upRaw))
-  redis.call('HINCRBY', utKey, 'up_raw', fmt(upRaw))
+local function credit(field, delta)
+  if delta == 0 then return end
+  local d = fmt(delta)
+  redis.call('HINCRBY', userKey, field, d)
+  redis.call('HINCRBY', torrentKey, field, d)
+  redis.call('HINCRBY', utKey, field, d)
 end
-if downRaw ~= 0 then
-  redis.call('HINCRBY', userKey, 'down_raw', fmt(downRaw))
-  redis.call('HINCRBY', torrentKey, 'down_raw', fmt(downRaw))
-  redis.call('HINCRBY', utKey, 'down_raw', fmt(downRaw))
-end
-if up ~= 0 then
-  redis.call('HINCRBY', userKey, 'up', fmt(up))
-  redis.call('HINCRBY', torrentKey, 'up', fmt(up))
-  redis.call('HINCRBY', utKey, 'up', fmt(up))
-end
-if down ~= 0 then
-  redis.call('HINCRBY', userKey, 'down', fmt(down))
-  redis.call('HINCRBY', torrentKey, 'down', fmt(down))
-  redis.call('HINCRBY', utKey, 'down', fmt(down))
-end
+credit('up_raw', upRaw)
+credit('down_raw', downRaw)
+credit('up', up)
+credit('down', down)
 if bonus ~= 0 then
   -- Added as a double here rather than with HINCRBYFLOAT (long double in Redis) so that the total
   -- is the same bits as the memory store's `bonus += points`.
@@ -171,11 +179,12 @@ if bonus ~= 0 then
   redis.call('HSET', userKey, 'bonus', fmt(total))
 end
 if seedTime ~= 0 then
-  redis.call('HINCRBY', utKey, 'seed_time', fmt(seedTime))
+  put(hw, 'seed_time', fmt(histSeed + seedTime))
 end
-redis.call('HSET', utKey, 'left', ARGV[6], 'last_seen', ARGV[9])
+local snatches = tonumber(t[1] or '0')
 if snatch then
-  redis.call('HSET', utKey, 'snatched', '1')
+  snatches = snatches + 1
+  put(hw, 'snatched', '1')
   redis.call('HINCRBY', userKey, 'snatches', 1)
   redis.call('HINCRBY', torrentKey, 'snatches', 1)
 end
@@ -185,34 +194,41 @@ if cheatRate then
   redis.call('LPUSH', cheatsKey, table.concat({ ARGV[9], ARGV[17], ARGV[18], hex, fmt(cheatRate), fmt(cheatReported), fmt(cheatAllowed) }, ' '))
   redis.call('LTRIM', cheatsKey, 0, tonumber(ARGV[19]) - 1)
 end
+redis.call('HSET', utKey, unpack(hw))
 
 if event == 'stopped' then
   redis.call('HDEL', peersKey, key)
-  redis.call('ZREM', seedersKey, key)
-  redis.call('ZREM', leechersKey, key)
+  nSeeders = nSeeders - redis.call('ZREM', seedersKey, key)
+  nLeechers = nLeechers - redis.call('ZREM', leechersKey, key)
   redis.call('ZREM', expiryKey, key)
   if redis.call('ZCARD', expiryKey) == 0 then redis.call('ZREM', reapKey, infoHash) end
-  local s, l, n = counts()
-  return { s, l, n, 0, 0 }
+  return { nSeeders, nLeechers, snatches, 0, 0 }
 end
 
--- peer-record.ts: writeEndpoint
-if not record then record = string.rep('\0', RECORD_LEN) end
-record = peerId .. string.sub(record, 21)
+-- peer-record.ts: writeEndpoint (peer_id, then the endpoint over its half; the other half is kept)
+local tail = struct.pack('<dddd', uploaded, downloaded, left, now)
 if #endpoint == 6 then
-  record = string.sub(record, 1, 20) .. endpoint .. string.sub(record, 27)
+  record = peerId .. endpoint .. (record and string.sub(record, 27) or string.rep('\0', RECORD_LEN - 26))
 else
-  record = string.sub(record, 1, 26) .. endpoint
+  record = peerId .. (record and string.sub(record, 21, 26) or '\0\0\0\0\0\0') .. endpoint
 end
-redis.call('HSET', peersKey, key, record .. struct.pack('<dddd', uploaded, downloaded, left, now))
+redis.call('HSET', peersKey, key, record .. tail)
 
 -- A peer joins the back of its rotation; one that changes side joins the back of the other one.
 local seeder = left == 0
-local mine, other = leechersKey, seedersKey
-if seeder then mine, other = seedersKey, leechersKey end
-redis.call('ZREM', other, key)
-if not redis.call('ZSCORE', mine, key) then
-  redis.call('ZADD', mine, redis.call('HINCRBY', torrentKey, 'seq', 1), key)
+local seq = tonumber(t[2] or '0') + 1
+if seeder then
+  nLeechers = nLeechers - redis.call('ZREM', leechersKey, key)
+  if redis.call('ZADD', seedersKey, 'NX', fmt(seq), key) == 1 then
+    nSeeders = nSeeders + 1
+    put(tw, 'seq', fmt(seq))
+  end
+else
+  nSeeders = nSeeders - redis.call('ZREM', seedersKey, key)
+  if redis.call('ZADD', leechersKey, 'NX', fmt(seq), key) == 1 then
+    nLeechers = nLeechers + 1
+    put(tw, 'seq', fmt(seq))
+  end
 end
 redis.call('ZADD', expiryKey, ARGV[9], key)
 -- LT keeps the swarm's reap time no later than its oldest lastSeen.
@@ -222,10 +238,8 @@ redis.call('ZADD', reapKey, 'LT', ARGV[9], infoHash)
 -- cursor moves past what was looked at, so with no churn each member is shown once every
 -- ceil(size / n) takes.
 local selected = {}
-local function take(zkey, cursorField, n)
-  if n <= 0 then return end
-  local size = redis.call('ZCARD', zkey)
-  if size == 0 then return end
+local function take(zkey, size, cursor, cursorField, n)
+  if n <= 0 or size == 0 then return end
   local looked, taken, last = 0, 0, nil
   local function scan(min, max, limit)
     local batch = redis.call('ZRANGEBYSCORE', zkey, min, max, 'WITHSCORES', 'LIMIT', 0, limit)
@@ -239,24 +253,23 @@ local function take(zkey, cursorField, n)
       end
     end
   end
-  local cursor = redis.call('HGET', torrentKey, cursorField)
   if cursor then
     scan('(' .. cursor, '+inf', n + 1)
     if taken < n and looked < size then scan('-inf', cursor, n - taken + 1) end
   else
     scan('-inf', '+inf', n + 1)
   end
-  if last then redis.call('HSET', torrentKey, cursorField, last) end
+  if last then put(tw, cursorField, last) end
 end
 
 if not tooEarly and numwant > 0 then
   -- A seeder or a partial seed (BEP 21 paused) has no use for seeders.
-  if not seeder and event ~= 'paused' then take(seedersKey, 'cur_s', numwant) end
-  take(leechersKey, 'cur_l', numwant - #selected)
+  if not seeder and event ~= 'paused' then take(seedersKey, nSeeders, t[3], 'cur_s', numwant) end
+  take(leechersKey, nLeechers, t[4], 'cur_l', numwant - #selected)
 end
+if #tw > 0 then redis.call('HSET', torrentKey, unpack(tw)) end
 
-local s, l, n = counts()
-local reply = { s, l, n, tooEarly and 1 or 0, 0 }
+local reply = { nSeeders, nLeechers, snatches, tooEarly and 1 or 0, 0 }
 if #selected > 0 then
   local values = redis.call('HMGET', peersKey, unpack(selected))
   for i = 1, #values do

@@ -1,0 +1,147 @@
+import { RedisStore } from '../src/store/redis/redis-store.js';
+import type { Torrent, User } from '../src/store/records.js';
+import type { AnnounceInput } from '../src/store/store.js';
+import { startRedisServer } from '../test/helpers/redis-server.js';
+import type { AnnounceEvent } from '../src/accounting/events.js';
+
+// What one announce costs inside Redis: drives announce-11.lua through RedisStore.announce on a
+// redis-server of its own and prints announces/s and the server-side µs per EVALSHA
+// (INFO commandstats). A diagnostic for the announce script, not part of `npm run bench`:
+//   npx tsx bench/redis-script.ts
+// Knobs (env): BENCH_ANNOUNCES (30000), BENCH_USERS (4), BENCH_TORRENTS (500), BENCH_PEERS (3000),
+// BENCH_INFLIGHT (50), BENCH_PASSES (3).
+
+const ANNOUNCES = Number(process.env.BENCH_ANNOUNCES ?? 30_000);
+const USERS = Number(process.env.BENCH_USERS ?? 4);
+const TORRENTS = Number(process.env.BENCH_TORRENTS ?? 500);
+const PEERS = Number(process.env.BENCH_PEERS ?? 3000);
+const IN_FLIGHT = Number(process.env.BENCH_INFLIGHT ?? 50);
+const PASSES = Number(process.env.BENCH_PASSES ?? 3);
+
+const rules = { multiUp: 1, multiDown: 1, bonusRate: 1, interval: 1800, maxUploadRate: 0 };
+
+interface Peer {
+  user: User;
+  torrent: Torrent;
+  peerId: Buffer;
+  endpoint: Buffer;
+  seeder: boolean;
+  uploaded: number;
+  downloaded: number;
+  left: number;
+  started: boolean;
+}
+
+const hex = (n: number, len: number): string => n.toString(16).padStart(len, '0');
+
+const users: User[] = Array.from({ length: USERS }, (_, i) => ({ id: i + 1, passkey: hex(i + 1, 32), name: `u${i + 1}`, canLeech: true, enabled: true }));
+const torrents: Torrent[] = Array.from({ length: TORRENTS }, (_, i) => ({
+  id: i + 1,
+  infoHash: hex(i + 1, 40),
+  name: `t${i + 1}`,
+  multiUp: 1,
+  multiDown: i % 10 === 0 ? 0 : 1,
+  enabled: true,
+  reason: '',
+}));
+const peers: Peer[] = Array.from({ length: PEERS }, (_, i) => {
+  const peerId = Buffer.alloc(20);
+  peerId.write(`-BN0001-${hex(i, 12)}`, 'latin1');
+  const endpoint = Buffer.from([10, (i >> 16) & 255, (i >> 8) & 255, i & 255, 0x1a, 0xe1]);
+  const seeder = i % 3 === 0;
+  return {
+    user: users[i % USERS]!,
+    torrent: torrents[(i * 7919) % TORRENTS]!,
+    peerId,
+    endpoint,
+    seeder,
+    uploaded: 0,
+    downloaded: 0,
+    left: seeder ? 0 : 1 << 30,
+    started: false,
+  };
+});
+
+let now = 1_700_000_000;
+let next = 0;
+
+function nextInput(): AnnounceInput {
+  const p = peers[next++ % PEERS]!;
+  if (next % PEERS === 0) now += 60;
+  let event: AnnounceEvent = '';
+  if (!p.started) {
+    event = 'started';
+    p.started = true;
+  } else {
+    p.uploaded += 1_000_000 + (next % 977) * 1024;
+    if (!p.seeder) {
+      p.downloaded += 2_000_000;
+      p.left = Math.max(p.left - 2_000_000, 0);
+      if (p.left === 0) {
+        p.seeder = true;
+        event = 'completed';
+      }
+    } else if (next % 101 === 0) {
+      // Leaves, comes back as a leecher next time round.
+      event = 'stopped';
+      p.started = false;
+      p.seeder = false;
+      p.left = 1 << 30;
+      p.downloaded = 0;
+      p.uploaded = 0;
+    }
+  }
+  return {
+    user: p.user,
+    torrent: p.torrent,
+    peerId: p.peerId,
+    endpoint: p.endpoint,
+    uploaded: p.uploaded,
+    downloaded: p.downloaded,
+    left: p.left,
+    event,
+    numwant: Number(process.env.BENCH_NUMWANT ?? 30),
+    now,
+    minInterval: 0,
+    rules,
+  };
+}
+
+async function run(store: RedisStore, n: number): Promise<number> {
+  let sent = 0;
+  const started = performance.now();
+  const worker = async (): Promise<void> => {
+    while (sent < n) {
+      sent++;
+      await store.announce(nextInput());
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  return n / ((performance.now() - started) / 1000);
+}
+
+function evalshaStats(info: string): { calls: number; usecPerCall: number } {
+  const m = /cmdstat_evalsha:calls=(\d+),usec=\d+,usec_per_call=([\d.]+)/.exec(info);
+  return m ? { calls: Number(m[1]), usecPerCall: Number(m[2]) } : { calls: 0, usecPerCall: NaN };
+}
+
+const server = await startRedisServer();
+const store = new RedisStore({ url: server.url, keyPrefix: 'bench:' });
+try {
+  await store.open();
+  for (const u of users) await store.putUser(u);
+  for (const t of torrents) await store.putTorrent(t);
+  // Warm-up: every peer's first announce, so the measured ones settle against a previous state.
+  await run(store, PEERS * 2);
+  console.log(`users ${USERS}, torrents ${TORRENTS}, peers ${PEERS}, ${ANNOUNCES} announces per pass, ${IN_FLIGHT} in flight, numwant 30`);
+  for (let pass = 1; pass <= PASSES; pass++) {
+    await server.command('CONFIG', 'RESETSTAT');
+    const rate = await run(store, ANNOUNCES);
+    const { calls, usecPerCall } = evalshaStats(await server.command('INFO', 'commandstats'));
+    console.log(`pass ${pass}: ${Math.round(rate)} announces/s, evalsha usec_per_call ${usecPerCall} (${calls} calls)`);
+    if (process.env.BENCH_ALLSTATS) console.log(await server.command("INFO", "commandstats"));
+  }
+} finally {
+  await store.close();
+  await server.destroy();
+}
