@@ -5,6 +5,7 @@ import { createLogger } from '../../src/daemon/logger.js';
 import { RedisStore } from '../../src/store/redis/redis-store.js';
 import { IH, PK, qb, seedSite } from '../contract/fixtures.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { eventually } from '../helpers/eventually.js';
 import { announceQuery } from '../helpers/tracker-harness.js';
 
 let redis: RedisServer;
@@ -19,7 +20,7 @@ beforeAll(async () => {
   admin = new RedisStore({ url: redis.url, keyPrefix: 'mika:' });
   await admin.open();
   await seedSite(admin);
-  await until(() => daemon.store.userByPasskey(PK.alice) !== undefined && daemon.store.torrentByInfoHash(IH.plain.toString('hex')) !== undefined, 5000);
+  await eventually(() => daemon.store.userByPasskey(PK.alice) !== undefined && daemon.store.torrentByInfoHash(IH.plain.toString('hex')) !== undefined, 5000);
 });
 
 afterAll(async () => {
@@ -27,14 +28,6 @@ afterAll(async () => {
   await admin?.close();
   await redis?.destroy();
 });
-
-async function until(cond: () => boolean | Promise<boolean>, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function announce(uploaded: number): Promise<{ status: number; body: string }> {
   const url = `http://127.0.0.1:${daemon.trackerAddress.port}/${PK.alice}/announce?${announceQuery({ infoHash: IH.plain, peerId: qb('restart'), left: 0, uploaded })}`;
@@ -68,7 +61,7 @@ describe('when redis-server restarts under a running daemon', () => {
 
     await redis.start();
     // No restart of mika: it reconnects with backoff and serves again.
-    await until(async () => !(await step()).body.includes('failure reason'), 15_000);
+    await eventually(async () => !(await step()).body.includes('failure reason'), 15_000);
     for (let i = 0; i < 25; i++) expect((await step()).body).not.toContain('failure reason');
 
     const stats = await admin.userStats(1);

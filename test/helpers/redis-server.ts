@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -107,4 +108,22 @@ async function waitForPong(port: number, proc: ChildProcess): Promise<void> {
   }
   proc.kill('SIGKILL');
   throw new Error(`redis-server on port ${port} did not answer PING: ${stderr}`);
+}
+
+/**
+ * A redis-server for the calling test file: started before its tests, flushed before each one,
+ * removed after them. Call at the top of a file or describe block; read the server through the getter.
+ */
+export function useRedisServer(opts: RedisServerOptions = {}): () => RedisServer {
+  let server: RedisServer | undefined;
+  beforeAll(async () => {
+    server = await startRedisServer(opts);
+  });
+  afterAll(async () => {
+    await server?.destroy();
+  });
+  beforeEach(async () => {
+    await server!.flush();
+  });
+  return () => server!;
 }

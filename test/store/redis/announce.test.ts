@@ -1,23 +1,16 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AnnounceEvent } from '../../../src/accounting/events.js';
 import { MemoryStore } from '../../../src/store/memory/memory-store.js';
 import { peerIdOf } from '../../../src/store/peer-record.js';
 import type { RedisStore } from '../../../src/store/redis/redis-store.js';
 import type { Store } from '../../../src/store/store.js';
-import { startRedisServer, type RedisServer } from '../../helpers/redis-server.js';
+import { useRedisServer } from '../../helpers/redis-server.js';
 import { input, pid, redisStore, rules, torrent, user, v4 } from './fixtures.js';
 
-let server: RedisServer;
+const redis = useRedisServer();
 let store: RedisStore;
-beforeAll(async () => {
-  server = await startRedisServer();
-});
-afterAll(async () => {
-  await server?.destroy();
-});
 beforeEach(async () => {
-  await server.flush();
-  store = redisStore(server.url);
+  store = redisStore(redis().url);
   await store.open();
 });
 afterEach(async () => {

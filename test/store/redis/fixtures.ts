@@ -18,11 +18,7 @@ export const torrent = (id: number, over: Partial<Torrent> = {}): Torrent => ({
 });
 
 /** A 20-byte peer_id: the label's bytes, padded with '.'. */
-export const pid = (label: string | Buffer): Buffer => {
-  const out = Buffer.alloc(20, 0x2e);
-  (typeof label === 'string' ? Buffer.from(label, 'latin1') : label).copy(out);
-  return out;
-};
+export { id20 as pid } from '../../helpers/tracker-harness.js';
 
 /** An IPv4 endpoint 10.0.<a>.<b>:6881. */
 export const v4 = (n: number): Buffer => Buffer.from([10, 0, (n >> 8) & 0xff, n & 0xff, 0x1a, 0xe1]);
@@ -46,11 +42,4 @@ export const input = (u: User, t: Torrent, peerId: Buffer, o: Partial<AnnounceIn
 export const redisStore = (url: string, keyPrefix = 'mika:', commandTimeoutMs?: number): RedisStore =>
   new RedisStore({ url, keyPrefix, commandTimeoutMs, logger: { info() {}, warn() {} } });
 
-/** Polls `check` until it returns true or `ms` pass. */
-export async function eventually(check: () => boolean | Promise<boolean>, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+export { eventually } from '../../helpers/eventually.js';

@@ -1,21 +1,14 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RedisKeys } from '../../../src/store/redis/keys.js';
 import type { RedisStore } from '../../../src/store/redis/redis-store.js';
-import { startRedisServer, type RedisServer } from '../../helpers/redis-server.js';
+import { useRedisServer } from '../../helpers/redis-server.js';
 import { input, pid, redisStore, torrent, user } from './fixtures.js';
 
-let server: RedisServer;
+const redis = useRedisServer();
 let store: RedisStore;
 const keys = new RedisKeys('mika:');
-beforeAll(async () => {
-  server = await startRedisServer();
-});
-afterAll(async () => {
-  await server?.destroy();
-});
 beforeEach(async () => {
-  await server.flush();
-  store = redisStore(server.url);
+  store = redisStore(redis().url);
   await store.open();
 });
 afterEach(async () => {
@@ -26,7 +19,7 @@ const u = user(1);
 const [t1, t2, t3] = [torrent(1), torrent(2), torrent(3)];
 const T0 = 1_000_000;
 /** The integer reply of a command, e.g. ":3\r\n" → 3. */
-const int = async (...cmd: string[]) => Number((await server.command(...cmd)).slice(1).trim());
+const int = async (...cmd: string[]) => Number((await redis().command(...cmd)).slice(1).trim());
 
 describe('when peers go silent', () => {
   it('drops exactly the peers silent since before now - ttl, in every swarm, and the counts follow', async () => {
@@ -51,7 +44,7 @@ describe('when peers go silent', () => {
     const s2 = keys.swarm(t2.infoHash);
     expect(await int('HLEN', s1.peers)).toBe(1);
     expect(await int('ZCARD', s1.expiry)).toBe(1);
-    expect(await server.command('ZSCORE', keys.reap, t1.infoHash)).toContain(String(T0 + 200));
+    expect(await redis().command('ZSCORE', keys.reap, t1.infoHash)).toContain(String(T0 + 200));
     for (const k of [s2.peers, s2.seeders, s2.leechers, s2.expiry]) expect(await int('EXISTS', k)).toBe(0);
     expect(await int('ZCARD', keys.reap)).toBe(1);
   });

@@ -1,22 +1,15 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RegistryConflictError } from '../../../src/store/store.js';
 import type { RedisStore } from '../../../src/store/redis/redis-store.js';
-import { startRedisServer, type RedisServer } from '../../helpers/redis-server.js';
+import { useRedisServer } from '../../helpers/redis-server.js';
 import { eventually, input, pid, redisStore, torrent, user } from './fixtures.js';
 
-let server: RedisServer;
+const redis = useRedisServer();
 let a: RedisStore;
 let b: RedisStore;
-beforeAll(async () => {
-  server = await startRedisServer();
-});
-afterAll(async () => {
-  await server?.destroy();
-});
 beforeEach(async () => {
-  await server.flush();
-  a = redisStore(server.url);
-  b = redisStore(server.url);
+  a = redisStore(redis().url);
+  b = redisStore(redis().url);
   await Promise.all([a.open(), b.open()]);
 });
 afterEach(async () => {
@@ -84,7 +77,7 @@ describe('when one instance changes the registry', () => {
     for (let i = 1; i <= 2500; i++) await a.putUser(user(i));
     await a.putTorrent(t);
     await a.putWhitelist({ prefix: '-qB4', client: 'qBittorrent' });
-    const c = redisStore(server.url);
+    const c = redisStore(redis().url);
     await c.open();
     try {
       expect(c.userById(2500)).toEqual(user(2500));
@@ -98,9 +91,9 @@ describe('when one instance changes the registry', () => {
 
 describe('when the subscription drops', () => {
   it('changes published while it was gone are picked up by a full reload', async () => {
-    await server.command('CLIENT', 'KILL', 'TYPE', 'pubsub');
+    await redis().command('CLIENT', 'KILL', 'TYPE', 'pubsub');
     // both subscribers are reconnecting now: this notice reaches no one
-    expect(await server.command('PUBSUB', 'NUMSUB', 'mika:events')).toMatch(/:0\r\n$/);
+    expect(await redis().command('PUBSUB', 'NUMSUB', 'mika:events')).toMatch(/:0\r\n$/);
     await a.putUser(alice);
     await eventually(() => b.userById(1) !== undefined);
   });
@@ -108,7 +101,7 @@ describe('when the subscription drops', () => {
 
 describe('when instances use different key prefixes', () => {
   it('they share nothing', async () => {
-    const other = redisStore(server.url, 'other:');
+    const other = redisStore(redis().url, 'other:');
     await other.open();
     try {
       await a.putUser(alice);
