@@ -17,6 +17,8 @@ function leaves(schema: TSchema, path: string[] = []): Leaf[] {
 /** `MIKA_TRACKER_MIN_INTERVAL` for tracker.min_interval: one variable per config field. */
 export const envName = (path: string[]): string => `MIKA_${path.join('_').toUpperCase()}`;
 
+const RESERVED = new Set(['MIKA_CONFIG', 'MIKA_DEBUG']);
+
 const ENV_FIELDS = new Map(leaves(ConfigSchema).map((l) => [envName(l.path), l]));
 
 function parseValue(name: string, leaf: Leaf, raw: string): unknown {
@@ -45,8 +47,8 @@ export function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): 
     if (!name.startsWith('MIKA_') || value === undefined) continue;
     const leaf = ENV_FIELDS.get(name);
     if (!leaf) {
-      // MIKA_CONFIG is how the config file itself may be named; everything else must be a field.
-      if (name === 'MIKA_CONFIG') continue;
+      // MIKA_CONFIG names the config file and MIKA_DEBUG asks for stack traces; every other MIKA_* must be a field.
+      if (RESERVED.has(name)) continue;
       throw new ConfigError(name, 'no config field has this environment variable');
     }
     let node = raw;

@@ -46,5 +46,6 @@ describe('config', () => {
   });
   it('rejects an unknown MIKA_ variable', () => {
     expect(() => loadConfig({ env: { MIKA_TRACKER_INTERVALL: '3' } })).toThrow(/MIKA_TRACKER_INTERVALL: no config field/);
+    expect(() => loadConfig({ env: { MIKA_DEBUG: '1', MIKA_CONFIG: 'none.json' } })).toThrow(/none.json: cannot read/);
   });
 });
