@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Tracker } from './tracker.js';
+import type { Tracker, TrackerRequest } from './tracker.js';
 
 const MAX_PASSKEY = 128;
 const LEADING = '/announce/';
@@ -17,6 +17,9 @@ export function announcePasskey(url: string): string | undefined {
   return undefined;
 }
 
+/** What the tracker reads of a node:http request: the raw URL, the socket address, the headers. */
+export const trackerRequest = (req: IncomingMessage): TrackerRequest => ({ url: req.url ?? '', socketAddress: req.socket.remoteAddress, headers: req.headers });
+
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
 /**
@@ -30,7 +33,7 @@ export function announceFastPath(tracker: Tracker, fallback: RequestListener): R
     const url = req.url ?? '';
     const passkey = req.method === 'GET' ? announcePasskey(url) : undefined;
     if (passkey === undefined) return fallback(req, res);
-    void tracker.announce(passkey, { url, socketAddress: req.socket.remoteAddress, headers: req.headers }).then((body) => {
+    void tracker.announce(passkey, trackerRequest(req)).then((body) => {
       res.writeHead(200, { 'content-type': 'text/plain', 'content-length': body.length });
       res.end(body);
     });

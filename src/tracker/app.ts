@@ -1,11 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Tracker, TrackerRequest } from './tracker.js';
+import { trackerRequest } from './announce-route.js';
+import type { Tracker } from './tracker.js';
 
 const CONTENT_TYPE = 'text/plain';
-
-export function toTrackerRequest(req: FastifyRequest): TrackerRequest {
-  return { url: req.raw.url ?? '', socketAddress: req.socket.remoteAddress, headers: req.headers };
-}
 
 /**
  * The tracker's routes as a fastify plugin: scrape on both URL layouts (the seed's /<passkey>/scrape
@@ -16,7 +13,7 @@ export function toTrackerRequest(req: FastifyRequest): TrackerRequest {
 export async function trackerApp(app: FastifyInstance, opts: { tracker: Tracker }): Promise<void> {
   const { tracker } = opts;
   const scrape = async (req: FastifyRequest<{ Params: { passkey: string } }>, reply: FastifyReply) => {
-    const body = await tracker.scrape(req.params.passkey, toTrackerRequest(req));
+    const body = await tracker.scrape(req.params.passkey, trackerRequest(req.raw));
     return reply.header('content-type', CONTENT_TYPE).send(body);
   };
   app.get('/:passkey/scrape', scrape);

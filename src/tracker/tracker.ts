@@ -1,4 +1,5 @@
 import type { AccountingConfig, TrackerConfig } from '../config/schema.js';
+import type { User } from '../store/records.js';
 import { StorageUnavailableError, type Store } from '../store/store.js';
 import { readAnnounceParams } from './announce-params.js';
 import { announceReply } from './announce-reply.js';
@@ -94,9 +95,7 @@ export class Tracker {
 
   private async doAnnounce(passkey: string, req: TrackerRequest): Promise<Buffer> {
     const { tracker: cfg, accounting, addressRules } = this.settings;
-    const user = this.store.userByPasskey(passkey);
-    if (!user) throw new TrackerFailure('unknown_passkey', 'unknown passkey');
-    if (!user.enabled) throw new TrackerFailure('user_disabled', 'account disabled');
+    const user = this.userOf(passkey);
 
     const p = readAnnounceParams(parseQuery(req.url));
     if (cfg.whitelist_enabled && !this.store.whitelistMatch(p.peerId)) {
@@ -142,10 +141,16 @@ export class Tracker {
     return { interval: t.interval, minInterval: t.min_interval, compact: p.compact, noPeerId: p.noPeerId, ipv4: t.ipv4, ipv6: t.ipv6, client, warning };
   }
 
-  private async doScrape(passkey: string, req: TrackerRequest): Promise<Buffer> {
+  /** The enabled user holding `passkey`; strangers learn nothing more than that it is unknown. */
+  private userOf(passkey: string): User {
     const user = this.store.userByPasskey(passkey);
     if (!user) throw new TrackerFailure('unknown_passkey', 'unknown passkey');
     if (!user.enabled) throw new TrackerFailure('user_disabled', 'account disabled');
+    return user;
+  }
+
+  private async doScrape(passkey: string, req: TrackerRequest): Promise<Buffer> {
+    this.userOf(passkey);
     const hashes = parseQuery(req.url).get('info_hash') ?? [];
     // A private tracker does not list its torrents to anyone who asks for everything.
     if (hashes.length === 0) throw malformed('info_hash', 'missing (full scrape is not offered)');
@@ -161,7 +166,7 @@ export class Tracker {
     if (err instanceof TrackerFailure) failure = err;
     else if (err instanceof StorageUnavailableError) failure = new TrackerFailure('storage_unavailable', err.message);
     else {
-      this.logger.error({ err }, 'announce failed unexpectedly');
+      this.logger.error({ err }, 'tracker request failed unexpectedly');
       failure = new TrackerFailure('internal', 'internal tracker error');
     }
     this.counters.failures[failure.kind] = (this.counters.failures[failure.kind] ?? 0) + 1;
