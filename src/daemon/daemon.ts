@@ -38,7 +38,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   } catch (err) {
     // The Redis store keeps reconnecting in the background until it is closed.
     await store.close();
-    throw new Error(`cannot open the ${store.kind} store: ${(err as Error).message}`, { cause: err });
+    const cause = (err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message;
+    const hint = store.kind === 'redis' ? ' (is Redis reachable at store.redis.url? the log has the connection error)' : '';
+    throw new Error(`cannot open the ${store.kind} store: ${cause}${hint}`, { cause: err });
   }
 
   const tracker = new Tracker(store, config, logger, clock);

@@ -75,6 +75,13 @@ describe('mika serve', () => {
     expect(m.stderr()).toMatch(/procs: more than one process needs store.type "redis"/);
   });
 
+  it('exits 1 with a clear line when the Redis store cannot be reached at start', async () => {
+    const dead = await freePort();
+    const m = mika(['serve'], { cwd: tempDir(), env: { MIKA_STORE_TYPE: 'redis', MIKA_STORE_REDIS_URL: `redis://127.0.0.1:${dead}`, MIKA_TRACKER_LISTEN: '127.0.0.1:0' } });
+    expect((await m.exited).code).toBe(1);
+    expect(m.stderr()).toMatch(/^mika: cannot open the redis store: .*is Redis reachable at store\.redis\.url/);
+  });
+
   it('exits 0 on SIGTERM and on SIGINT after answering what it received', async () => {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       const port = await freePort();
