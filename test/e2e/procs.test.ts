@@ -1,12 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStore } from '../../src/store/redis/redis-store.js';
 import { IH, PK, qb, seedSite } from '../contract/fixtures.js';
 import { freePort } from '../helpers/free-port.js';
 import { runMika } from '../helpers/mika-process.js';
+import { tempDir } from '../helpers/temp-dir.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { announceQuery } from '../helpers/tracker-harness.js';
 
@@ -41,7 +41,7 @@ function get(port: number, path: string): Promise<string> {
 describe('mika serve --procs 2 on the Redis store', () => {
   it('runs two workers sharing the port over one swarm, and exits 0 on SIGTERM', async () => {
     const port = await freePort();
-    const dir = mkdtempSync(join(tmpdir(), 'mika-procs-'));
+    const dir = tempDir('procs');
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ tracker: { listen: `127.0.0.1:${port}` }, store: { type: 'redis', redis: { url: redis.url } } }));
     const m = runMika(['serve', '-config', join(dir, 'config.json'), '-procs', '2']);
     try {

@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/free-port.js';
 import { runMika, type MikaProcess } from '../helpers/mika-process.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const running: MikaProcess[] = [];
 const mika = (...args: Parameters<typeof runMika>) => {
@@ -15,12 +15,11 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((p) => p.stop()));
 });
 
-const tempDir = () => mkdtempSync(join(tmpdir(), 'mika-serve-'));
 
 describe('mika serve', () => {
   it('with no config file runs on the built-in defaults with the memory store and says so', async () => {
     const port = await freePort();
-    const m = mika(['serve'], { cwd: tempDir(), env: { MIKA_TRACKER_LISTEN: `127.0.0.1:${port}` } });
+    const m = mika(['serve'], { cwd: tempDir('serve'), env: { MIKA_TRACKER_LISTEN: `127.0.0.1:${port}` } });
     await m.waitFor(/tracker listening/);
     expect(m.stdout()).toMatch(/no config file found.*built-in defaults with the memory store/);
     const res = await fetch(`http://127.0.0.1:${port}/${'a'.repeat(32)}/announce?info_hash=x`);
@@ -35,24 +34,24 @@ describe('mika serve', () => {
         () => 'refused',
       );
     const port = await freePort();
-    const both = mika(['serve'], { cwd: tempDir(), env: { MIKA_TRACKER_LISTEN: `:${port}` } });
+    const both = mika(['serve'], { cwd: tempDir('serve'), env: { MIKA_TRACKER_LISTEN: `:${port}` } });
     await both.waitFor(/tracker listening/);
     expect([await reach('127.0.0.1', port), await reach('[::1]', port)]).toEqual([200, 200]);
     await both.stop();
 
-    const v4only = mika(['serve'], { cwd: tempDir(), env: { MIKA_TRACKER_LISTEN: `:${port}`, MIKA_TRACKER_IPV6: 'false' } });
+    const v4only = mika(['serve'], { cwd: tempDir('serve'), env: { MIKA_TRACKER_LISTEN: `:${port}`, MIKA_TRACKER_IPV6: 'false' } });
     await v4only.waitFor(/tracker listening/);
     expect([await reach('127.0.0.1', port), await reach('[::1]', port)]).toEqual([200, 'refused']);
     await v4only.stop();
 
-    const v6only = mika(['serve'], { cwd: tempDir(), env: { MIKA_TRACKER_LISTEN: `:${port}`, MIKA_TRACKER_IPV4: 'false' } });
+    const v6only = mika(['serve'], { cwd: tempDir('serve'), env: { MIKA_TRACKER_LISTEN: `:${port}`, MIKA_TRACKER_IPV4: 'false' } });
     await v6only.waitFor(/tracker listening/);
     expect([await reach('127.0.0.1', port), await reach('[::1]', port)]).toEqual(['refused', 200]);
   });
 
   it('accepts the seed’s Go-style flags: -config and -procs', async () => {
     const port = await freePort();
-    const dir = tempDir();
+    const dir = tempDir('serve');
     writeFileSync(join(dir, 'c.json'), JSON.stringify({ tracker: { listen: `127.0.0.1:${port}` } }));
     const m = mika(['serve', '-config', join(dir, 'c.json'), '-procs', '1']);
     await m.waitFor(/tracker listening/);
@@ -60,7 +59,7 @@ describe('mika serve', () => {
   });
 
   it('exits 2 with one line naming the field and the rule on a bad config', async () => {
-    const dir = tempDir();
+    const dir = tempDir('serve');
     writeFileSync(join(dir, 'c.json'), JSON.stringify({ tracker: { numwant_max: -1 } }));
     const m = mika(['serve', '--config', join(dir, 'c.json')]);
     const { code } = await m.exited;
@@ -70,14 +69,14 @@ describe('mika serve', () => {
   });
 
   it('exits 2 when asked for several processes on the memory store', async () => {
-    const m = mika(['serve', '--procs', '2'], { cwd: tempDir() });
+    const m = mika(['serve', '--procs', '2'], { cwd: tempDir('serve') });
     expect((await m.exited).code).toBe(2);
     expect(m.stderr()).toMatch(/procs: more than one process needs store.type "redis"/);
   });
 
   it('exits 1 with a clear line when the Redis store cannot be reached at start', async () => {
     const dead = await freePort();
-    const m = mika(['serve'], { cwd: tempDir(), env: { MIKA_STORE_TYPE: 'redis', MIKA_STORE_REDIS_URL: `redis://127.0.0.1:${dead}`, MIKA_TRACKER_LISTEN: '127.0.0.1:0' } });
+    const m = mika(['serve'], { cwd: tempDir('serve'), env: { MIKA_STORE_TYPE: 'redis', MIKA_STORE_REDIS_URL: `redis://127.0.0.1:${dead}`, MIKA_TRACKER_LISTEN: '127.0.0.1:0' } });
     expect((await m.exited).code).toBe(1);
     expect(m.stderr()).toMatch(/^mika: cannot open the redis store: .*is Redis reachable at store\.redis\.url/);
   });
@@ -85,7 +84,7 @@ describe('mika serve', () => {
   it('exits 0 on SIGTERM and on SIGINT after answering what it received', async () => {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       const port = await freePort();
-      const m = mika(['serve'], { cwd: tempDir(), env: { MIKA_TRACKER_LISTEN: `127.0.0.1:${port}` } });
+      const m = mika(['serve'], { cwd: tempDir('serve'), env: { MIKA_TRACKER_LISTEN: `127.0.0.1:${port}` } });
       await m.waitFor(/tracker listening/);
       const answered = await Promise.all(Array.from({ length: 20 }, () => fetch(`http://127.0.0.1:${port}/k/announce`).then((r) => r.status)));
       expect(answered).toEqual(Array(20).fill(200));

@@ -1,12 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/config-error.js';
 import { loadConfig, parseConfig } from '../../src/config/load.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const file = (content: unknown) => {
-  const path = join(mkdtempSync(join(tmpdir(), 'mika-config-')), 'config.json');
+  const path = join(tempDir('config'), 'config.json');
   writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
   return path;
 };
