@@ -53,6 +53,8 @@ export const AccountingSchema = Type.Object(
 export const ApiSchema = Type.Object(
   {
     listen: Listen(':34001', 'REST API address (TLS only)'),
+    tls_key: Type.String({ minLength: 1, default: 'mika-api.key', description: 'PEM private key of the API listener; `mika genkey` writes it (mode 0600)' }),
+    tls_cert: Type.String({ minLength: 1, default: 'mika-api.crt', description: 'PEM certificate of the API listener; `mika genkey` writes it' }),
   },
   { additionalProperties: false, default: {} },
 );
