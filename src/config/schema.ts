@@ -55,6 +55,12 @@ export const ApiSchema = Type.Object(
     listen: Listen(':34001', 'REST API address (TLS only)'),
     tls_key: Type.String({ minLength: 1, default: 'mika-api.key', description: 'PEM private key of the API listener; `mika genkey` writes it (mode 0600)' }),
     tls_cert: Type.String({ minLength: 1, default: 'mika-api.crt', description: 'PEM certificate of the API listener; `mika genkey` writes it' }),
+    keys: Type.Array(Type.String({ minLength: 16 }), {
+      default: [],
+      description: 'API keys accepted as "Authorization: Bearer <key>"; several allow rotation',
+    }),
+    username: Type.String({ default: '', description: 'HTTP basic auth user (the seed\'s client); empty turns basic auth off' }),
+    password: Type.String({ default: '', description: 'HTTP basic auth password' }),
   },
   { additionalProperties: false, default: {} },
 );

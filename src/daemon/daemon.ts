@@ -1,8 +1,10 @@
 import type { AddressInfo } from 'node:net';
+import { ApiAuth } from '../api/auth.js';
 import type { Config } from '../config/schema.js';
 import { createStore } from '../store/create-store.js';
 import type { Store } from '../store/store.js';
 import { systemClock, Tracker, type Clock } from '../tracker/tracker.js';
+import { startApiServer } from './api-server.js';
 import { listenTarget } from './listen-address.js';
 import type { Logger } from './logger.js';
 import { Reaper } from './reaper.js';
@@ -21,6 +23,8 @@ export interface Daemon {
   readonly tracker: Tracker;
   /** The tracker's bound address (port 0 in config picks a free one). */
   readonly trackerAddress: AddressInfo;
+  /** The API's bound address; undefined when the API is off (no TLS key and certificate). */
+  readonly apiAddress: AddressInfo | undefined;
   /** Applies a new config; returns the fields that only a restart can change. */
   reload(config: Config): string[];
   /** Stops accepting, answers the requests in flight, then closes the store. */
@@ -55,6 +59,16 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const trackerAddress = server.server.address() as AddressInfo;
   logger.info({ address: trackerAddress, store: store.kind }, 'tracker listening');
 
+  let auth = new ApiAuth(config.api);
+  let api: Awaited<ReturnType<typeof startApiServer>>;
+  try {
+    api = await startApiServer(config, { store, auth: () => auth, startedAt: Date.now() }, logger);
+  } catch (err) {
+    await server.close();
+    await store.close();
+    throw err;
+  }
+
   const reaper = new Reaper(store, () => config.tracker, clock, logger);
   reaper.start();
 
@@ -62,13 +76,16 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     store,
     tracker,
     trackerAddress,
+    apiAddress: api?.address,
     reload(next: Config): string[] {
       const restart: string[] = [];
       if (next.tracker.listen !== config.tracker.listen) restart.push('tracker.listen');
+      if (next.api.listen !== config.api.listen || next.api.tls_key !== config.api.tls_key || next.api.tls_cert !== config.api.tls_cert) restart.push('api.listen/tls');
       if (next.tracker.ipv4 !== config.tracker.ipv4 || next.tracker.ipv6 !== config.tracker.ipv6) restart.push('tracker.ipv4/ipv6 listening');
       if (JSON.stringify(next.store) !== JSON.stringify(config.store)) restart.push('store');
       if (next.procs !== config.procs) restart.push('procs');
       config = next;
+      auth = new ApiAuth(next.api);
       tracker.configure(next);
       logger.level = next.log.level;
       reaper.restart();
@@ -76,7 +93,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     },
     async close(): Promise<void> {
       reaper.stop();
-      await server.close();
+      await Promise.all([server.close(), api?.app.close()]);
       await store.close();
     },
   };

@@ -1,0 +1,46 @@
+import { existsSync, readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { apiApp, type ApiContext } from '../api/app.js';
+import type { Config } from '../config/schema.js';
+import { listenTarget } from './listen-address.js';
+import type { Logger } from './logger.js';
+
+/** TLS 1.2 suites with forward secrecy and AEAD only; TLS 1.3 suites are all modern already. */
+const TLS12_CIPHERS = [
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+].join(':');
+
+export interface ApiServer {
+  app: FastifyInstance;
+  address: AddressInfo;
+}
+
+/**
+ * The API listener: HTTPS only, TLS 1.2 at least. Without its key and certificate files the API is
+ * off (it never serves plain HTTP) and the log says why.
+ */
+export async function startApiServer(config: Config, ctx: ApiContext, logger: Logger): Promise<ApiServer | undefined> {
+  const { tls_key: keyPath, tls_cert: certPath } = config.api;
+  const missing = [certPath, keyPath].filter((p) => !existsSync(p));
+  if (missing.length > 0) {
+    logger.warn({ missing }, `API off: no TLS ${missing.length === 2 ? 'key and certificate' : 'file'} at ${missing.join(', ')} (run mika genkey)`);
+    return undefined;
+  }
+  const app = Fastify({
+    logger: false,
+    https: { key: readFileSync(keyPath), cert: readFileSync(certPath), minVersion: 'TLSv1.2', ciphers: TLS12_CIPHERS, honorCipherOrder: true },
+    bodyLimit: 16 * 1024 * 1024,
+  });
+  await app.register(apiApp, ctx);
+  await app.listen(listenTarget(config.api.listen, config.tracker));
+  const address = app.server.address() as AddressInfo;
+  if (config.api.keys.length === 0 && config.api.username === '') logger.warn('API has no credentials configured (api.keys, api.username): only /api/health answers');
+  logger.info({ address }, 'API listening (TLS)');
+  return { app, address };
+}
