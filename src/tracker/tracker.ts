@@ -2,11 +2,11 @@ import type { AccountingConfig, TrackerConfig } from '../config/schema.js';
 import type { User } from '../store/records.js';
 import { StorageUnavailableError, type Store } from '../store/store.js';
 import { readAnnounceParams } from './announce-params.js';
-import { announceReply } from './announce-reply.js';
+import { announceReply, type ReplyOptions } from './announce-reply.js';
 import { failureReply } from './bencode-writer.js';
 import { clientAddress, peerAddress, proxyList, type AddressRules } from './client-address.js';
 import { TrackerFailure, type FailureKind, malformed } from './failure.js';
-import { compactEndpoint } from './ip-address.js';
+import { compactEndpoint, type Address } from './ip-address.js';
 import { bytes20 } from './params.js';
 import { parseQuery } from './query.js';
 import { scrapeReply } from './scrape-reply.js';
@@ -136,7 +136,7 @@ export class Tracker {
     return announceReply(result, this.replyOptions(p, client, warning));
   }
 
-  private replyOptions(p: { compact: boolean; noPeerId: boolean }, client: ReturnType<typeof clientAddress>, warning: string | undefined) {
+  private replyOptions(p: { compact: boolean; noPeerId: boolean }, client: Address, warning: string | undefined): ReplyOptions {
     const t = this.settings.tracker;
     return { interval: t.interval, minInterval: t.min_interval, compact: p.compact, noPeerId: p.noPeerId, ipv4: t.ipv4, ipv6: t.ipv6, client, warning };
   }

@@ -1,4 +1,4 @@
-import { isTooEarly, settle, type PeerState } from '../../accounting/settle.js';
+import { isTooEarly, settle, type PeerState, type Settlement } from '../../accounting/settle.js';
 import { writeEndpoint } from '../peer-record.js';
 import type { CheatEvent, Torrent, TorrentStats, User, UserStats, UserTorrentStats, WhitelistEntry } from '../records.js';
 import { RegistryCache } from '../registry-cache.js';
@@ -22,6 +22,16 @@ interface Swarm {
 }
 
 const CHEAT_LOG_MAX = 10_000;
+
+type Transfer = Pick<UserStats, 'uploadedRaw' | 'downloadedRaw' | 'uploaded' | 'downloaded'>;
+
+/** Adds one announce's raw and credited transfer to a ledger (user, torrent or user-torrent). */
+function addTransfer(ledger: Transfer, s: Settlement): void {
+  ledger.uploadedRaw += s.upRaw;
+  ledger.downloadedRaw += s.downRaw;
+  ledger.uploaded += s.up;
+  ledger.downloaded += s.down;
+}
 
 const emptyUserStats = (): UserStats => ({ uploadedRaw: 0, downloadedRaw: 0, uploaded: 0, downloaded: 0, bonus: 0, snatches: 0, announces: 0, cheats: 0 });
 const emptyTorrentStats = (): TorrentStats => ({ seeders: 0, leechers: 0, snatches: 0, uploadedRaw: 0, downloadedRaw: 0, uploaded: 0, downloaded: 0, announces: 0 });
@@ -117,19 +127,10 @@ export class MemoryStore implements Store {
     const s = settle(peer?.state, report, input.rules, ut, swarm.seeders.size);
     const tooEarly = isTooEarly(peer?.state, report, input.minInterval);
 
-    userStats.uploadedRaw += s.upRaw;
-    userStats.downloadedRaw += s.downRaw;
-    userStats.uploaded += s.up;
-    userStats.downloaded += s.down;
     userStats.bonus += s.bonus;
-    swarm.stats.uploadedRaw += s.upRaw;
-    swarm.stats.downloadedRaw += s.downRaw;
-    swarm.stats.uploaded += s.up;
-    swarm.stats.downloaded += s.down;
-    ut.uploadedRaw += s.upRaw;
-    ut.downloadedRaw += s.downRaw;
-    ut.uploaded += s.up;
-    ut.downloaded += s.down;
+    addTransfer(userStats, s);
+    addTransfer(swarm.stats, s);
+    addTransfer(ut, s);
     ut.seedTime += s.seedTime;
     ut.left = input.left;
     ut.lastSeen = now;
@@ -150,26 +151,21 @@ export class MemoryStore implements Store {
     }
 
     const seeder = input.left === 0;
+    const state: PeerState = { uploaded: input.uploaded, downloaded: input.downloaded, left: input.left, lastSeen: now };
     if (peer) {
       peer.record = writeEndpoint(peer.record, input.peerId, input.endpoint);
-      peer.state.uploaded = input.uploaded;
-      peer.state.downloaded = input.downloaded;
-      peer.state.left = input.left;
-      peer.state.lastSeen = now;
+      peer.state = state;
+      // Re-inserted at the back: the liveness set stays ordered by last announce.
       this.liveness.delete(peer);
       this.liveness.add(peer);
     } else {
-      const fresh: Peer = { swarm, key, record: writeEndpoint(undefined, input.peerId, input.endpoint), state: { uploaded: input.uploaded, downloaded: input.downloaded, left: input.left, lastSeen: now } };
+      const fresh: Peer = { swarm, key, record: writeEndpoint(undefined, input.peerId, input.endpoint), state };
       swarm.peers.set(key, fresh);
       this.liveness.add(fresh);
     }
-    if (seeder) {
-      swarm.leechers.delete(key);
-      swarm.seeders.add(key);
-    } else {
-      swarm.seeders.delete(key);
-      swarm.leechers.add(key);
-    }
+    // A peer joins the back of its rotation; one that changes side leaves the other one.
+    (seeder ? swarm.leechers : swarm.seeders).delete(key);
+    (seeder ? swarm.seeders : swarm.leechers).add(key);
 
     const selected: string[] = [];
     if (!tooEarly && input.numwant > 0) {

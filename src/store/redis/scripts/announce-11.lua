@@ -217,18 +217,15 @@ redis.call('HSET', peersKey, key, record .. tail)
 -- A peer joins the back of its rotation; one that changes side joins the back of the other one.
 local seeder = left == 0
 local seq = tonumber(t[2] or '0') + 1
+local mine, other = leechersKey, seedersKey
+if seeder then mine, other = seedersKey, leechersKey end
+local moved = redis.call('ZREM', other, key)
+local joined = redis.call('ZADD', mine, 'NX', fmt(seq), key)
+if joined == 1 then put(tw, 'seq', fmt(seq)) end
 if seeder then
-  nLeechers = nLeechers - redis.call('ZREM', leechersKey, key)
-  if redis.call('ZADD', seedersKey, 'NX', fmt(seq), key) == 1 then
-    nSeeders = nSeeders + 1
-    put(tw, 'seq', fmt(seq))
-  end
+  nSeeders, nLeechers = nSeeders + joined, nLeechers - moved
 else
-  nSeeders = nSeeders - redis.call('ZREM', seedersKey, key)
-  if redis.call('ZADD', leechersKey, 'NX', fmt(seq), key) == 1 then
-    nLeechers = nLeechers + 1
-    put(tw, 'seq', fmt(seq))
-  end
+  nSeeders, nLeechers = nSeeders - moved, nLeechers + joined
 end
 redis.call('ZADD', expiryKey, ARGV[9], key)
 -- LT keeps the swarm's reap time no later than its oldest lastSeen.
