@@ -30,11 +30,19 @@ const REAP_BATCH = 100;
 /** Reconnect backoff: 100 ms, 200 ms, … capped at 2 s, forever. */
 const retryStrategy = (attempt: number): number => Math.min(attempt * 100, 2000);
 
-const USER_COUNTERS = ['up_raw', 'down_raw', 'up', 'down', 'bonus', 'snatches', 'announces', 'cheats'] as const;
-const TORRENT_COUNTERS = ['snatches', 'up_raw', 'down_raw', 'up', 'down', 'announces'] as const;
-const UT_FIELDS = ['up_raw', 'down_raw', 'up', 'down', 'seed_time', 'snatched', 'left', 'first_seen', 'last_seen'] as const;
+// Record field → hash field, in one table per record: the HMGET and the decoding read the same order.
+const USER_COUNTERS = { uploadedRaw: 'up_raw', downloadedRaw: 'down_raw', uploaded: 'up', downloaded: 'down', bonus: 'bonus', snatches: 'snatches', announces: 'announces', cheats: 'cheats' } as const;
+const TORRENT_COUNTERS = { snatches: 'snatches', uploadedRaw: 'up_raw', downloadedRaw: 'down_raw', uploaded: 'up', downloaded: 'down', announces: 'announces' } as const;
+const UT_FIELDS = { uploadedRaw: 'up_raw', downloadedRaw: 'down_raw', uploaded: 'up', downloaded: 'down', seedTime: 'seed_time', left: 'left', firstSeen: 'first_seen', lastSeen: 'last_seen' } as const;
 
 const num = (v: unknown): number => (v == null ? 0 : Number(v));
+
+/** The HMGET reply for `fields`' hash fields, as numbers named by `fields`' keys (0 where absent). */
+function numbers<K extends string>(fields: Record<K, string>, values: readonly (string | null)[]): Record<K, number> {
+  const out = {} as Record<K, number>;
+  (Object.keys(fields) as K[]).forEach((k, i) => (out[k] = num(values[i])));
+  return out;
+}
 
 /**
  * The shared store: swarms, counters and the registry live in Redis, so several tracker processes
@@ -257,53 +265,28 @@ export class RedisStore implements Store {
   }
 
   async userStats(id: number): Promise<UserStats> {
-    const v = await this.main.hmget(this.keys.user(id), ...USER_COUNTERS).catch(this.fail);
-    return {
-      uploadedRaw: num(v[0]),
-      downloadedRaw: num(v[1]),
-      uploaded: num(v[2]),
-      downloaded: num(v[3]),
-      bonus: num(v[4]),
-      snatches: num(v[5]),
-      announces: num(v[6]),
-      cheats: num(v[7]),
-    };
+    const v = await this.main.hmget(this.keys.user(id), ...Object.values(USER_COUNTERS)).catch(this.fail);
+    return numbers(USER_COUNTERS, v);
   }
 
   async torrentStats(infoHash: string): Promise<TorrentStats> {
     const s = this.keys.swarm(infoHash);
-    const [seeders, leechers, v] = await execPipeline(this.main.pipeline().zcard(s.seeders).zcard(s.leechers).hmget(s.torrent, ...TORRENT_COUNTERS)).catch(
-      this.fail,
-    );
-    const c = v as (string | null)[];
-    return {
-      seeders: num(seeders),
-      leechers: num(leechers),
-      snatches: num(c[0]),
-      uploadedRaw: num(c[1]),
-      downloadedRaw: num(c[2]),
-      uploaded: num(c[3]),
-      downloaded: num(c[4]),
-      announces: num(c[5]),
-    };
+    const [seeders, leechers, v] = await execPipeline(
+      this.main.pipeline().zcard(s.seeders).zcard(s.leechers).hmget(s.torrent, ...Object.values(TORRENT_COUNTERS)),
+    ).catch(this.fail);
+    return { seeders: num(seeders), leechers: num(leechers), ...numbers(TORRENT_COUNTERS, v as (string | null)[]) };
   }
 
   async userTorrentStats(userId: number, torrentId: number): Promise<UserTorrentStats | undefined> {
     const infoHash = await this.main.hget(this.keys.torrentIds, String(torrentId)).catch(this.fail);
     if (infoHash === null) return undefined;
-    const v = await this.main.hmget(this.keys.userTorrent(infoHash, userId), ...UT_FIELDS).catch(this.fail);
-    if (v[7] == null) return undefined;
-    return {
-      uploadedRaw: num(v[0]),
-      downloadedRaw: num(v[1]),
-      uploaded: num(v[2]),
-      downloaded: num(v[3]),
-      seedTime: num(v[4]),
-      snatched: v[5] === '1',
-      left: num(v[6]),
-      firstSeen: num(v[7]),
-      lastSeen: num(v[8]),
-    };
+    const [snatched, firstSeen, ...v] = await this.main
+      .hmget(this.keys.userTorrent(infoHash, userId), 'snatched', 'first_seen', ...Object.values(UT_FIELDS))
+      .catch(this.fail);
+    // first_seen is written by the ledger's first announce: without it there is no ledger.
+    if (firstSeen == null) return undefined;
+    const stats = numbers(UT_FIELDS, v);
+    return { ...stats, snatched: snatched === '1' };
   }
 
   async cheatEvents(limit: number): Promise<CheatEvent[]> {

@@ -123,32 +123,33 @@ export class RegistrySync {
     }
   }
 
-  private async loadUsers(): Promise<User[]> {
-    const users = new Map<number, User>();
-    await this.scanSet(this.keys.users, async (ids) => {
-      const p = this.main.pipeline();
-      for (const id of ids) p.hmget(this.keys.user(Number(id)), ...USER_FIELDS);
-      const rows = await execPipeline(p);
-      ids.forEach((id, i) => {
-        const user = decodeUser(Number(id), rows[i] as (string | null)[]);
-        if (user) users.set(user.id, user);
-      });
-    });
-    return [...users.values()];
+  private loadUsers(): Promise<User[]> {
+    return this.loadRecords(this.keys.users, (id) => this.keys.user(Number(id)), USER_FIELDS, (id, row) => decodeUser(Number(id), row));
   }
 
-  private async loadTorrents(): Promise<Torrent[]> {
-    const torrents = new Map<string, Torrent>();
-    await this.scanSet(this.keys.torrents, async (infoHashes) => {
+  private loadTorrents(): Promise<Torrent[]> {
+    return this.loadRecords(this.keys.torrents, (ih) => this.keys.torrent(ih), TORRENT_FIELDS, decodeTorrent);
+  }
+
+  /** Every record whose id is in the set `indexKey`: SSCAN in batches, one pipelined HMGET per batch. */
+  private async loadRecords<T>(
+    indexKey: string,
+    recordKey: (id: string) => string,
+    fields: readonly string[],
+    decode: (id: string, row: (string | null)[]) => T | undefined,
+  ): Promise<T[]> {
+    // SSCAN may return a member twice: keyed by id, it counts once.
+    const records = new Map<string, T>();
+    await this.scanSet(indexKey, async (ids) => {
       const p = this.main.pipeline();
-      for (const ih of infoHashes) p.hmget(this.keys.torrent(ih), ...TORRENT_FIELDS);
+      for (const id of ids) p.hmget(recordKey(id), ...fields);
       const rows = await execPipeline(p);
-      infoHashes.forEach((ih, i) => {
-        const torrent = decodeTorrent(ih, rows[i] as (string | null)[]);
-        if (torrent) torrents.set(ih, torrent);
+      ids.forEach((id, i) => {
+        const record = decode(id, rows[i] as (string | null)[]);
+        if (record) records.set(id, record);
       });
     });
-    return [...torrents.values()];
+    return [...records.values()];
   }
 
   private async loadWhitelist(): Promise<WhitelistEntry[]> {
