@@ -4,7 +4,7 @@ import type { Config } from '../config/schema.js';
 import { createStore } from '../store/create-store.js';
 import type { Store } from '../store/store.js';
 import { systemClock, Tracker, type Clock } from '../tracker/tracker.js';
-import { startApiServer } from './api-server.js';
+import { startApiServer, type ApiServer } from './api-server.js';
 import { listenTarget } from './listen-address.js';
 import type { Logger } from './logger.js';
 import { Reaper } from './reaper.js';
@@ -49,25 +49,19 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
 
   const tracker = new Tracker(store, config, logger, clock);
   const { app: server } = await buildTrackerServer(tracker);
-  const target = listenTarget(config.tracker.listen, config.tracker);
+  let auth = new ApiAuth(config.api);
+  let api: ApiServer | undefined;
   try {
-    await server.listen(target);
+    await server.listen(listenTarget(config.tracker.listen, config.tracker));
+    api = await startApiServer(config, { store, auth: () => auth, startedAt: Date.now() }, logger);
   } catch (err) {
+    // A port in use (or a bad TLS file) leaves nothing open behind it.
+    await server.close();
     await store.close();
     throw err;
   }
   const trackerAddress = server.server.address() as AddressInfo;
   logger.info({ address: trackerAddress, store: store.kind }, 'tracker listening');
-
-  let auth = new ApiAuth(config.api);
-  let api: Awaited<ReturnType<typeof startApiServer>>;
-  try {
-    api = await startApiServer(config, { store, auth: () => auth, startedAt: Date.now() }, logger);
-  } catch (err) {
-    await server.close();
-    await store.close();
-    throw err;
-  }
 
   const reaper = new Reaper(store, () => config.tracker, clock, logger);
   reaper.start();
