@@ -4,7 +4,7 @@ import type { AnnounceInput } from '../src/store/store.js';
 import { startRedisServer } from '../test/helpers/redis-server.js';
 import type { AnnounceEvent } from '../src/accounting/events.js';
 
-// What one announce costs inside Redis: drives announce-11.lua through RedisStore.announce on a
+// What one announce costs inside Redis: drives announce-12.lua through RedisStore.announce on a
 // redis-server of its own and prints announces/s and the server-side µs per EVALSHA
 // (INFO commandstats). A diagnostic for the announce script, not part of `npm run bench`:
 //   npx tsx bench/redis-script.ts

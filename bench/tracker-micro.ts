@@ -11,7 +11,7 @@ import type { AnnounceInput, AnnounceResult } from '../src/store/store.js';
 import { readAnnounceParams } from '../src/tracker/announce-params.js';
 import { announceReply } from '../src/tracker/announce-reply.js';
 import { clientAddress, proxyList } from '../src/tracker/client-address.js';
-import { compactEndpoint } from '../src/tracker/ip-address.js';
+import { compactEndpoint } from '../src/net/ip-address.js';
 import { parseQuery } from '../src/tracker/query.js';
 import { Tracker } from '../src/tracker/tracker.js';
 import { benchTorrents, benchUsers, writeFixtureFile } from './fixtures.js';

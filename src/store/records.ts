@@ -71,6 +71,40 @@ export interface UserTorrentStats {
   left: number;
   firstSeen: number;
   lastSeen: number;
+  /** The last announce was a `stopped`: the user has no peer on the torrent since then. */
+  stopped: boolean;
+}
+
+/** One torrent of a user's history (GET /api/user/:id/torrents). */
+export interface UserTorrentEntry {
+  infoHash: string;
+  torrentId: number;
+  stats: UserTorrentStats;
+}
+
+/** One peer of a swarm as the API shows it. */
+export interface PeerInfo {
+  userId: number;
+  /** Hex of the 20-byte peer_id. */
+  peerId: string;
+  /** "a.b.c.d" when the peer announced an IPv4 endpoint. */
+  ipv4?: string | undefined;
+  ipv4Port?: number | undefined;
+  /** Canonical IPv6 text when the peer announced an IPv6 endpoint. */
+  ipv6?: string | undefined;
+  ipv6Port?: number | undefined;
+  uploaded: number;
+  downloaded: number;
+  left: number;
+  seeder: boolean;
+  /** Unix seconds of its last announce. */
+  lastSeen: number;
+}
+
+/** Peers over every swarm. */
+export interface SwarmTotals {
+  seeders: number;
+  leechers: number;
 }
 
 /** An announce whose reported upload rate broke `accounting.max_upload_rate`. */

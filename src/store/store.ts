@@ -1,6 +1,6 @@
 import type { AnnounceEvent } from '../accounting/events.js';
 import type { Rules } from '../accounting/settle.js';
-import type { CheatEvent, Torrent, TorrentStats, User, UserStats, UserTorrentStats, WhitelistEntry } from './records.js';
+import type { CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from './records.js';
 
 /** One announce, already validated and authorised by the tracker. */
 export interface AnnounceInput {
@@ -66,6 +66,8 @@ export interface Store {
   /** The whitelist entry whose prefix starts this peer_id, if any. */
   whitelistMatch(peerId: Buffer): WhitelistEntry | undefined;
   whitelist(): WhitelistEntry[];
+  /** How many users, torrents and whitelist entries the registry holds. */
+  counts(): RegistryCounts;
 
   /** Adds or replaces a user (by id). Rejects a passkey held by another user. Every instance sees it before the promise settles here, and at most a pub/sub hop later elsewhere. */
   putUser(user: User): Promise<void>;
@@ -74,6 +76,15 @@ export interface Store {
   deleteTorrent(infoHash: string): Promise<void>;
   putWhitelist(entry: WhitelistEntry): Promise<void>;
   deleteWhitelist(prefix: string): Promise<void>;
+
+  /**
+   * Bulk upserts for importers: one storage round trip for the whole batch, each item as its single
+   * put would do it, in order. Users whose passkey another user holds (before or earlier in the
+   * batch) are refused and listed in the result; the others are written.
+   */
+  putUsers(users: User[]): Promise<PasskeyConflict[]>;
+  putTorrents(torrents: Torrent[]): Promise<void>;
+  putWhitelistEntries(entries: WhitelistEntry[]): Promise<void>;
 
   /**
    * Records one announce and selects peers. Everything it changes (peer, user and torrent counters,
@@ -89,6 +100,24 @@ export interface Store {
   torrentStats(infoHash: string): Promise<TorrentStats>;
   userTorrentStats(userId: number, torrentId: number): Promise<UserTorrentStats | undefined>;
   cheatEvents(limit: number): Promise<CheatEvent[]>;
+  /** The peers of one swarm now, seeders first; empty for an unknown swarm. */
+  peers(infoHash: string): Promise<PeerInfo[]>;
+  /** Every torrent the user ever announced, with its ledger; ordered by info_hash. */
+  userTorrents(userId: number): Promise<UserTorrentEntry[]>;
+  /** Seeders and leechers over every swarm (kept as running totals, not counted per call). */
+  totals(): Promise<SwarmTotals>;
+}
+
+export interface RegistryCounts {
+  users: number;
+  torrents: number;
+  whitelist: number;
+}
+
+/** A user of a bulk put that was not written: its passkey belongs to `holder`. */
+export interface PasskeyConflict {
+  userId: number;
+  holder: number;
 }
 
 /** Storage cannot be reached: announces fail with "tracker storage unavailable" until it is back. */

@@ -1,7 +1,7 @@
 import { peerIdOf, v4Of, v6Of } from '../store/peer-record.js';
 import type { AnnounceResult } from '../store/store.js';
 import { BencodeWriter } from './bencode-writer.js';
-import { endpointPort, endpointText, type Address } from './ip-address.js';
+import { endpointPort, endpointText, type Address } from '../net/ip-address.js';
 
 export interface ReplyOptions {
   interval: number;

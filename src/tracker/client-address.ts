@@ -1,6 +1,6 @@
 import { BlockList } from 'node:net';
 import { TrackerFailure } from './failure.js';
-import { parseAddress, type Address } from './ip-address.js';
+import { parseAddress, type Address } from '../net/ip-address.js';
 
 export interface AddressRules {
   ipv4: boolean;

@@ -6,7 +6,7 @@ import { announceReply, type ReplyOptions } from './announce-reply.js';
 import { failureReply } from './bencode-writer.js';
 import { clientAddress, peerAddress, proxyList, type AddressRules } from './client-address.js';
 import { TrackerFailure, type FailureKind, malformed } from './failure.js';
-import { compactEndpoint, type Address } from './ip-address.js';
+import { compactEndpoint, type Address } from '../net/ip-address.js';
 import { bytes20 } from './params.js';
 import { parseQuery } from './query.js';
 import { scrapeReply } from './scrape-reply.js';

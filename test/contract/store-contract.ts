@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/schema.js';
+import type { User } from '../../src/store/records.js';
 import type { Store } from '../../src/store/store.js';
-import { compactPeers, encodeBytes, id20, scrapeFiles, text, trackerHarness, type Harness } from '../helpers/tracker-harness.js';
+import { compactPeers, encodeBytes, id20, scrapeFiles, START, text, trackerHarness, type Harness } from '../helpers/tracker-harness.js';
 import { IH, PK, qb, seedSite, torrents, tr } from './fixtures.js';
 
 export interface ContractOptions {
@@ -440,6 +441,143 @@ export function storeContract(name: string, opts: ContractOptions): void {
         h.advance(300);
         await h.announce(PK.alice, { infoHash: IH.plain, peerId: qb('a'), left: 1, downloaded: 1000 });
         expect((await h.store.userStats(1)).downloaded).toBe(500);
+      });
+    });
+
+    describe('bulk registry writes', () => {
+      const newUser = (id: number, passkey: string): User => ({ id, passkey, name: `u${id}`, canLeech: true, enabled: true });
+
+      it('putUsers writes every user of the batch, each found by its passkey', async () => {
+        const batch = [newUser(20, 'p'.repeat(32)), newUser(21, 'q'.repeat(32))];
+        expect(await h.store.putUsers(batch)).toEqual([]);
+        expect(h.store.userByPasskey('p'.repeat(32))).toEqual(batch[0]);
+        expect(h.store.userById(21)).toEqual(batch[1]);
+        expect((await h.announce('q'.repeat(32), { infoHash: IH.plain, peerId: qb('q') }))['failure reason']).toBeUndefined();
+      });
+      it('putUsers refuses a passkey held by an existing user or taken earlier in the batch, and writes the rest', async () => {
+        const conflicts = await h.store.putUsers([newUser(20, PK.bob), newUser(21, 'r'.repeat(32)), newUser(22, 'r'.repeat(32)), newUser(23, 's'.repeat(32))]);
+        expect(conflicts).toEqual([
+          { userId: 20, holder: 2 },
+          { userId: 22, holder: 21 },
+        ]);
+        expect(h.store.userById(20)).toBeUndefined();
+        expect(h.store.userById(22)).toBeUndefined();
+        expect(h.store.userByPasskey(PK.bob)?.id).toBe(2);
+        expect(h.store.userByPasskey('r'.repeat(32))?.id).toBe(21);
+        expect(h.store.userByPasskey('s'.repeat(32))?.id).toBe(23);
+      });
+      it('putUsers lets a later item take the passkey an earlier one gave up', async () => {
+        const conflicts = await h.store.putUsers([newUser(1, 'n'.repeat(32)), newUser(20, PK.alice)]);
+        expect(conflicts).toEqual([]);
+        expect(h.store.userByPasskey(PK.alice)?.id).toBe(20);
+        expect(h.store.userByPasskey('n'.repeat(32))?.id).toBe(1);
+      });
+      it('putTorrents registers every torrent of the batch and replaces existing ones', async () => {
+        const fresh = { ...torrents[0]!, id: 30, infoHash: IH.unregistered.toString('hex'), name: 'fresh' };
+        const renamed = { ...torrents[0]!, name: 'plain, renamed' };
+        await h.store.putTorrents([fresh, renamed]);
+        expect(h.store.torrentByInfoHash(fresh.infoHash)).toEqual(fresh);
+        expect(h.store.torrentByInfoHash(renamed.infoHash)).toEqual(renamed);
+        expect((await h.announce(PK.alice, { infoHash: IH.unregistered, peerId: qb('a') }))['failure reason']).toBeUndefined();
+      });
+      it('putWhitelistEntries admits every prefix of the batch', async () => {
+        await h.store.putWhitelistEntries([
+          { prefix: '-UT2210', client: 'µTorrent 2.2.1' },
+          { prefix: '-DE', client: 'Deluge' },
+        ]);
+        expect(h.store.whitelistMatch(id20('-UT2210-xyz'))?.client).toBe('µTorrent 2.2.1');
+        expect(h.store.whitelistMatch(id20('-DE13F0-abc'))?.client).toBe('Deluge');
+        expect(h.store.whitelist().map((w) => w.prefix)).toEqual(['-DE', '-TR3', '-UT2210', '-qB4']);
+        expect((await h.announce(PK.alice, { infoHash: IH.plain, peerId: id20('-UT2210-xyz') }))['failure reason']).toBeUndefined();
+      });
+      it('empty batches change nothing', async () => {
+        expect(await h.store.putUsers([])).toEqual([]);
+        await h.store.putTorrents([]);
+        await h.store.putWhitelistEntries([]);
+        expect(h.store.whitelist()).toHaveLength(2);
+      });
+    });
+
+    describe('swarm listing', () => {
+      const plain = IH.plain.toString('hex');
+
+      it('peers lists IPv4 and IPv6 peers with endpoint and last state, seeders first', async () => {
+        await h.announce(PK.alice, { infoHash: IH.plain, peerId: qb('l4'), left: 500, downloaded: 20, port: 1111 }, '10.0.0.1');
+        h.advance(10);
+        await h.announce(PK.bob, { infoHash: IH.plain, peerId: qb('s6'), left: 0, uploaded: 70, port: 2222 }, '2001:db8::1');
+        expect(await h.store.peers(plain)).toEqual([
+          { userId: 2, peerId: qb('s6').toString('hex'), ipv6: '2001:db8::1', ipv6Port: 2222, uploaded: 70, downloaded: 0, left: 0, seeder: true, lastSeen: START + 10 },
+          { userId: 1, peerId: qb('l4').toString('hex'), ipv4: '10.0.0.1', ipv4Port: 1111, uploaded: 0, downloaded: 20, left: 500, seeder: false, lastSeen: START },
+        ]);
+      });
+      it('a peer announcing over both families shows both endpoints', async () => {
+        await h.announce(PK.alice, { infoHash: IH.plain, peerId: qb('dual'), left: 0, port: 1111 }, '10.0.0.1');
+        await h.announce(PK.alice, { infoHash: IH.plain, peerId: qb('dual'), left: 0, port: 2222 }, '2001:db8::7');
+        const [peer, ...rest] = await h.store.peers(plain);
+        expect(rest).toEqual([]);
+        expect(peer).toMatchObject({ ipv4: '10.0.0.1', ipv4Port: 1111, ipv6: '2001:db8::7', ipv6Port: 2222 });
+      });
+      it('a stopped peer is gone from peers, and an unknown swarm has none', async () => {
+        await h.announce(PK.alice, { infoHash: IH.plain, peerId: qb('a'), left: 3 });
+        await h.announce(PK.alice, { infoHash: IH.plain, peerId: qb('a'), left: 3, event: 'stopped' });
+        expect(await h.store.peers(plain)).toEqual([]);
+        expect(await h.store.peers(IH.unregistered.toString('hex'))).toEqual([]);
+      });
+      it('peer_ids that differ only in bytes that are not UTF-8 are two peers', async () => {
+        const a = Buffer.concat([Buffer.from('-qB4'), Buffer.alloc(16, 0xfe)]);
+        const b = Buffer.concat([Buffer.from('-qB4'), Buffer.alloc(16, 0xff)]);
+        await h.announce(PK.alice, { infoHash: IH.plain, peerId: a, left: 0 });
+        await h.announce(PK.alice, { infoHash: IH.plain, peerId: b, left: 0 });
+        expect((await h.store.peers(plain)).map((p) => p.peerId).sort()).toEqual([a.toString('hex'), b.toString('hex')]);
+      });
+
+      it('userTorrents lists every torrent the user announced, by info_hash, and whether it was left with stopped', async () => {
+        await h.announce(PK.alice, { infoHash: IH.space, peerId: qb('a'), left: 9 });
+        await h.announce(PK.alice, { infoHash: IH.plain, peerId: qb('a'), left: 0 });
+        h.advance(60);
+        await h.announce(PK.alice, { infoHash: IH.space, peerId: qb('a'), left: 4, downloaded: 5, event: 'stopped' });
+        await h.announce(PK.bob, { infoHash: IH.binary, peerId: qb('b'), left: 1 });
+        const list = await h.store.userTorrents(1);
+        const expected = [
+          { infoHash: IH.plain.toString('hex'), torrentId: 10, stopped: false, left: 0, downloaded: 0 },
+          { infoHash: IH.space.toString('hex'), torrentId: 13, stopped: true, left: 4, downloaded: 5 },
+        ].sort((x, y) => (x.infoHash < y.infoHash ? -1 : 1));
+        expect(list.map((e) => ({ infoHash: e.infoHash, torrentId: e.torrentId, stopped: e.stats.stopped, left: e.stats.left, downloaded: e.stats.downloaded }))).toEqual(expected);
+        for (const e of list) expect(e.stats).toEqual(await h.store.userTorrentStats(1, e.torrentId));
+        expect(await h.store.userTorrents(3)).toEqual([]);
+      });
+      it('a ledger announced again after a stopped is no longer stopped, and stays listed after its torrent is deleted', async () => {
+        await h.announce(PK.alice, { infoHash: IH.plain, peerId: qb('a'), left: 2 });
+        await h.announce(PK.alice, { infoHash: IH.plain, peerId: qb('a'), left: 2, event: 'stopped' });
+        expect((await h.store.userTorrentStats(1, 10))?.stopped).toBe(true);
+        await h.announce(PK.alice, { infoHash: IH.plain, peerId: qb('a'), left: 2, event: 'started' });
+        expect((await h.store.userTorrentStats(1, 10))?.stopped).toBe(false);
+        await h.store.deleteTorrent(plain);
+        expect((await h.store.userTorrents(1)).map((e) => [e.infoHash, e.torrentId])).toEqual([[plain, 10]]);
+      });
+
+      it('totals follow joins, side changes, stops, reaps and deleted torrents, and not re-announces', async () => {
+        const totals = () => h.store.totals();
+        expect(await totals()).toEqual({ seeders: 0, leechers: 0 });
+        await h.announce(PK.bob, { infoHash: IH.plain, peerId: qb('s'), left: 0 });
+        await h.announce(PK.alice, { infoHash: IH.plain, peerId: qb('l1'), left: 5 });
+        await h.announce(PK.alice, { infoHash: IH.binary, peerId: qb('l2'), left: 5 });
+        expect(await totals()).toEqual({ seeders: 1, leechers: 2 });
+        h.advance(60);
+        await h.announce(PK.alice, { infoHash: IH.plain, peerId: qb('l1'), left: 3 });
+        await h.announce(PK.alice, { infoHash: IH.plain, peerId: qb('ghost'), event: 'stopped' });
+        expect(await totals()).toEqual({ seeders: 1, leechers: 2 });
+        await h.announce(PK.alice, { infoHash: IH.plain, peerId: qb('l1'), left: 0, event: 'completed' });
+        expect(await totals()).toEqual({ seeders: 2, leechers: 1 });
+        await h.announce(PK.bob, { infoHash: IH.plain, peerId: qb('s'), left: 0, event: 'stopped' });
+        expect(await totals()).toEqual({ seeders: 1, leechers: 1 });
+        h.advance(400);
+        await h.announce(PK.alice, { infoHash: IH.plain, peerId: qb('l1'), left: 0 });
+        expect(await h.store.reap(h.now, 400)).toBe(1); // l2, silent since the start
+        expect(await totals()).toEqual({ seeders: 1, leechers: 0 });
+        await h.announce(PK.bob, { infoHash: IH.plain, peerId: qb('l3'), left: 8 });
+        await h.store.deleteTorrent(plain);
+        expect(await totals()).toEqual({ seeders: 0, leechers: 0 });
       });
     });
   });

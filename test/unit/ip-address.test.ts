@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { clientAddress, proxyList } from '../../src/tracker/client-address.js';
-import { endpointText, parseAddress } from '../../src/tracker/ip-address.js';
+import { endpointText, parseAddress } from '../../src/net/ip-address.js';
 
 describe('parseAddress', () => {
   it.each([
@@ -22,6 +22,17 @@ describe('parseAddress', () => {
   it('prints compact endpoints back as text', () => {
     expect(endpointText(Buffer.from('0a0102031ae1', 'hex'))).toBe('10.1.2.3');
     expect(endpointText(Buffer.from('20010db80000000000000000000800011ae1', 'hex'))).toBe('2001:db8::8:1');
+  });
+
+  it('writes IPv6 as RFC 5952 says: the longest run of zero groups shortened, a lone zero group kept', () => {
+    const v6 = (hex: string) => endpointText(Buffer.from(`${hex}1ae1`, 'hex'));
+    expect(v6('20010db8000000000001000000000000')).toBe('2001:db8:0:0:1::');
+    expect(v6('20010db8000000010000000000000000')).toBe('2001:db8:0:1::');
+    expect(v6('20010db8000000000001000000000001')).toBe('2001:db8::1:0:0:1');
+    expect(v6('20010db8000100010001000100010001')).toBe('2001:db8:1:1:1:1:1:1');
+    expect(v6('20010db8000000010001000100010001')).toBe('2001:db8:0:1:1:1:1:1');
+    expect(v6('00000000000000000000000000000001')).toBe('::1');
+    expect(v6('00000000000000000000000000000000')).toBe('::');
   });
 });
 

@@ -1,8 +1,9 @@
 import { isTooEarly, settle, type PeerState, type Settlement } from '../../accounting/settle.js';
+import { peerInfo, seedersFirst, userIdOfPeerKey } from '../peer-info.js';
 import { writeEndpoint } from '../peer-record.js';
-import type { CheatEvent, Torrent, TorrentStats, User, UserStats, UserTorrentStats, WhitelistEntry } from '../records.js';
+import type { CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from '../records.js';
 import { RegistryCache } from '../registry-cache.js';
-import { RegistryConflictError, type AnnounceInput, type AnnounceResult, type ScrapeEntry, type Store } from '../store.js';
+import { RegistryConflictError, type AnnounceInput, type AnnounceResult, type PasskeyConflict, type RegistryCounts, type ScrapeEntry, type Store } from '../store.js';
 import { Rotation } from './rotation.js';
 
 /** One peer of a swarm; updated in place, so it doubles as its own key in the liveness map. */
@@ -47,9 +48,11 @@ export class MemoryStore implements Store {
   /** Every live peer in order of last announce, oldest first: the reaper reads from the front. */
   private readonly liveness = new Set<Peer>();
   private readonly users = new Map<number, UserStats>();
-  /** user id → torrent id → ledger (numeric keys: no key string to build and hash per announce). */
-  private readonly userTorrents = new Map<number, Map<number, UserTorrentStats>>();
+  /** user id → torrent id → ledger with its info_hash (numeric keys: no key string to build and hash per announce). */
+  private readonly ledgers = new Map<number, Map<number, UserTorrentEntry>>();
   private readonly cheats: CheatEvent[] = [];
+  /** Seeders and leechers over every swarm, moved wherever a rotation gains or loses a member. */
+  private readonly running: SwarmTotals = { seeders: 0, leechers: 0 };
 
   async open(): Promise<void> {}
   async close(): Promise<void> {}
@@ -72,11 +75,23 @@ export class MemoryStore implements Store {
   whitelist(): WhitelistEntry[] {
     return this.registry.whitelist();
   }
+  counts(): RegistryCounts {
+    return this.registry.counts();
+  }
 
   async putUser(user: User): Promise<void> {
-    const holder = this.registry.passkeyHolder(user.passkey, user.id);
-    if (holder) throw new RegistryConflictError(`passkey already belongs to user ${holder.id}`);
-    this.registry.setUser({ ...user });
+    const [conflict] = await this.putUsers([user]);
+    if (conflict) throw new RegistryConflictError(`passkey already belongs to user ${conflict.holder}`);
+  }
+
+  async putUsers(users: User[]): Promise<PasskeyConflict[]> {
+    const conflicts: PasskeyConflict[] = [];
+    for (const user of users) {
+      const holder = this.registry.passkeyHolder(user.passkey, user.id);
+      if (holder) conflicts.push({ userId: user.id, holder: holder.id });
+      else this.registry.setUser({ ...user });
+    }
+    return conflicts;
   }
 
   async deleteUser(id: number): Promise<void> {
@@ -87,16 +102,26 @@ export class MemoryStore implements Store {
     this.registry.setTorrent({ ...torrent });
   }
 
+  async putTorrents(torrents: Torrent[]): Promise<void> {
+    for (const torrent of torrents) this.registry.setTorrent({ ...torrent });
+  }
+
   async deleteTorrent(infoHash: string): Promise<void> {
     this.registry.deleteTorrent(infoHash);
     const swarm = this.swarms.get(infoHash);
     if (!swarm) return;
     for (const peer of swarm.peers.values()) this.liveness.delete(peer);
+    this.running.seeders -= swarm.seeders.size;
+    this.running.leechers -= swarm.leechers.size;
     this.swarms.delete(infoHash);
   }
 
   async putWhitelist(entry: WhitelistEntry): Promise<void> {
     this.registry.setWhitelist({ ...entry });
+  }
+
+  async putWhitelistEntries(entries: WhitelistEntry[]): Promise<void> {
+    for (const entry of entries) this.registry.setWhitelist({ ...entry });
   }
 
   async deleteWhitelist(prefix: string): Promise<void> {
@@ -116,13 +141,15 @@ export class MemoryStore implements Store {
       return this.result(swarm, [], false, true);
     }
 
-    let ledgers = this.userTorrents.get(user.id);
-    if (!ledgers) this.userTorrents.set(user.id, (ledgers = new Map()));
-    let ut = ledgers.get(torrent.id);
-    if (!ut) {
-      ut = { uploadedRaw: 0, downloadedRaw: 0, uploaded: 0, downloaded: 0, seedTime: 0, snatched: false, left: input.left, firstSeen: now, lastSeen: now };
-      ledgers.set(torrent.id, ut);
+    let ledgers = this.ledgers.get(user.id);
+    if (!ledgers) this.ledgers.set(user.id, (ledgers = new Map()));
+    let entry = ledgers.get(torrent.id);
+    if (!entry) {
+      const stats = { uploadedRaw: 0, downloadedRaw: 0, uploaded: 0, downloaded: 0, seedTime: 0, snatched: false, left: input.left, firstSeen: now, lastSeen: now, stopped: false };
+      entry = { infoHash: torrent.infoHash, torrentId: torrent.id, stats };
+      ledgers.set(torrent.id, entry);
     }
+    const ut = entry.stats;
     const report = { uploaded: input.uploaded, downloaded: input.downloaded, left: input.left, event, now };
     const s = settle(peer?.state, report, input.rules, ut, swarm.seeders.size);
     const tooEarly = isTooEarly(peer?.state, report, input.minInterval);
@@ -134,6 +161,7 @@ export class MemoryStore implements Store {
     ut.seedTime += s.seedTime;
     ut.left = input.left;
     ut.lastSeen = now;
+    ut.stopped = event === 'stopped';
     if (s.snatch) {
       ut.snatched = true;
       userStats.snatches++;
@@ -164,8 +192,11 @@ export class MemoryStore implements Store {
       this.liveness.add(fresh);
     }
     // A peer joins the back of its rotation; one that changes side leaves the other one.
+    const { size: seeders } = swarm.seeders;
+    const { size: leechers } = swarm.leechers;
     (seeder ? swarm.leechers : swarm.seeders).delete(key);
     (seeder ? swarm.seeders : swarm.leechers).add(key);
+    this.tally(swarm, seeders, leechers);
 
     const selected: string[] = [];
     if (!tooEarly && input.numwant > 0) {
@@ -213,12 +244,30 @@ export class MemoryStore implements Store {
   }
 
   async userTorrentStats(userId: number, torrentId: number): Promise<UserTorrentStats | undefined> {
-    const ut = this.userTorrents.get(userId)?.get(torrentId);
-    return ut && { ...ut };
+    const entry = this.ledgers.get(userId)?.get(torrentId);
+    return entry && { ...entry.stats };
   }
 
   async cheatEvents(limit: number): Promise<CheatEvent[]> {
     return limit > 0 ? this.cheats.slice(-limit).reverse() : [];
+  }
+
+  async peers(infoHash: string): Promise<PeerInfo[]> {
+    const swarm = this.swarms.get(infoHash);
+    if (!swarm) return [];
+    return seedersFirst([...swarm.peers.values()].map((p) => peerInfo(userIdOfPeerKey(p.key), p.record, p.state)));
+  }
+
+  async userTorrents(userId: number): Promise<UserTorrentEntry[]> {
+    const ledgers = this.ledgers.get(userId);
+    if (!ledgers) return [];
+    return [...ledgers.values()]
+      .map((e) => ({ ...e, stats: { ...e.stats } }))
+      .sort((a, b) => (a.infoHash < b.infoHash ? -1 : a.infoHash > b.infoHash ? 1 : 0));
+  }
+
+  async totals(): Promise<SwarmTotals> {
+    return { ...this.running };
   }
 
   private swarm(infoHash: string): Swarm {
@@ -241,10 +290,19 @@ export class MemoryStore implements Store {
 
   private dropPeer(peer: Peer): void {
     const { swarm, key } = peer;
+    const { size: seeders } = swarm.seeders;
+    const { size: leechers } = swarm.leechers;
     swarm.peers.delete(key);
     swarm.seeders.delete(key);
     swarm.leechers.delete(key);
+    this.tally(swarm, seeders, leechers);
     this.liveness.delete(peer);
+  }
+
+  /** Moves the running totals by what the swarm's rotations changed since they held `seeders` and `leechers`. */
+  private tally(swarm: Swarm, seeders: number, leechers: number): void {
+    this.running.seeders += swarm.seeders.size - seeders;
+    this.running.leechers += swarm.leechers.size - leechers;
   }
 
   private result(swarm: Swarm, peers: Buffer[], tooEarly: boolean, unknownPeer: boolean): AnnounceResult {

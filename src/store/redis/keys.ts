@@ -6,7 +6,7 @@
 
 /** The keys of one swarm, in the order the swarm scripts take them. */
 export interface SwarmKeys {
-  /** HASH peerKey → 44-byte peer record followed by the peer's state (see announce-11.lua). */
+  /** HASH peerKey → 44-byte peer record followed by the peer's state (see announce-12.lua). */
   peers: string;
   /** ZSET peerKey → join sequence: the seeders in rotation order. */
   seeders: string;
@@ -33,6 +33,8 @@ export class RedisKeys {
   readonly reap: string;
   /** LIST of cheat events, newest first. */
   readonly cheats: string;
+  /** HASH seeders, leechers: running totals over every swarm, moved by the scripts that move peers. */
+  readonly totals: string;
   /** Pub/sub channel of registry changes. */
   readonly events: string;
 
@@ -44,6 +46,7 @@ export class RedisKeys {
     this.whitelist = `${prefix}whitelist`;
     this.reap = `${prefix}reap`;
     this.cheats = `${prefix}cheats`;
+    this.totals = `${prefix}totals`;
     this.events = `${prefix}events`;
   }
 

@@ -1,8 +1,11 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import type { PeerState } from '../../accounting/settle.js';
 import type { StoreLogger } from '../create-store.js';
-import type { CheatEvent, Torrent, TorrentStats, User, UserStats, UserTorrentStats, WhitelistEntry } from '../records.js';
+import { peerInfo, seedersFirst, userIdOfPeerKey } from '../peer-info.js';
+import { RECORD_LEN } from '../peer-record.js';
+import type { CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from '../records.js';
 import { RegistryCache } from '../registry-cache.js';
-import { RegistryConflictError, type AnnounceInput, type AnnounceResult, type ScrapeEntry, type Store } from '../store.js';
+import { RegistryConflictError, type AnnounceInput, type AnnounceResult, type PasskeyConflict, type RegistryCounts, type ScrapeEntry, type Store } from '../store.js';
 import { execPipeline } from './exec-pipeline.js';
 import { peerKey, RedisKeys } from './keys.js';
 import { flag, torrentMessage, userMessage, whitelistMessage } from './registry-codec.js';
@@ -34,6 +37,8 @@ const retryStrategy = (attempt: number): number => Math.min(attempt * 100, 2000)
 const USER_COUNTERS = { uploadedRaw: 'up_raw', downloadedRaw: 'down_raw', uploaded: 'up', downloaded: 'down', bonus: 'bonus', snatches: 'snatches', announces: 'announces', cheats: 'cheats' } as const;
 const TORRENT_COUNTERS = { snatches: 'snatches', uploadedRaw: 'up_raw', downloadedRaw: 'down_raw', uploaded: 'up', downloaded: 'down', announces: 'announces' } as const;
 const UT_FIELDS = { uploadedRaw: 'up_raw', downloadedRaw: 'down_raw', uploaded: 'up', downloaded: 'down', seedTime: 'seed_time', left: 'left', firstSeen: 'first_seen', lastSeen: 'last_seen' } as const;
+/** The HMGET of a ledger: its flags and torrent id, then UT_FIELDS (see ledgerOf). */
+const LEDGER_FIELDS = ['first_seen', 'snatched', 'stopped', 'torrent_id', ...Object.values(UT_FIELDS)];
 
 const num = (v: unknown): number => (v == null ? 0 : Number(v));
 
@@ -46,7 +51,7 @@ function numbers<K extends string>(fields: Record<K, string>, values: readonly (
 
 /**
  * The shared store: swarms, counters and the registry live in Redis, so several tracker processes
- * (and machines) serve one site. Each announce is one Lua script, one round trip (announce-11.lua).
+ * (and machines) serve one site. Each announce is one Lua script, one round trip (announce-12.lua).
  * The registry is read from an in-process cache kept current over pub/sub.
  *
  * When Redis is unreachable no call hangs and nothing throws outside the promises: every method
@@ -130,14 +135,29 @@ export class RedisStore implements Store {
   whitelist(): WhitelistEntry[] {
     return this.cache.whitelist();
   }
+  counts(): RegistryCounts {
+    return this.cache.counts();
+  }
 
   async putUser(user: User): Promise<void> {
+    const [conflict] = await this.putUsers([user]);
+    if (conflict) throw new RegistryConflictError(`passkey already belongs to user ${conflict.holder}`);
+  }
+
+  async putUsers(users: User[]): Promise<PasskeyConflict[]> {
+    if (users.length === 0) return [];
     const k = this.keys;
-    const [code, holder] = await this.main
-      .putUser(k.user(user.id), k.passkeys, k.users, user.id, user.passkey, user.name, flag(user.canLeech), flag(user.enabled), k.events, userMessage(user.id))
-      .catch(this.fail);
-    if (code === -1) throw new RegistryConflictError(`passkey already belongs to user ${holder}`);
-    this.cache.setUser({ ...user });
+    const p = this.main.pipeline() as ScriptPipeline;
+    for (const u of users) p.putUser(k.user(u.id), k.passkeys, k.users, u.id, u.passkey, u.name, flag(u.canLeech), flag(u.enabled), k.events, userMessage(u.id));
+    const replies = (await execPipeline(p).catch(this.fail)) as Array<[number, string?]>;
+    // The scripts ran in batch order, so the cache takes the written users in that order too.
+    const conflicts: PasskeyConflict[] = [];
+    users.forEach((u, i) => {
+      const [code, holder] = replies[i]!;
+      if (code === -1) conflicts.push({ userId: u.id, holder: num(holder) });
+      else this.cache.setUser({ ...u });
+    });
+    return conflicts;
   }
 
   async deleteUser(id: number): Promise<void> {
@@ -146,41 +166,43 @@ export class RedisStore implements Store {
     this.cache.deleteUser(id);
   }
 
-  async putTorrent(torrent: Torrent): Promise<void> {
+  putTorrent(torrent: Torrent): Promise<void> {
+    return this.putTorrents([torrent]);
+  }
+
+  async putTorrents(torrents: Torrent[]): Promise<void> {
+    if (torrents.length === 0) return;
     const k = this.keys;
-    await this.main
-      .putTorrent(
-        k.torrent(torrent.infoHash),
-        k.torrents,
-        k.torrentIds,
-        torrent.infoHash,
-        torrent.id,
-        torrent.name,
-        String(torrent.multiUp),
-        String(torrent.multiDown),
-        flag(torrent.enabled),
-        torrent.reason,
-        k.events,
-        torrentMessage(torrent.infoHash),
-      )
-      .catch(this.fail);
-    this.cache.setTorrent({ ...torrent });
+    const p = this.main.pipeline() as ScriptPipeline;
+    for (const t of torrents) {
+      const ih = t.infoHash;
+      p.putTorrent(k.torrent(ih), k.torrents, k.torrentIds, ih, t.id, t.name, String(t.multiUp), String(t.multiDown), flag(t.enabled), t.reason, k.events, torrentMessage(ih));
+    }
+    await execPipeline(p).catch(this.fail);
+    for (const t of torrents) this.cache.setTorrent({ ...t });
   }
 
   async deleteTorrent(infoHash: string): Promise<void> {
     const k = this.keys;
     const s = k.swarm(infoHash);
     await this.main
-      .deleteTorrent(s.torrent, s.peers, s.seeders, s.leechers, s.expiry, k.torrents, k.reap, infoHash, k.events, torrentMessage(infoHash))
+      .deleteTorrent(s.torrent, s.peers, s.seeders, s.leechers, s.expiry, k.torrents, k.reap, k.totals, infoHash, k.events, torrentMessage(infoHash))
       .catch(this.fail);
     this.cache.deleteTorrent(infoHash);
   }
 
-  async putWhitelist(entry: WhitelistEntry): Promise<void> {
-    await execPipeline(this.main.multi().hset(this.keys.whitelist, entry.prefix, entry.client).publish(this.keys.events, whitelistMessage(entry.prefix))).catch(
-      this.fail,
-    );
-    this.cache.setWhitelist({ ...entry });
+  putWhitelist(entry: WhitelistEntry): Promise<void> {
+    return this.putWhitelistEntries([entry]);
+  }
+
+  async putWhitelistEntries(entries: WhitelistEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    // One HSET of every pair, then a notice per prefix, in one MULTI: no instance re-reads a prefix
+    // before it is written.
+    const m = this.main.multi().hset(this.keys.whitelist, ...entries.flatMap((e) => [e.prefix, e.client]));
+    for (const e of entries) m.publish(this.keys.events, whitelistMessage(e.prefix));
+    await execPipeline(m).catch(this.fail);
+    for (const e of entries) this.cache.setWhitelist({ ...e });
   }
 
   async deleteWhitelist(prefix: string): Promise<void> {
@@ -206,6 +228,7 @@ export class RedisStore implements Store {
         k.reap,
         k.cheats,
         k.torrentIds,
+        k.totals,
         peerKey(user.id, input.peerId),
         input.peerId,
         input.endpoint,
@@ -255,7 +278,7 @@ export class RedisStore implements Store {
         for (const ih of due) {
           done.add(ih);
           const s = this.keys.swarm(ih);
-          p.reapSwarm(s.peers, s.seeders, s.leechers, s.expiry, this.keys.reap, ih, cutoff);
+          p.reapSwarm(s.peers, s.seeders, s.leechers, s.expiry, this.keys.reap, this.keys.totals, ih, cutoff);
         }
         for (const n of await execPipeline(p)) reaped += num(n);
       }
@@ -280,19 +303,44 @@ export class RedisStore implements Store {
   async userTorrentStats(userId: number, torrentId: number): Promise<UserTorrentStats | undefined> {
     const infoHash = await this.main.hget(this.keys.torrentIds, String(torrentId)).catch(this.fail);
     if (infoHash === null) return undefined;
-    const [snatched, firstSeen, ...v] = await this.main
-      .hmget(this.keys.userTorrent(infoHash, userId), 'snatched', 'first_seen', ...Object.values(UT_FIELDS))
-      .catch(this.fail);
-    // first_seen is written by the ledger's first announce: without it there is no ledger.
-    if (firstSeen == null) return undefined;
-    const stats = numbers(UT_FIELDS, v);
-    return { ...stats, snatched: snatched === '1' };
+    const v = await this.main.hmget(this.keys.userTorrent(infoHash, userId), ...LEDGER_FIELDS).catch(this.fail);
+    return ledgerOf(v)?.stats;
+  }
+
+  async userTorrents(userId: number): Promise<UserTorrentEntry[]> {
+    // Hex info_hashes: the default sort is their order.
+    const infoHashes = (await this.main.smembers(this.keys.userTorrents(userId)).catch(this.fail)).sort();
+    if (infoHashes.length === 0) return [];
+    const p = this.main.pipeline();
+    for (const ih of infoHashes) p.hmget(this.keys.userTorrent(ih, userId), ...LEDGER_FIELDS);
+    const replies = (await execPipeline(p).catch(this.fail)) as Array<(string | null)[]>;
+    const out: UserTorrentEntry[] = [];
+    infoHashes.forEach((infoHash, i) => {
+      const ledger = ledgerOf(replies[i]!);
+      // A ledger from before torrent_id was kept in it: the registry still knows a live torrent's id.
+      if (ledger) out.push({ infoHash, torrentId: ledger.torrentId ?? this.cache.torrentByInfoHash(infoHash)?.id ?? 0, stats: ledger.stats });
+    });
+    return out;
   }
 
   async cheatEvents(limit: number): Promise<CheatEvent[]> {
     if (limit <= 0) return [];
     const rows = await this.main.lrange(this.keys.cheats, 0, limit - 1).catch(this.fail);
     return rows.map(parseCheat);
+  }
+
+  async peers(infoHash: string): Promise<PeerInfo[]> {
+    // The raw reply, field and value alternating: hgetallBuffer's object keys the fields by their
+    // UTF-8 text, which merges two peer_ids that differ only in bytes that are not UTF-8.
+    const flat = (await this.main.callBuffer('HGETALL', this.keys.swarm(infoHash).peers).catch(this.fail)) as Buffer[];
+    const out: PeerInfo[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) out.push(decodePeer(flat[i]!, flat[i + 1]!));
+    return seedersFirst(out);
+  }
+
+  async totals(): Promise<SwarmTotals> {
+    const [seeders, leechers] = await this.main.hmget(this.keys.totals, 'seeders', 'leechers').catch(this.fail);
+    return { seeders: num(seeders), leechers: num(leechers) };
   }
 
   /** Logs connection trouble once per outage instead of once per reconnect attempt; never throws. */
@@ -324,6 +372,24 @@ function toAnnounceResult(reply: Array<number | Buffer>): AnnounceResult {
     unknownPeer: reply[4] === 1,
     peers: reply.slice(5) as Buffer[],
   };
+}
+
+/** A peers hash entry: the field is the peer key, the value its record then struct '<dddd' (announce-12.lua). */
+function decodePeer(field: Buffer, value: Buffer): PeerInfo {
+  const state: PeerState = {
+    uploaded: value.readDoubleLE(RECORD_LEN),
+    downloaded: value.readDoubleLE(RECORD_LEN + 8),
+    left: value.readDoubleLE(RECORD_LEN + 16),
+    lastSeen: value.readDoubleLE(RECORD_LEN + 24),
+  };
+  return peerInfo(userIdOfPeerKey(field.toString('latin1')), value.subarray(0, RECORD_LEN), state);
+}
+
+/** A ledger from HMGET of LEDGER_FIELDS; undefined when it has no first_seen (no announce wrote it). */
+function ledgerOf(v: readonly (string | null)[]): { torrentId: number | undefined; stats: UserTorrentStats } | undefined {
+  const [firstSeen, snatched, stopped, torrentId, ...rest] = v;
+  if (firstSeen == null) return undefined;
+  return { torrentId: torrentId == null ? undefined : Number(torrentId), stats: { ...numbers(UT_FIELDS, rest), snatched: snatched === '1', stopped: stopped === '1' } };
 }
 
 /** A cheats list entry: "<at> <userId> <torrentId> <peerIdHex> <rate> <reported> <allowed>". */

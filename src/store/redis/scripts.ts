@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { ChainableCommander, Redis } from 'ioredis';
 
 // Loads scripts/<name>-<numberOfKeys>.lua and registers each as an ioredis command named after it
-// in camelCase (reap-swarm-5.lua → reapSwarm / reapSwarmBuffer). ioredis sends EVALSHA and falls
+// in camelCase (reap-swarm-6.lua → reapSwarm / reapSwarmBuffer). ioredis sends EVALSHA and falls
 // back to EVAL on NOSCRIPT, so scripts come back by themselves after a Redis restart or SCRIPT FLUSH.
 // The build copies the .lua files next to the compiled loader (scripts/copy-assets.js).
 
@@ -10,12 +10,12 @@ const SCRIPTS_DIR = new URL('./scripts/', import.meta.url);
 
 /** Every script file, by the command name it is registered under. */
 const FILES = {
-  announce: 'announce-11.lua',
-  reapSwarm: 'reap-swarm-5.lua',
+  announce: 'announce-12.lua',
+  reapSwarm: 'reap-swarm-6.lua',
   putUser: 'put-user-3.lua',
   deleteUser: 'delete-user-3.lua',
   putTorrent: 'put-torrent-3.lua',
-  deleteTorrent: 'delete-torrent-7.lua',
+  deleteTorrent: 'delete-torrent-8.lua',
 } as const;
 
 type Arg = string | Buffer | number;
@@ -31,8 +31,12 @@ export interface ScriptCommands {
   deleteTorrent(...args: Arg[]): Promise<number>;
 }
 
-/** A pipeline that also queues the script commands. */
-export type ScriptPipeline = ChainableCommander & { reapSwarm(...args: Arg[]): ScriptPipeline };
+/** A pipeline that also queues the script commands (each reply is read from the pipeline's result). */
+export type ScriptPipeline = ChainableCommander & {
+  reapSwarm(...args: Arg[]): ScriptPipeline;
+  putUser(...args: Arg[]): ScriptPipeline;
+  putTorrent(...args: Arg[]): ScriptPipeline;
+};
 
 interface Source {
   name: keyof typeof FILES;

@@ -158,6 +158,17 @@ describe('when the same announces reach the memory store and the redis store', (
       for (const tt of ts) expect(await store.userTorrentStats(u.id, tt.id)).toEqual(await memory.userTorrentStats(u.id, tt.id));
     }
     for (const tt of ts) expect(await store.torrentStats(tt.infoHash)).toEqual(await memory.torrentStats(tt.infoHash));
+    for (const tt of ts) expect(await store.peers(tt.infoHash)).toEqual(await memory.peers(tt.infoHash));
+    for (const u of us) expect(await store.userTorrents(u.id)).toEqual(await memory.userTorrents(u.id));
+    // The running totals never drift from the swarms' own counts.
+    const counted = { seeders: 0, leechers: 0 };
+    for (const tt of ts) {
+      const { seeders, leechers } = await memory.torrentStats(tt.infoHash);
+      counted.seeders += seeders;
+      counted.leechers += leechers;
+    }
+    expect(await memory.totals()).toEqual(counted);
+    expect(await store.totals()).toEqual(counted);
     expect(await store.cheatEvents(1000)).toEqual(await memory.cheatEvents(1000));
     expect((await store.userStats(1)).bonus).toBeGreaterThan(0);
     expect((await store.cheatEvents(1000)).length).toBeGreaterThan(0);

@@ -41,6 +41,12 @@ const calls = (s: Store): Array<[string, () => Promise<unknown>]> => [
   ['deleteTorrent', () => s.deleteTorrent(torrent(11).infoHash)],
   ['putWhitelist', () => s.putWhitelist({ prefix: '-qB4', client: 'qB' })],
   ['deleteWhitelist', () => s.deleteWhitelist('-qB4')],
+  ['putUsers', () => s.putUsers([user(2), user(3)])],
+  ['putTorrents', () => s.putTorrents([torrent(11), torrent(12)])],
+  ['putWhitelistEntries', () => s.putWhitelistEntries([{ prefix: '-qB4', client: 'qB' }])],
+  ['peers', () => s.peers(t.infoHash)],
+  ['userTorrents', () => s.userTorrents(1)],
+  ['totals', () => s.totals()],
 ];
 
 describe('when redis stops', () => {

@@ -55,12 +55,13 @@ describe('when peers go silent', () => {
     expect(await int('ZCARD', keys.reap)).toBe(0);
   });
 
-  it('drops thousands of peers of one swarm in one sweep', async () => {
+  it('drops thousands of peers of one swarm in one sweep, and the totals follow', async () => {
     const n = 2500;
     await Promise.all(Array.from({ length: n }, (_, i) => store.announce(input(u, t1, pid(`p${i}`), { now: T0, numwant: 0, left: i % 2 }))));
     await store.announce(input(u, t1, pid('fresh'), { now: T0 + 1000, numwant: 0 }));
     expect(await store.reap(T0 + 1000, 400)).toBe(n);
     expect(await store.torrentStats(t1.infoHash)).toMatchObject({ seeders: 1, leechers: 0 });
+    expect(await store.totals()).toEqual({ seeders: 1, leechers: 0 });
   });
 
   it('a reaped peer that returns starts from a new baseline', async () => {

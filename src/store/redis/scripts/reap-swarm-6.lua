@@ -1,7 +1,8 @@
 --[[
   Drops the peers of one swarm that have been silent since before a cutoff, and moves the swarm's
   reap time to its oldest remaining peer (or takes the swarm off the reap set when none is left).
-  Touches only expired peers: they are found through the expiry zset.
+  Touches only expired peers: they are found through the expiry zset. The global totals go down by
+  the peers the ZREMs really removed from each rotation.
 
   Input:
     KEYS[1] peers     HASH  peerKey -> record and state
@@ -9,6 +10,7 @@
     KEYS[3] leechers  ZSET  peerKey -> join sequence
     KEYS[4] expiry    ZSET  peerKey -> lastSeen
     KEYS[5] reap      ZSET  info_hash -> no later than the swarm's oldest lastSeen
+    KEYS[6] totals    HASH  seeders, leechers over every swarm
 
     ARGV[1] info_hash (40 hex), the member of the reap set
     ARGV[2] cutoff, unix seconds: peers whose lastSeen is below it are dropped
@@ -16,19 +18,22 @@
   Output: how many peers were dropped.
 ]]
 
-local peersKey, seedersKey, leechersKey, expiryKey, reapKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local peersKey, seedersKey, leechersKey, expiryKey, reapKey, totalsKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local BATCH = 1000 -- keeps unpack() below Lua's stack limit
 
-local dropped = 0
+local dropped, seeders, leechers = 0, 0, 0
 while true do
   local expired = redis.call('ZRANGEBYSCORE', expiryKey, '-inf', '(' .. ARGV[2], 'LIMIT', 0, BATCH)
   if #expired == 0 then break end
   redis.call('HDEL', peersKey, unpack(expired))
-  redis.call('ZREM', seedersKey, unpack(expired))
-  redis.call('ZREM', leechersKey, unpack(expired))
+  seeders = seeders + redis.call('ZREM', seedersKey, unpack(expired))
+  leechers = leechers + redis.call('ZREM', leechersKey, unpack(expired))
   redis.call('ZREM', expiryKey, unpack(expired))
   dropped = dropped + #expired
 end
+
+if seeders > 0 then redis.call('HINCRBY', totalsKey, 'seeders', -seeders) end
+if leechers > 0 then redis.call('HINCRBY', totalsKey, 'leechers', -leechers) end
 
 local oldest = redis.call('ZRANGE', expiryKey, 0, 0, 'WITHSCORES')
 if oldest[2] then

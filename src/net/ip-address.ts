@@ -62,9 +62,23 @@ export function compactEndpoint(addr: Address, port: number): Buffer {
 /** The text form of a compact endpoint's address (for dictionary peer lists). */
 export function endpointText(endpoint: Buffer): string {
   if (endpoint.length === 6) return `${endpoint[0]}.${endpoint[1]}.${endpoint[2]}.${endpoint[3]}`;
-  const groups: string[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(endpoint.readUInt16BE(i).toString(16));
-  return groups.join(':').replace(/(^|:)0(:0)+(:|$)/, '::');
+  const groups: number[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(endpoint.readUInt16BE(i));
+  // RFC 5952: the longest run of two or more zero groups (the first of equals) becomes "::".
+  let best = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) [best, bestLen] = [i, j - i];
+    i = j;
+  }
+  const hex = (g: number[]) => g.map((n) => n.toString(16)).join(':');
+  return best === -1 ? hex(groups) : `${hex(groups.slice(0, best))}::${hex(groups.slice(best + bestLen))}`;
 }
 
 export const endpointPort = (endpoint: Buffer): number => endpoint.readUInt16BE(endpoint.length - 2);

@@ -13,12 +13,16 @@
     KEYS[4]  expiry        ZSET  peerKey -> lastSeen
     KEYS[5]  torrent       HASH  counters (announces, snatches, up_raw, down_raw, up, down) and
                                  rotation state (seq, cur_s, cur_l)
-    KEYS[6]  user-torrent  HASH  up_raw, down_raw, up, down, seed_time, snatched, left, first_seen, last_seen
+    KEYS[6]  user-torrent  HASH  up_raw, down_raw, up, down, seed_time, snatched, left, first_seen, last_seen,
+                                 stopped ('1' when this announce was a `stopped`, else '0'),
+                                 torrent_id (written with first_seen)
     KEYS[7]  user          HASH  counters up_raw, down_raw, up, down, bonus, snatches, announces, cheats
     KEYS[8]  user torrents SET   info_hashes the user announced
     KEYS[9]  reap          ZSET  info_hash -> no later than the swarm's oldest lastSeen
     KEYS[10] cheats        LIST  cheat events, newest first
     KEYS[11] torrent ids   HASH  torrent id -> info_hash (how userTorrentStats finds the ledger)
+    KEYS[12] totals        HASH  seeders, leechers over every swarm: HINCRBY only when a peer joins,
+                                 changes side or leaves a rotation (a plain re-announce writes nothing)
 
     ARGV[1]  peerKey: "<uid>:" .. 20 raw peer_id bytes
     ARGV[2]  peer_id (20 raw bytes)
@@ -32,7 +36,8 @@
     ARGV[14] interval, seconds
     ARGV[15] maxUploadRate, bytes per second (0 = no ceiling)
     ARGV[16] info_hash (40 hex): the member of the reap and user-torrents sets
-    ARGV[17] user id      ARGV[18] torrent id    (written into cheat events)
+    ARGV[17] user id      ARGV[18] torrent id    (written into cheat events; the torrent id also
+                                                  into a new ledger)
     ARGV[19] most cheat events kept
 
   Output: { seeders, leechers, snatches, tooEarly (0|1), unknownPeer (0|1), record, record, ... }
@@ -40,16 +45,18 @@
     are the selected peers, never the announcing one.
 
   Cost: each redis.call, and each number <-> text conversion in Lua (tonumber, string.format), is a
-  sizeable share of the script's time (bench/redis-script.ts measures it), so the script reads what it needs once (HMGET of the torrent's snatches/seq/cursors and
-  of the user-torrent history), keeps the seeder and leecher counts from one ZCARD each plus the
-  ZREM / ZADD NX replies instead of reading them again, and writes the user-torrent fields and the
-  torrent's seq/cursors with one HSET each. Counters still go up with HINCRBY: a script is atomic,
-  so HSET of a read value + delta would be the same, but the conversions in C are cheaper.
+  sizeable share of the script's time (bench/redis-script.ts measures it), so the script reads what
+  it needs once (HMGET of the torrent's snatches/seq/cursors and of the user-torrent history), keeps
+  the seeder and leecher counts from one ZCARD each plus the ZREM / ZADD NX replies instead of
+  reading them again (the global totals move by the same replies, so a plain re-announce does not
+  write them), and writes the user-torrent fields (the `stopped` flag included) and the torrent's
+  seq/cursors with one HSET each. Counters still go up with HINCRBY: a script is atomic, so HSET of
+  a read value + delta would be the same, but the conversions in C are cheaper.
 ]]
 
 local peersKey, seedersKey, leechersKey, expiryKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local torrentKey, utKey, userKey, userTorrentsKey, reapKey, cheatsKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
-local torrentIdsKey = KEYS[11]
+local torrentIdsKey, totalsKey = KEYS[11], KEYS[12]
 
 local key = ARGV[1]
 local peerId = ARGV[2]
@@ -102,7 +109,7 @@ local nLeechers = redis.call('ZCARD', leechersKey)
 
 -- Field/value lists of the single HSET the torrent and user-torrent hashes get.
 local tw = {}
-local hw = { 'left', ARGV[6], 'last_seen', ARGV[9] }
+local hw = { 'left', ARGV[6], 'last_seen', ARGV[9], 'stopped', event == 'stopped' and '1' or '0' }
 local function put(w, field, value)
   w[#w + 1] = field
   w[#w + 1] = value
@@ -111,6 +118,7 @@ end
 -- A new ledger: index it by user and by torrent id (putTorrent writes the latter too).
 if not h[1] then
   put(hw, 'first_seen', ARGV[9])
+  put(hw, 'torrent_id', ARGV[18])
   redis.call('SADD', userTorrentsKey, infoHash)
   redis.call('HSET', torrentIdsKey, ARGV[18], infoHash)
 end
@@ -196,10 +204,17 @@ if cheatRate then
 end
 redis.call('HSET', utKey, unpack(hw))
 
+-- Moves the swarm's counts and the global totals by the same deltas, taken from ZREM / ZADD NX
+-- replies: only a peer that really joins, changes side or leaves writes the totals.
+local function count(dSeeders, dLeechers)
+  nSeeders, nLeechers = nSeeders + dSeeders, nLeechers + dLeechers
+  if dSeeders ~= 0 then redis.call('HINCRBY', totalsKey, 'seeders', dSeeders) end
+  if dLeechers ~= 0 then redis.call('HINCRBY', totalsKey, 'leechers', dLeechers) end
+end
+
 if event == 'stopped' then
   redis.call('HDEL', peersKey, key)
-  nSeeders = nSeeders - redis.call('ZREM', seedersKey, key)
-  nLeechers = nLeechers - redis.call('ZREM', leechersKey, key)
+  count(-redis.call('ZREM', seedersKey, key), -redis.call('ZREM', leechersKey, key))
   redis.call('ZREM', expiryKey, key)
   if redis.call('ZCARD', expiryKey) == 0 then redis.call('ZREM', reapKey, infoHash) end
   return { nSeeders, nLeechers, snatches, 0, 0 }
@@ -222,11 +237,7 @@ if seeder then mine, other = seedersKey, leechersKey end
 local moved = redis.call('ZREM', other, key)
 local joined = redis.call('ZADD', mine, 'NX', fmt(seq), key)
 if joined == 1 then put(tw, 'seq', fmt(seq)) end
-if seeder then
-  nSeeders, nLeechers = nSeeders + joined, nLeechers - moved
-else
-  nSeeders, nLeechers = nSeeders - moved, nLeechers + joined
-end
+if seeder then count(joined, -moved) else count(-moved, joined) end
 redis.call('ZADD', expiryKey, ARGV[9], key)
 -- LT keeps the swarm's reap time no later than its oldest lastSeen.
 redis.call('ZADD', reapKey, 'LT', ARGV[9], infoHash)
