@@ -1,16 +1,15 @@
-import type { FastifyInstance } from 'fastify';
-import type { Store } from '../store/store.js';
+import fastifySwagger from '@fastify/swagger';
+import type { FastifyInstance, FastifySchemaValidationError } from 'fastify';
 import { VERSION } from '../version.js';
 import { ApiError, errorBody } from './api-error.js';
-import type { ApiAuth } from './auth.js';
+import type { ApiContext } from './context.js';
+import { bulkRoutes } from './routes/bulk.js';
+import { operationRoutes } from './routes/operations.js';
+import { torrentRoutes } from './routes/torrents.js';
+import { userRoutes } from './routes/users.js';
+import { whitelistRoutes } from './routes/whitelist.js';
 
-export interface ApiContext {
-  store: Store;
-  /** The current credentials (they change on reload). */
-  auth: () => ApiAuth;
-  /** Unix milliseconds the daemon started. */
-  startedAt: number;
-}
+export type { ApiContext } from './context.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -19,36 +18,58 @@ declare module 'fastify' {
   }
 }
 
+/** One line naming the field at fault: `body.torrent_id must be integer`, `body has unknown field "x"`. */
+export function validationMessage(errors: FastifySchemaValidationError[], part: string): string {
+  const e = errors[0];
+  if (!e) return `invalid ${part}`;
+  const at = `${part}${e.instancePath.replace(/\//g, '.')}`;
+  const p = e.params as { additionalProperty?: string; missingProperty?: string };
+  if (e.keyword === 'additionalProperties' && p.additionalProperty !== undefined) return `${at} has unknown field "${p.additionalProperty}"`;
+  if (e.keyword === 'required' && p.missingProperty !== undefined) return `${at} is missing field "${p.missingProperty}"`;
+  return `${at} ${e.message ?? 'is invalid'}`;
+}
+
 /**
- * The REST API as a fastify plugin. Every route but GET /api/health needs credentials; every error is
- * `{ "error": { "code", "message" } }` with a fitting status.
+ * The REST API as a fastify plugin. Every route but GET /api/health and /api/openapi.json needs
+ * credentials; every error is `{ "error": { "code", "message" } }` with a fitting status. The
+ * schemas of schemas.ts validate requests, shape replies and make the OpenAPI document.
  */
 export async function apiApp(app: FastifyInstance, ctx: ApiContext): Promise<void> {
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'mika API', version: VERSION, description: 'The REST API of the mika private BitTorrent tracker. Errors are {"error":{"code","message"}}.' },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' }, basic: { type: 'http', scheme: 'basic' } } },
+      security: [{ apiKey: [] }, { basic: [] }],
+    },
+  });
+
   app.addHook('onRequest', async (req) => {
     if (req.routeOptions.config.public !== true) ctx.auth().check(req.headers.authorization);
   });
+  app.setSchemaErrorFormatter((errors, part) => new ApiError(400, 'invalid_request', validationMessage(errors, part)));
 
-  app.setErrorHandler(async (err: Error & { statusCode?: number; code?: string; validation?: unknown }, req, reply) => {
+  app.setErrorHandler(async (err: Error & { statusCode?: number; code?: string }, req, reply) => {
     if (err instanceof ApiError) return reply.code(err.status).send(errorBody(err.code, err.message));
-    if (err.validation) return reply.code(400).send(errorBody('invalid_request', err.message));
     if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
+      // fastify's own refusals: unparsable JSON, wrong content type, a body over the limit.
       return reply.code(err.statusCode).send(errorBody('bad_request', err.message));
     }
     req.log.error({ err }, 'api request failed');
-    return reply.code(500).send(errorBody('internal', 'internal error'));
+    return reply.code(err.name === 'StorageUnavailableError' ? 503 : 500).send(
+      err.name === 'StorageUnavailableError' ? errorBody('storage_unavailable', err.message) : errorBody('internal', 'internal error'),
+    );
   });
   app.setNotFoundHandler(async (req, reply) => {
     ctx.auth().check(req.headers.authorization);
     return reply.code(404).send(errorBody('not_found', `no route ${req.method} ${(req.raw.url ?? '').split('?', 1)[0]}`));
   });
 
-  app.get('/api/health', { config: { public: true } }, async (_req, reply) => {
-    const up = await ctx.store.ping();
-    return reply.code(up ? 200 : 503).send({ status: up ? 'ok' : 'degraded', storage: up ? 'up' : 'down', store: ctx.store.kind });
-  });
-  app.get('/api/version', async () => ({ name: 'mika', version: VERSION }));
-  app.get('/api/uptime', async () => ({
-    started_at: new Date(ctx.startedAt).toISOString(),
-    uptime_seconds: Math.floor((Date.now() - ctx.startedAt) / 1000),
-  }));
+  await app.register(operationRoutes, ctx);
+  await app.register(torrentRoutes, ctx);
+  await app.register(userRoutes, ctx);
+  await app.register(whitelistRoutes, ctx);
+  await app.register(bulkRoutes, ctx);
+
+  app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 }

@@ -46,6 +46,12 @@ export const AccountingSchema = Type.Object(
       default: 1_073_741_824,
       description: 'Bytes per second of reported upload above which an announce is a cheat signal and its credit is clamped; 0 turns the check off',
     }),
+    hnr_seed_time: Type.Integer({
+      minimum: 0,
+      maximum: 31_536_000,
+      default: 259_200,
+      description: 'Seconds a user must seed a torrent they snatched; less, and not seeding now, lists it as a hit-and-run in GET /api/user/:id/torrents',
+    }),
   },
   { additionalProperties: false, default: {} },
 );
@@ -104,6 +110,7 @@ export const ConfigSchema = Type.Object(
     store: StoreSchema,
     log: LogSchema,
     procs: Type.Integer({ minimum: 1, maximum: 256, default: 1, description: 'Worker processes sharing the ports (redis store only)' }),
+    pidfile: Type.String({ default: 'mika.pid', description: '`mika serve` writes its pid here (for `mika reload --signal`); empty for none' }),
   },
   { additionalProperties: false },
 );

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import Fastify, { type FastifyInstance } from 'fastify';
-import { apiApp, type ApiContext } from '../api/app.js';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { apiApp } from '../api/app.js';
+import type { ApiContext } from '../api/context.js';
 import type { Config } from '../config/schema.js';
 import { listenTarget } from './listen-address.js';
 import type { Logger } from './logger.js';
@@ -33,7 +34,11 @@ export async function startApiServer(config: Config, ctx: ApiContext, logger: Lo
     return undefined;
   }
   const app = Fastify({
-    logger: false,
+    // Errors of the routes go to the daemon's log; requests are not logged (they carry credentials).
+    loggerInstance: logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    // Bodies are checked as sent: an unknown field is refused (not stripped) and "12" is no integer.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
     https: { key: readFileSync(keyPath), cert: readFileSync(certPath), minVersion: 'TLSv1.2', ciphers: TLS12_CIPHERS, honorCipherOrder: true },
     bodyLimit: 16 * 1024 * 1024,
   });

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { ApiAuth } from '../api/auth.js';
+import { configChanges, type ConfigChanges } from '../config/diff.js';
 import type { Config } from '../config/schema.js';
 import { createStore } from '../store/create-store.js';
 import type { Store } from '../store/store.js';
@@ -8,6 +9,7 @@ import { startApiServer, type ApiServer } from './api-server.js';
 import { listenTarget } from './listen-address.js';
 import type { Logger } from './logger.js';
 import { Reaper } from './reaper.js';
+import { RequestRate } from './request-rate.js';
 import { buildTrackerServer } from './tracker-server.js';
 
 export interface DaemonOptions {
@@ -16,6 +18,13 @@ export interface DaemonOptions {
   /** A store made by the caller (tests); otherwise the config's. */
   store?: Store;
   clock?: Clock;
+  /**
+   * Reads the config again for POST /api/reload (throws ConfigError when it fails validation), and
+   * tells sibling processes to reload too. Without it the API's reload route answers 501.
+   */
+  rereadConfig?: () => Config;
+  /** Called after POST /api/reload applied a config here (serve.ts tells the other workers). */
+  onApiReload?: () => void;
 }
 
 export interface Daemon {
@@ -25,8 +34,8 @@ export interface Daemon {
   readonly trackerAddress: AddressInfo;
   /** The API's bound address; undefined when the API is off (no TLS key and certificate). */
   readonly apiAddress: AddressInfo | undefined;
-  /** Applies a new config; returns the fields that only a restart can change. */
-  reload(config: Config): string[];
+  /** Applies a new config; returns what changed and which of it only a restart applies. */
+  reload(config: Config): ConfigChanges;
   /** Stops accepting, answers the requests in flight, then closes the store. */
   close(): Promise<void>;
 }
@@ -50,10 +59,29 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const tracker = new Tracker(store, config, logger, clock);
   const { app: server } = await buildTrackerServer(tracker);
   let auth = new ApiAuth(config.api);
+  const rate = new RequestRate(() => tracker.counters.announces + tracker.counters.scrapes);
+  const { rereadConfig } = opts;
   let api: ApiServer | undefined;
   try {
     await server.listen(listenTarget(config.tracker.listen, config.tracker));
-    api = await startApiServer(config, { store, auth: () => auth, startedAt: Date.now() }, logger);
+    api = await startApiServer(
+      config,
+      {
+        store,
+        auth: () => auth,
+        config: () => config,
+        clock,
+        startedAt: Date.now(),
+        counters: tracker.counters,
+        rate,
+        reload: rereadConfig && (() => {
+          const changes = daemon.reload(rereadConfig());
+          opts.onApiReload?.();
+          return changes;
+        }),
+      },
+      logger,
+    );
   } catch (err) {
     // A port in use (or a bad TLS file) leaves nothing open behind it.
     await server.close();
@@ -65,30 +93,28 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
 
   const reaper = new Reaper(store, () => config.tracker, clock, logger);
   reaper.start();
+  rate.start();
 
-  return {
+  const daemon: Daemon = {
     store,
     tracker,
     trackerAddress,
     apiAddress: api?.address,
-    reload(next: Config): string[] {
-      const restart: string[] = [];
-      if (next.tracker.listen !== config.tracker.listen) restart.push('tracker.listen');
-      if (next.api.listen !== config.api.listen || next.api.tls_key !== config.api.tls_key || next.api.tls_cert !== config.api.tls_cert) restart.push('api.listen/tls');
-      if (next.tracker.ipv4 !== config.tracker.ipv4 || next.tracker.ipv6 !== config.tracker.ipv6) restart.push('tracker.ipv4/ipv6 listening');
-      if (JSON.stringify(next.store) !== JSON.stringify(config.store)) restart.push('store');
-      if (next.procs !== config.procs) restart.push('procs');
+    reload(next: Config): ConfigChanges {
+      const changes = configChanges(config, next);
       config = next;
       auth = new ApiAuth(next.api);
       tracker.configure(next);
       logger.level = next.log.level;
       reaper.restart();
-      return restart;
+      return changes;
     },
     async close(): Promise<void> {
       reaper.stop();
+      rate.stop();
       await Promise.all([server.close(), api?.app.close()]);
       await store.close();
     },
   };
+  return daemon;
 }

@@ -4,6 +4,10 @@ import { loadConfig, type LoadedConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { startDaemon } from './daemon.js';
 import { createLogger, type Logger } from './logger.js';
+import { writePidfile } from './pidfile.js';
+
+/** The message a worker sends its primary after POST /api/reload: reload the other workers. */
+const RELOAD_SIBLINGS = 'mika:reload-siblings';
 
 export interface ServeOptions {
   configPath?: string | undefined;
@@ -39,8 +43,23 @@ export async function serve(opts: ServeOptions): Promise<void> {
   return runWorker(config, opts, logger);
 }
 
+/** Writes the pidfile from the process that takes the signals (the primary, or the only process). */
+function pidfileFor(config: Config): () => void {
+  const remove = writePidfile(config.pidfile);
+  process.on('exit', remove);
+  return remove;
+}
+
 async function runWorker(config: Config, opts: ServeOptions, logger: Logger): Promise<void> {
-  const daemon = await startDaemon({ config, logger });
+  const daemon = await startDaemon({
+    config,
+    logger,
+    rereadConfig: () => load(opts).config,
+    onApiReload: () => {
+      if (cluster.isWorker) process.send?.(RELOAD_SIBLINGS);
+    },
+  });
+  if (cluster.isPrimary) pidfileFor(config);
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
@@ -58,8 +77,8 @@ async function runWorker(config: Config, opts: ServeOptions, logger: Logger): Pr
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGUSR2', () => {
     try {
-      const restart = daemon.reload(load(opts).config);
-      logger.info({ needsRestart: restart }, 'config reloaded');
+      const { changed, needsRestart } = daemon.reload(load(opts).config);
+      logger.info({ changed, needsRestart }, 'config reloaded');
     } catch (err) {
       logger.error({ err: (err as Error).message }, 'config reload refused: keeping the old config');
     }
@@ -68,6 +87,7 @@ async function runWorker(config: Config, opts: ServeOptions, logger: Logger): Pr
 
 async function runPrimary(config: Config, logger: Logger): Promise<void> {
   let stopping = false;
+  pidfileFor(config);
   const fork = () => cluster.fork();
   for (let i = 0; i < config.procs; i++) fork();
   logger.info({ procs: config.procs }, 'worker processes started');
@@ -91,4 +111,9 @@ async function runPrimary(config: Config, logger: Logger): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGUSR2', () => forward('SIGUSR2'));
+  // A reload through the API ran in one worker: the others take it as a signal.
+  cluster.on('message', (from, message) => {
+    if (message !== RELOAD_SIBLINGS) return;
+    for (const w of Object.values(cluster.workers ?? {})) if (w && w !== from) w.process.kill('SIGUSR2');
+  });
 }

@@ -1,0 +1,23 @@
+import type { ConfigChanges } from '../config/diff.js';
+import type { Config } from '../config/schema.js';
+import type { RequestRate } from '../daemon/request-rate.js';
+import type { Store } from '../store/store.js';
+import type { Clock, TrackerCounters } from '../tracker/tracker.js';
+import type { ApiAuth } from './auth.js';
+
+/** What the API's routes read and act on; made by the daemon. */
+export interface ApiContext {
+  store: Store;
+  /** The current credentials (they change on reload). */
+  auth: () => ApiAuth;
+  /** The config now (it changes on reload). */
+  config: () => Config;
+  clock: Clock;
+  /** Unix milliseconds the daemon started. */
+  startedAt: number;
+  counters: TrackerCounters;
+  /** Tracker requests per second. */
+  rate: RequestRate;
+  /** Reads the config file again and applies it; undefined when the daemon has no file to read. */
+  reload?: (() => ConfigChanges) | undefined;
+}

@@ -1,0 +1,120 @@
+import type { FastifyInstance } from 'fastify';
+import type { Torrent } from '../../store/records.js';
+import { ApiError } from '../api-error.js';
+import type { ApiContext } from '../context.js';
+import {
+  CountsReply,
+  InfoHashParams,
+  PeersReply,
+  TorrentCreate,
+  TorrentDelete,
+  TorrentDeleteQuery,
+  TorrentPatch,
+  TorrentReply,
+  type TorrentCreate as Create,
+  type TorrentPatch as Patch,
+} from '../schemas.js';
+import { peersView, torrentView } from '../views.js';
+import { NoContent, replies } from './replies.js';
+
+type ByHash = { Params: { info_hash: string } };
+
+export async function torrentRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
+  const { store } = ctx;
+  const registered = (infoHash: string): Torrent => {
+    const t = store.torrentByInfoHash(infoHash.toLowerCase());
+    if (!t) throw new ApiError(404, 'not_found', `no torrent with info_hash ${infoHash.toLowerCase()}`);
+    return t;
+  };
+  const view = async (t: Torrent) => torrentView(t, await store.torrentStats(t.infoHash));
+
+  app.post<{ Body: Create }>(
+    '/api/torrent',
+    { schema: { tags: ['torrents'], summary: 'Register or update a torrent', body: TorrentCreate, response: replies({ 201: TorrentReply, 202: TorrentReply }) } },
+    async (req, reply) => {
+      const b = req.body;
+      const infoHash = b.info_hash.toLowerCase();
+      const old = store.torrentByInfoHash(infoHash);
+      const torrent: Torrent = {
+        id: b.torrent_id,
+        infoHash,
+        name: b.name,
+        multiUp: b.multi_up ?? old?.multiUp ?? 1,
+        multiDown: b.multi_dn ?? old?.multiDown ?? 1,
+        enabled: old?.enabled ?? true,
+        reason: old?.reason ?? '',
+      };
+      await store.putTorrent(torrent);
+      return reply.code(old ? 202 : 201).send(await view(torrent));
+    },
+  );
+
+  app.get<ByHash>(
+    '/api/torrent/:info_hash',
+    { schema: { tags: ['torrents'], summary: 'A torrent with its counters', params: InfoHashParams, response: replies({ 200: TorrentReply }) } },
+    async (req) => view(registered(req.params.info_hash)),
+  );
+
+  app.patch<ByHash & { Body: Patch }>(
+    '/api/torrent/:info_hash',
+    { schema: { tags: ['torrents'], summary: 'Change the fields given', params: InfoHashParams, body: TorrentPatch, response: replies({ 200: TorrentReply }) } },
+    async (req) => {
+      const old = registered(req.params.info_hash);
+      const b = req.body;
+      const enabled = b.enabled ?? old.enabled;
+      const torrent: Torrent = {
+        ...old,
+        name: b.name ?? old.name,
+        multiUp: b.multi_up ?? old.multiUp,
+        multiDown: b.multi_dn ?? old.multiDown,
+        enabled,
+        // Enabling clears the reason unless one is given.
+        reason: b.reason ?? (enabled ? '' : old.reason),
+      };
+      await store.putTorrent(torrent);
+      return view(torrent);
+    },
+  );
+
+  app.delete<ByHash & { Body: { reason?: string }; Querystring: { purge?: 'true' | 'false' } }>(
+    '/api/torrent/:info_hash',
+    {
+      schema: {
+        tags: ['torrents'],
+        summary: 'Disable a torrent: its announces fail with the reason given',
+        params: InfoHashParams,
+        querystring: TorrentDeleteQuery,
+        body: TorrentDelete,
+        response: replies({ 200: TorrentReply, 204: NoContent }),
+      },
+      // The body is optional: no body is an empty one.
+      preValidation: async (req) => {
+        req.body ??= {};
+      },
+    },
+    async (req, reply) => {
+      const old = registered(req.params.info_hash);
+      if (req.query.purge === 'true') {
+        await store.deleteTorrent(old.infoHash);
+        return reply.code(204).send();
+      }
+      const torrent: Torrent = { ...old, enabled: false, reason: req.body?.reason ?? 'torrent deleted' };
+      await store.putTorrent(torrent);
+      return view(torrent);
+    },
+  );
+
+  app.get<ByHash>(
+    '/api/torrent/:info_hash/peers',
+    { schema: { tags: ['torrents'], summary: 'The swarm\'s peers now, seeders first', params: InfoHashParams, response: replies({ 200: PeersReply }) } },
+    async (req) => {
+      const t = registered(req.params.info_hash);
+      return peersView(t.infoHash, await store.peers(t.infoHash));
+    },
+  );
+
+  app.get('/api/counts', { schema: { tags: ['torrents'], summary: 'How many torrents, users, whitelist entries and peers', response: replies({ 200: CountsReply }) } }, async () => ({
+    ...store.counts(),
+    ...(await store.totals()),
+  }));
+}

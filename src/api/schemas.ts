@@ -1,0 +1,216 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+// The API's request and reply shapes. The same schemas validate requests (fastify/ajv), describe
+// /api/openapi.json (@fastify/swagger) and type the client (client.ts). Field names are the seed's
+// (torrent_id, info_hash, multi_up, multi_dn, user_id, passkey, can_leech), in snake_case.
+
+const strict = { additionalProperties: false } as const;
+
+export const InfoHash = Type.String({ pattern: '^[0-9a-fA-F]{40}$', description: 'info_hash as 40 hex characters (any case)' });
+export const Passkey = Type.String({
+  minLength: 32,
+  maxLength: 128,
+  pattern: '^[A-Za-z0-9_.~-]+$',
+  description: 'The secret of the announce URL: 32 to 128 URL-safe characters, unique per user',
+});
+const Multiplier = (description: string) => Type.Number({ minimum: 0, maximum: 1000, description });
+const Id = (description: string) => Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description });
+const Name = Type.String({ maxLength: 1024 });
+const Reason = Type.String({ maxLength: 255, description: 'Told to clients in the failure reason of their announces' });
+const Prefix = Type.String({ minLength: 1, maxLength: 20, description: 'Leading characters of the peer_id, e.g. "-qB4"' });
+
+// ---- requests ----
+
+export const InfoHashParams = Type.Object({ info_hash: InfoHash }, strict);
+export const UserIdParams = Type.Object({ user_id: Type.String({ pattern: '^[0-9]{1,15}$', description: 'The site\'s user id' }) }, strict);
+export const PrefixParams = Type.Object({ prefix: Prefix }, strict);
+
+export const TorrentCreate = Type.Object(
+  {
+    torrent_id: Id('The site\'s torrent id'),
+    info_hash: InfoHash,
+    name: Name,
+    multi_up: Type.Optional(Multiplier('Upload multiplier; default 1, or the current value on an update')),
+    multi_dn: Type.Optional(Multiplier('Download multiplier (0 = freeleech); default 1, or the current value on an update')),
+  },
+  strict,
+);
+export const TorrentPatch = Type.Object(
+  {
+    name: Type.Optional(Name),
+    multi_up: Type.Optional(Multiplier('Upload multiplier')),
+    multi_dn: Type.Optional(Multiplier('Download multiplier (0 = freeleech)')),
+    enabled: Type.Optional(Type.Boolean({ description: 'false makes announces fail with `reason`' })),
+    reason: Type.Optional(Reason),
+  },
+  { ...strict, minProperties: 1 },
+);
+export const TorrentDelete = Type.Object({ reason: Type.Optional(Reason) }, strict);
+export const TorrentDeleteQuery = Type.Object(
+  { purge: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')], { description: 'true forgets the torrent and its swarm: announces then fail with "unregistered torrent"' })) },
+  strict,
+);
+/** A torrent in a bulk import: the whole record, missing fields at their defaults (multipliers 1). */
+export const TorrentImport = Type.Object(
+  {
+    ...TorrentCreate.properties,
+    enabled: Type.Optional(Type.Boolean({ description: 'default true' })),
+    reason: Type.Optional(Reason),
+  },
+  strict,
+);
+
+export const UserCreate = Type.Object(
+  {
+    user_id: Id('The site\'s user id'),
+    passkey: Passkey,
+    can_leech: Type.Optional(Type.Boolean({ description: 'false: may seed only; default true' })),
+    name: Type.Optional(Name),
+    enabled: Type.Optional(Type.Boolean({ description: 'false: every announce fails; default true' })),
+  },
+  strict,
+);
+export const UserPatch = Type.Object(
+  {
+    passkey: Type.Optional(Passkey),
+    can_leech: Type.Optional(Type.Boolean()),
+    name: Type.Optional(Name),
+    enabled: Type.Optional(Type.Boolean()),
+  },
+  { ...strict, minProperties: 1 },
+);
+
+export const WhitelistItem = Type.Object({ prefix: Prefix, client: Type.String({ maxLength: 255, description: 'Client name shown to operators' }) }, strict);
+
+const MAX_BULK = 10_000;
+const Bulk = <T extends TSchema>(item: T) => Type.Array(item, { maxItems: MAX_BULK, description: `At most ${MAX_BULK} items` });
+export const BulkUsers = Bulk(UserCreate);
+export const BulkTorrents = Bulk(TorrentImport);
+export const BulkWhitelist = Bulk(WhitelistItem);
+
+// ---- replies ----
+
+const Transfer = {
+  uploaded: Type.Number({ description: 'Credited upload, bytes (after multipliers)' }),
+  downloaded: Type.Number({ description: 'Credited download, bytes (after multipliers)' }),
+  uploaded_raw: Type.Number({ description: 'Upload as reported, bytes' }),
+  downloaded_raw: Type.Number({ description: 'Download as reported, bytes' }),
+};
+
+export const TorrentReply = Type.Object({
+  torrent_id: Type.Integer(),
+  info_hash: Type.String(),
+  name: Type.String(),
+  multi_up: Type.Number(),
+  multi_dn: Type.Number(),
+  enabled: Type.Boolean(),
+  reason: Type.String(),
+  seeders: Type.Integer(),
+  leechers: Type.Integer(),
+  snatches: Type.Integer(),
+  announces: Type.Integer(),
+  ...Transfer,
+});
+
+export const PeerReply = Type.Object({
+  user_id: Type.Integer(),
+  peer_id: Type.String({ description: 'hex' }),
+  ipv4: Type.Optional(Type.String()),
+  ipv4_port: Type.Optional(Type.Integer()),
+  ipv6: Type.Optional(Type.String()),
+  ipv6_port: Type.Optional(Type.Integer()),
+  uploaded: Type.Number(),
+  downloaded: Type.Number(),
+  left: Type.Number(),
+  seeder: Type.Boolean(),
+  last_seen: Type.Integer({ description: 'Unix seconds' }),
+});
+export const PeersReply = Type.Object({ info_hash: Type.String(), peers: Type.Array(PeerReply) });
+
+export const UserReply = Type.Object({
+  user_id: Type.Integer(),
+  passkey: Type.String(),
+  name: Type.String(),
+  can_leech: Type.Boolean(),
+  enabled: Type.Boolean(),
+  ...Transfer,
+  bonus: Type.Number(),
+  snatches: Type.Integer(),
+  announces: Type.Integer(),
+  cheats: Type.Integer({ description: 'Cheat events (upload rate above accounting.max_upload_rate)' }),
+});
+
+export const UserTorrentReply = Type.Object({
+  info_hash: Type.String(),
+  torrent_id: Type.Integer(),
+  ...Transfer,
+  seed_time: Type.Number({ description: 'Seconds seeded' }),
+  left: Type.Number(),
+  snatched: Type.Boolean(),
+  first_seen: Type.Integer(),
+  last_seen: Type.Integer(),
+});
+export const UserTorrentsReply = Type.Object({
+  active: Type.Array(UserTorrentReply, { description: 'A peer of the user is in the swarm now' }),
+  incomplete: Type.Array(UserTorrentReply, { description: 'Not downloaded to the end, no peer now' }),
+  complete: Type.Array(UserTorrentReply, { description: 'Downloaded to the end (or seeded from the start), no peer now' }),
+  hnr: Type.Array(UserTorrentReply, { description: 'Of complete: snatched but seeded less than accounting.hnr_seed_time' }),
+});
+
+export const WhitelistReply = Type.Object({ whitelist: Type.Array(WhitelistItem) });
+
+export const CountsReply = Type.Object({
+  torrents: Type.Integer(),
+  users: Type.Integer(),
+  whitelist: Type.Integer(),
+  seeders: Type.Integer(),
+  leechers: Type.Integer(),
+});
+
+export const BulkReply = Type.Object({
+  written: Type.Integer(),
+  conflicts: Type.Array(Type.Object({ user_id: Type.Integer(), holder: Type.Integer({ description: 'The user holding the passkey' }) })),
+});
+
+export const StatsReply = Type.Object({
+  announces: Type.Integer({ description: 'Announces answered since start (this process)' }),
+  scrapes: Type.Integer(),
+  errors: Type.Record(Type.String(), Type.Integer(), { description: 'Failure replies by kind' }),
+  seeders: Type.Integer(),
+  leechers: Type.Integer(),
+  torrents: Type.Integer(),
+  users: Type.Integer(),
+  requests_per_second: Type.Object({ '1s': Type.Number(), '10s': Type.Number(), '60s': Type.Number() }),
+  storage: Type.Object({ kind: Type.String(), up: Type.Boolean(), latency_ms: Type.Union([Type.Number(), Type.Null()]) }),
+  uptime_seconds: Type.Integer(),
+});
+
+export const ReloadReply = Type.Object({
+  changed: Type.Array(Type.String(), { description: 'Config fields whose value changed' }),
+  needs_restart: Type.Array(Type.String(), { description: 'Of changed: those that take effect only after a restart' }),
+});
+
+export const HealthReply = Type.Object({ status: Type.String(), storage: Type.String(), store: Type.String() });
+export const VersionReply = Type.Object({ name: Type.String(), version: Type.String() });
+export const UptimeReply = Type.Object({ started_at: Type.String(), uptime_seconds: Type.Integer() });
+export const ErrorReply = Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String() }) });
+
+export type TorrentCreate = Static<typeof TorrentCreate>;
+export type TorrentPatch = Static<typeof TorrentPatch>;
+export type TorrentImport = Static<typeof TorrentImport>;
+export type UserCreate = Static<typeof UserCreate>;
+export type UserPatch = Static<typeof UserPatch>;
+export type WhitelistItem = Static<typeof WhitelistItem>;
+export type TorrentReply = Static<typeof TorrentReply>;
+export type PeersReply = Static<typeof PeersReply>;
+export type UserReply = Static<typeof UserReply>;
+export type UserTorrentReply = Static<typeof UserTorrentReply>;
+export type UserTorrentsReply = Static<typeof UserTorrentsReply>;
+export type WhitelistReply = Static<typeof WhitelistReply>;
+export type CountsReply = Static<typeof CountsReply>;
+export type BulkReply = Static<typeof BulkReply>;
+export type StatsReply = Static<typeof StatsReply>;
+export type ReloadReply = Static<typeof ReloadReply>;
+export type HealthReply = Static<typeof HealthReply>;
+export type VersionReply = Static<typeof VersionReply>;
+export type UptimeReply = Static<typeof UptimeReply>;

@@ -1,0 +1,30 @@
+import type { Config } from './schema.js';
+
+/** Fields a running daemon cannot change: sockets, the store, the process layout. */
+const RESTART_ONLY = ['tracker.listen', 'tracker.ipv4', 'tracker.ipv6', 'api.listen', 'api.tls_key', 'api.tls_cert', 'store', 'procs', 'pidfile'];
+
+export interface ConfigChanges {
+  /** Dotted paths of every field whose value differs. */
+  changed: string[];
+  /** Those of `changed` that take effect only after a restart. */
+  needsRestart: string[];
+}
+
+function leaves(value: unknown, path: string, out: Map<string, string>): void {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value)) leaves(v, path === '' ? k : `${path}.${k}`, out);
+  } else {
+    out.set(path, JSON.stringify(value));
+  }
+}
+
+/** What differs between two configs, by field path (values are never listed: some are secrets). */
+export function configChanges(before: Config, after: Config): ConfigChanges {
+  const a = new Map<string, string>();
+  const b = new Map<string, string>();
+  leaves(before, '', a);
+  leaves(after, '', b);
+  const changed = [...new Set([...a.keys(), ...b.keys()])].filter((k) => a.get(k) !== b.get(k)).sort();
+  const needsRestart = changed.filter((k) => RESTART_ONLY.some((r) => k === r || k.startsWith(`${r}.`)));
+  return { changed, needsRestart };
+}

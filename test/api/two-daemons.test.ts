@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startApiDaemon, type ApiDaemon } from '../helpers/api-daemon.js';
+import { eventually } from '../helpers/eventually.js';
+import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { id20, text, type Reply } from '../helpers/tracker-harness.js';
+
+// Two daemons on one Redis, as a site runs them behind a load balancer: a change made through one
+// daemon's API is seen by the next announce on the other, through the store's pub/sub.
+
+const IH = 'ab'.repeat(20);
+const PK = 'twodaemons'.padEnd(32, '0');
+const peer = { infoHash: Buffer.from(IH, 'hex'), peerId: id20('-qB4650-two'), left: 0 };
+
+let redis: RedisServer;
+let dir: string;
+let a: ApiDaemon;
+let b: ApiDaemon;
+
+beforeAll(async () => {
+  redis = await startRedisServer();
+  dir = mkdtempSync(join(tmpdir(), 'mika-two-'));
+  const config = { tracker: { whitelist_enabled: false }, store: { type: 'redis', redis: { url: redis.url } } };
+  a = await startApiDaemon(mkdtempSync(join(dir, 'a-')), { config });
+  b = await startApiDaemon(mkdtempSync(join(dir, 'b-')), { config });
+});
+afterAll(async () => {
+  await a?.close();
+  await b?.close();
+  await redis?.destroy();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The failure reason of B's announce, once the change has crossed over (one pub/sub hop). */
+async function onB(expected: string | undefined): Promise<void> {
+  let reply: Reply = {};
+  await eventually(async () => {
+    reply = await b.announce(PK, peer);
+    return (reply['failure reason'] === undefined ? undefined : text(reply['failure reason'])) === expected;
+  }, 2000);
+  expect(reply['failure reason'] === undefined ? undefined : text(reply['failure reason'])).toBe(expected);
+}
+
+describe('two daemons sharing one Redis', () => {
+  it('see each other\'s API changes on their next announce', async () => {
+    expect(text((await b.announce(PK, peer))['failure reason'])).toBe('unknown passkey');
+    expect((await a.api('POST', '/api/user', { body: { user_id: 7, passkey: PK } })).status).toBe(201);
+    expect((await a.api('POST', '/api/torrent', { body: { torrent_id: 70, info_hash: IH, name: 'shared' } })).status).toBe(201);
+    await onB(undefined);
+
+    await a.api('DELETE', `/api/torrent/${IH}`, { body: { reason: 'removed: dupe' } });
+    await onB('removed: dupe');
+    await a.api('PATCH', `/api/torrent/${IH}`, { body: { enabled: true } });
+    await onB(undefined);
+
+    await a.api('PATCH', '/api/user/7', { body: { enabled: false } });
+    await onB('account disabled');
+    await a.api('DELETE', '/api/user/7');
+    await onB('unknown passkey');
+
+    // B's successful announces are in the shared store: A's API reads them.
+    expect((await a.api('GET', `/api/torrent/${IH}`)).body.announces).toBeGreaterThanOrEqual(2);
+  });
+});
