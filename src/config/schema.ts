@@ -92,6 +92,89 @@ export const StoreSchema = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
+const Ident = (def: string, description: string) =>
+  Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_$]{0,63}$', default: def, description });
+
+export const SqlSchema = Type.Object(
+  {
+    url: Type.String({ default: '', description: 'mysql://user:password@host:port/database; when set it wins over host, port, user, password and database' }),
+    host: Type.String({ default: '127.0.0.1', description: 'MySQL/MariaDB host of the site database' }),
+    port: Type.Integer({ minimum: 1, maximum: 65_535, default: 3306, description: 'Its port' }),
+    socket: Type.String({ default: '', description: 'Unix socket path; when set it is used instead of host and port' }),
+    user: Type.String({ default: 'mika', description: 'Database user' }),
+    password: Type.String({ default: '', description: 'Database password' }),
+    database: Type.String({ default: 'site', description: 'Database (schema) name' }),
+    queries: Type.Object(
+      {
+        users: Type.Object(
+          {
+            table: Ident('users', 'Table of the site\'s users (mika warmup)'),
+            id: Ident('id', 'User id column'),
+            passkey: Ident('passkey', 'Passkey column'),
+            name: Ident('username', 'User name column'),
+            can_leech: Ident('can_leech', 'Read when the column exists: 0 = may not leech'),
+            enabled: Ident('enabled', 'Read when the column exists: 0 = disabled'),
+          },
+          { additionalProperties: false, default: {} },
+        ),
+        torrents: Type.Object(
+          {
+            table: Ident('torrents', 'Table of the site\'s torrents (mika warmup)'),
+            id: Ident('id', 'Torrent id column'),
+            info_hash: Ident('info_hash', 'info_hash column: 20 bytes binary or 40 hex characters'),
+            name: Ident('release_name', 'Torrent name column'),
+            multi_up: Ident('multi_up', 'Read when the column exists: upload multiplier'),
+            multi_dn: Ident('multi_dn', 'Read when the column exists: download multiplier'),
+            freeleech: Ident('freeleech', 'Read when the column exists (and multi_dn does not): 1 = download multiplier 0'),
+          },
+          { additionalProperties: false, default: {} },
+        ),
+        whitelist: Type.Object(
+          {
+            table: Ident('xbt_client_whitelist', 'Table of the client whitelist (mika warmup)'),
+            prefix: Ident('peer_id', 'peer_id prefix column'),
+            client: Ident('vstring', 'Client name column'),
+          },
+          { additionalProperties: false, default: {} },
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    flush: Type.Object(
+      {
+        enabled: Type.Boolean({ default: false, description: 'Write per-user and per-torrent stats back to the site database' }),
+        interval: Seconds(3, 'Seconds between two flushes'),
+        users: Type.Object(
+          {
+            table: Ident('mika_user_stats', 'Table the per-user deltas are added to (INSERT ... ON DUPLICATE KEY UPDATE)'),
+            id: Ident('user_id', 'Its key column'),
+            uploaded: Ident('uploaded', 'Credited upload, bytes'),
+            downloaded: Ident('downloaded', 'Credited download, bytes'),
+            uploaded_raw: Ident('uploaded_raw', 'Reported upload, bytes'),
+            downloaded_raw: Ident('downloaded_raw', 'Reported download, bytes'),
+            bonus: Ident('bonus', 'Bonus points'),
+            snatches: Ident('snatches', 'Snatches'),
+          },
+          { additionalProperties: false, default: {} },
+        ),
+        torrents: Type.Object(
+          {
+            table: Ident('mika_torrent_stats', 'Table the per-torrent figures are written to'),
+            id: Ident('torrent_id', 'Its key column'),
+            seeders: Ident('seeders', 'Seeders now (set, not added)'),
+            leechers: Ident('leechers', 'Leechers now (set, not added)'),
+            snatches: Ident('snatches', 'Snatches (added)'),
+          },
+          { additionalProperties: false, default: {} },
+        ),
+        log_table: Ident('mika_flush_log', 'Table of applied flush ids: a retried flush is not added twice'),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 export const LogSchema = Type.Object(
   {
     level: Type.Union(
@@ -108,6 +191,7 @@ export const ConfigSchema = Type.Object(
     accounting: AccountingSchema,
     api: ApiSchema,
     store: StoreSchema,
+    sql: SqlSchema,
     log: LogSchema,
     procs: Type.Integer({ minimum: 1, maximum: 256, default: 1, description: 'Worker processes sharing the ports (redis store only)' }),
     pidfile: Type.String({ default: 'mika.pid', description: '`mika serve` writes its pid here (for `mika reload --signal`); empty for none' }),
@@ -119,3 +203,4 @@ export type Config = Static<typeof ConfigSchema>;
 export type TrackerConfig = Static<typeof TrackerSchema>;
 export type AccountingConfig = Static<typeof AccountingSchema>;
 export type StoreConfig = Static<typeof StoreSchema>;
+export type SqlConfig = Static<typeof SqlSchema>;
