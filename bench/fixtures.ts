@@ -5,6 +5,9 @@ import type { Torrent, User } from '../src/store/records.js';
 // The users and torrents a benchmark registers. Derived from their index alone, so the server that
 // seeds them and the wrk script that announces to them agree without sharing state beyond one file.
 
+/** The API key of a bench daemon started with --api-dir (bench/mika-server.ts). */
+export const BENCH_API_KEY = 'bench-api-key-'.padEnd(40, 'k');
+
 export const USERS = 50;
 export const TORRENTS = 1_000;
 

@@ -3,34 +3,44 @@ import { parseArgs } from 'node:util';
 import { parseConfig } from '../src/config/load.js';
 import { startDaemon } from '../src/daemon/daemon.js';
 import { createLogger } from '../src/daemon/logger.js';
-import { benchTorrents, benchUsers } from './fixtures.js';
+import { apiTls } from '../test/helpers/api-daemon.js';
+import { BENCH_API_KEY, benchTorrents, benchUsers } from './fixtures.js';
 
 // mika's tracker in this process, as `mika serve` builds it, with the benchmark's users and torrents
 // registered through the Store interface. Prints `{"port":N}` once ready. A `counters` line on stdin
 // is answered with the tracker's counters as one JSON line (how run.ts counts failure replies, which
 // are HTTP 200 and invisible to wrk). SIGTERM closes the daemon and exits 0, so --cpu-prof is written.
 //
-//   node --import tsx bench/mika-server.ts --store memory|redis [--redis-url redis://127.0.0.1:PORT]
+// With --api-dir, the REST API listens too (its key and certificate are made in that directory, the
+// key is BENCH_API_KEY) and the ready line has `api_port`; the registry then starts empty (the warmup
+// bench fills it through the API).
+//
+//   node --import tsx bench/mika-server.ts --store memory|redis [--redis-url redis://127.0.0.1:PORT] [--api-dir DIR]
 
 const { values } = parseArgs({
   options: {
     store: { type: 'string', default: 'memory' },
     'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379' },
+    'api-dir': { type: 'string' },
   },
 });
+const apiDir = values['api-dir'];
 if (values.store !== 'memory' && values.store !== 'redis') throw new Error(`--store must be memory or redis, got ${values.store}`);
 
 const config = parseConfig({
   tracker: { listen: '127.0.0.1:0', whitelist_enabled: false, enforce_min_interval: false },
   store: { type: values.store, redis: { url: values['redis-url'], key_prefix: 'bench:' } },
   log: { level: 'warn' },
+  ...(apiDir === undefined ? {} : { api: { listen: '127.0.0.1:0', keys: [BENCH_API_KEY], ...(await apiTls(apiDir)) } }),
 });
 const logger = createLogger(config.log.level);
 const daemon = await startDaemon({ config, logger });
-for (const user of benchUsers()) await daemon.store.putUser(user);
-for (const torrent of benchTorrents()) await daemon.store.putTorrent(torrent);
+if (apiDir === undefined) {
+  for (const user of benchUsers()) await daemon.store.putUser(user);
+  for (const torrent of benchTorrents()) await daemon.store.putTorrent(torrent);
+}
 
-process.stdout.write(`${JSON.stringify({ port: daemon.trackerAddress.port, store: daemon.store.kind })}\n`);
+process.stdout.write(`${JSON.stringify({ port: daemon.trackerAddress.port, api_port: daemon.apiAddress?.port, store: daemon.store.kind })}\n`);
 
 createInterface({ input: process.stdin }).on('line', (line) => {
   if (line.trim() === 'counters') process.stdout.write(`${JSON.stringify({ counters: daemon.tracker.counters })}\n`);

@@ -4,12 +4,13 @@ import type { AnnounceInput } from '../src/store/store.js';
 import { startRedisServer } from '../test/helpers/redis-server.js';
 import type { AnnounceEvent } from '../src/accounting/events.js';
 
-// What one announce costs inside Redis: drives announce-12.lua through RedisStore.announce on a
+// What one announce costs inside Redis: drives announce-14.lua through RedisStore.announce on a
 // redis-server of its own and prints announces/s and the server-side µs per EVALSHA
 // (INFO commandstats). A diagnostic for the announce script, not part of `npm run bench`:
 //   npx tsx bench/redis-script.ts
 // Knobs (env): BENCH_ANNOUNCES (30000), BENCH_USERS (4), BENCH_TORRENTS (500), BENCH_PEERS (3000),
-// BENCH_INFLIGHT (50), BENCH_PASSES (3).
+// BENCH_INFLIGHT (50), BENCH_PASSES (3), BENCH_FLUSH (1: the store tracks changes for the SQL flush,
+// as with sql.flush.enabled; nothing drains the dirty sets here).
 
 const ANNOUNCES = Number(process.env.BENCH_ANNOUNCES ?? 30_000);
 const USERS = Number(process.env.BENCH_USERS ?? 4);
@@ -126,14 +127,14 @@ function evalshaStats(info: string): { calls: number; usecPerCall: number } {
 }
 
 const server = await startRedisServer();
-const store = new RedisStore({ url: server.url, keyPrefix: 'bench:' });
+const store = new RedisStore({ url: server.url, keyPrefix: 'bench:', flush: process.env.BENCH_FLUSH === '1' });
 try {
   await store.open();
   for (const u of users) await store.putUser(u);
   for (const t of torrents) await store.putTorrent(t);
   // Warm-up: every peer's first announce, so the measured ones settle against a previous state.
   await run(store, PEERS * 2);
-  console.log(`users ${USERS}, torrents ${TORRENTS}, peers ${PEERS}, ${ANNOUNCES} announces per pass, ${IN_FLIGHT} in flight, numwant 30`);
+  console.log(`users ${USERS}, torrents ${TORRENTS}, peers ${PEERS}, ${ANNOUNCES} announces per pass, ${IN_FLIGHT} in flight, numwant 30, flush ${process.env.BENCH_FLUSH === '1' ? 'on' : 'off'}`);
   for (let pass = 1; pass <= PASSES; pass++) {
     await server.command('CONFIG', 'RESETSTAT');
     const rate = await run(store, ANNOUNCES);

@@ -8,14 +8,17 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { summariseProfile } from './cpu-profile.js';
 import { benchTorrents, benchUsers, writeFixtureFile } from './fixtures.js';
+import { benchWarmup, seededSite, warmupLines, warmupSkipReason, type WarmupFigures } from './warmup.js';
 
 // `npm run bench`: a bare node:http server, mika on the memory store and mika on the Redis store,
 // each driven by wrk with the same announce load (announce.lua), keep-alive then `Connection: close`.
 // Prints req/s, p50/p99 and the ratio to the bare server, then the same table as markdown for
-// docs/performance.md. Loopback only; every process it starts (servers, redis-server) it stops.
+// docs/performance.md. Then the warmup figure: rows/s from a MariaDB of its own into mika on the
+// Redis store through the API (bench/warmup.ts). Loopback only; every process it starts (servers,
+// redis-server, mariadbd) it stops.
 //
 // Env: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (50), BENCH_THREADS (2),
-// BENCH_TARGETS (bare,memory,redis), BENCH_PROFILE=1 (run mika under --cpu-prof and print where the
+// BENCH_TARGETS (bare,memory,redis,warmup), BENCH_PROFILE=1 (run mika under --cpu-prof and print where the
 // time goes; figures are then lower than without it).
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -24,14 +27,14 @@ const DURATION = positive('BENCH_DURATION', 10);
 const WARMUP = positive('BENCH_WARMUP', 2);
 const CONNECTIONS = positive('BENCH_CONNECTIONS', 50);
 const THREADS = positive('BENCH_THREADS', 2);
-const TARGETS = (env.BENCH_TARGETS ?? 'bare,memory,redis').split(',').map((t) => t.trim());
+const TARGETS = (env.BENCH_TARGETS ?? 'bare,memory,redis,warmup').split(',').map((t) => t.trim());
 const PROFILE = env.BENCH_PROFILE === '1';
 const WRK = env.WRK ?? 'wrk';
 const REDIS_SERVER = env.REDIS_SERVER ?? '/usr/bin/redis-server';
-const TARGETS_MET = { memory: 0.75, redis: 0.45, p99Ms: 10 };
+const TARGETS_MET = { memory: 0.75, redis: 0.45, p99Ms: 10, warmupRowsPerSecond: 100_000 };
 
 type Target = 'bare' | 'memory' | 'redis';
-const KNOWN: readonly string[] = ['bare', 'memory', 'redis'];
+const KNOWN: readonly string[] = ['bare', 'memory', 'redis', 'warmup'];
 const storeOf = (t: Target) => (t.endsWith('redis') ? 'redis' : 'memory');
 type Mode = 'keep-alive' | 'close';
 
@@ -71,8 +74,17 @@ function positive(name: string, def: number): number {
 }
 
 const children = new Set<ChildProcess>();
+/** Processes started through a helper that keeps their handle (mariadbd): killed by pid on exit. */
+const pids = new Set<number>();
 process.on('exit', () => {
   for (const c of children) c.kill('SIGKILL');
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
 
@@ -147,9 +159,9 @@ class ServerProcess {
   }
 }
 
-async function startServer(target: Target, dir: string, redisUrl?: string): Promise<{ server: ServerProcess; port: number }> {
+async function startServer(target: Target, dir: string, redisUrl?: string, extra: string[] = []): Promise<{ server: ServerProcess; port: number; apiPort?: number }> {
   const nodeArgs = ['--import', 'tsx'];
-  if (PROFILE && target !== 'bare') nodeArgs.unshift('--cpu-prof', `--cpu-prof-dir=${join(dir, `prof-${target}`)}`);
+  if (PROFILE && target !== 'bare') nodeArgs.unshift('--cpu-prof', `--cpu-prof-dir=${join(dir, `prof-${target}${extra.length > 0 ? '-warmup' : ''}`)}`);
   const args =
     target === 'bare'
       ? [...nodeArgs, join(ROOT, 'bench/bare-server.ts')]
@@ -159,11 +171,12 @@ async function startServer(target: Target, dir: string, redisUrl?: string): Prom
           '--store',
           storeOf(target),
           ...(redisUrl ? ['--redis-url', redisUrl] : []),
+          ...extra,
         ];
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   const server = new ServerProcess(target, child);
   const ready = await server.next('port');
-  return { server, port: ready.port as number };
+  return { server, port: ready.port as number, apiPort: ready.api_port as number | undefined };
 }
 
 async function startRedis(dir: string): Promise<{ child: ChildProcess; url: string }> {
@@ -364,23 +377,63 @@ function redisSkipReason(): string | undefined {
   return undefined;
 }
 
-async function main(): Promise<void> {
+/** The warmup figure: a MariaDB and a redis-server of its own, mika (Redis store) with its API on. */
+async function benchWarmupTarget(dir: string): Promise<WarmupFigures> {
+  const redis = await startRedis(dir);
+  let site: Awaited<ReturnType<typeof seededSite>> | undefined;
   try {
-    execFileSync(WRK, ['-v'], { stdio: 'ignore' });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${WRK} not found: apt install wrk (or set WRK)`);
+    process.stderr.write(`warmup: seeding MariaDB\n`);
+    site = await seededSite();
+    // The MariaDB helper keeps the handle of mariadbd: killed by pid if the bench is interrupted.
+    pids.add(Number(readFileSync(join(site.server.dir, 'mysqld.pid'), 'utf8')));
+    const apiDir = join(dir, 'api');
+    mkdirSync(apiDir, { recursive: true });
+    const { server, apiPort } = await startServer('redis', dir, redis.url, ['--api-dir', apiDir]);
+    try {
+      process.stderr.write(`warmup: loading into mika (redis) through the API, twice\n`);
+      return { ...(await benchWarmup(site.url, apiPort!, readFileSync(join(apiDir, 'api.crt')))), seedSeconds: site.seedSeconds };
+    } finally {
+      await stop(server.child);
+      if (PROFILE) printProfile('redis', join(dir, 'prof-redis-warmup'));
+    }
+  } finally {
+    await site?.server.destroy();
+    pids.clear();
+    await stop(redis.child);
+  }
+}
+
+async function main(): Promise<void> {
+  if (TARGETS.some((t) => t !== 'warmup')) {
+    try {
+      execFileSync(WRK, ['-v'], { stdio: 'ignore' });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${WRK} not found: apt install wrk (or set WRK)`);
+    }
   }
   const dir = mkdtempSync(join(tmpdir(), 'mika-bench-'));
   const fixtures = join(dir, 'fixtures.txt');
   writeFixtureFile(fixtures);
   const rows: Row[] = [];
   const notes: string[] = [];
+  let warmupFigures: WarmupFigures | undefined;
   process.stdout.write(
     `mika bench: ${machine()}\nwrk -t${THREADS} -c${CONNECTIONS} -d${DURATION}s --latency, warm-up ${WARMUP} s, announce.lua (1,000 torrents, 50 passkeys)${PROFILE ? ', mika under --cpu-prof' : ''}\n`,
   );
   try {
     for (const target of TARGETS) {
       if (!KNOWN.includes(target)) throw new Error(`BENCH_TARGETS: unknown target "${target}" (known: ${KNOWN.join(', ')})`);
+      if (target === 'warmup') {
+        const skip = redisSkipReason() ?? warmupSkipReason();
+        try {
+          if (!skip) warmupFigures = await benchWarmupTarget(dir);
+        } catch (err) {
+          notes.push(`warmup skipped: ${(err as Error).message.split('\n').slice(0, 3).join(' / ')}`);
+        }
+        if (skip) notes.push(`warmup skipped: ${skip}`);
+        if (!warmupFigures) process.stdout.write(`${notes.at(-1)}\n`);
+        continue;
+      }
       const t = target as Target;
       if (t === 'bare' || storeOf(t) === 'memory') {
         rows.push(...(await benchTarget(t, dir, fixtures)));
@@ -406,9 +459,10 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
   const cells = table(rows);
-  printTable(cells);
-  process.stdout.write(`\n${[...verdicts(rows), ...notes].join('\n')}\n`);
-  process.stdout.write(`\nMarkdown:\n\n${markdown(cells)}\n`);
+  if (cells.length > 0) printTable(cells);
+  const warmupFigure = warmupFigures ? warmupLines(warmupFigures, TARGETS_MET.warmupRowsPerSecond) : [];
+  process.stdout.write(`\n${[...verdicts(rows), ...warmupFigure, ...notes].join('\n')}\n`);
+  if (cells.length > 0) process.stdout.write(`\nMarkdown:\n\n${markdown(cells)}\n`);
 }
 
 main().catch((err: unknown) => {

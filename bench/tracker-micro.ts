@@ -14,6 +14,7 @@ import { clientAddress, proxyList } from '../src/tracker/client-address.js';
 import { compactEndpoint } from '../src/net/ip-address.js';
 import { parseQuery } from '../src/tracker/query.js';
 import { Tracker } from '../src/tracker/tracker.js';
+import { RequestTimings } from '../src/metrics/request-timings.js';
 import { benchTorrents, benchUsers, writeFixtureFile } from './fixtures.js';
 
 // Where an announce's time goes inside mika, without HTTP: replays announce.lua's requests through
@@ -114,5 +115,9 @@ await time(`announceReply (bencode, ${peersOut.toFixed(1)} peers on average)`, n
 const tracker = new Tracker(await seeded(), config, { error: () => {} });
 await time('Tracker.announce, all of the above (awaited)', n, async () => {
   for (const path of paths) sink = await tracker.announce(path.slice(1, path.indexOf('/', 1)), { url: path, socketAddress: '127.0.0.1', headers });
+});
+const timed = new Tracker(await seeded(), config, { error: () => {} }, undefined, new RequestTimings());
+await time('Tracker.announce with the daemon\'s latency histograms (metrics)', n, async () => {
+  for (const path of paths) sink = await timed.announce(path.slice(1, path.indexOf('/', 1)), { url: path, socketAddress: '127.0.0.1', headers });
 });
 void sink;

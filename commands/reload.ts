@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
-import { ApiClientError, clientFromConfig } from '../src/api/client.js';
 import { BaseCommand } from '../src/cli/base-command.js';
+import { withApi } from '../src/cli/with-api.js';
 import { loadConfig } from '../src/config/load.js';
 import { signalReload } from '../src/daemon/pidfile.js';
 
@@ -23,17 +23,9 @@ export default class Reload extends BaseCommand {
       this.log(`> Sent SIGUSR2 to ${pid}`);
       return;
     }
-    const client = clientFromConfig(config);
-    try {
-      const { changed, needs_restart: restart } = await client.reload();
-      this.log(`> Reloaded: ${changed.length > 0 ? changed.join(', ') : 'nothing changed'}`);
-      if (restart.length > 0) this.log(`> Needs a restart: ${restart.join(', ')}`);
-    } catch (err) {
-      if (err instanceof ApiClientError) throw err;
-      // The daemon still listens where it started: an api.listen edited since then is not it yet.
-      throw new Error(`${(err as Error).message} (is mika serve running with this config? an edited api.listen takes a restart; --signal reaches the daemon by its pid)`, { cause: err });
-    } finally {
-      await client.close();
-    }
+    // The daemon still listens where it started: an api.listen edited since then is not it yet.
+    const { changed, needs_restart: restart } = await withApi(config, (api) => api.reload(), 'an edited api.listen takes a restart; --signal reaches the daemon by its pid');
+    this.log(`> Reloaded: ${changed.length > 0 ? changed.join(', ') : 'nothing changed'}`);
+    if (restart.length > 0) this.log(`> Needs a restart: ${restart.join(', ')}`);
   }
 }

@@ -3,7 +3,9 @@ import type { FastifyInstance, FastifySchemaValidationError } from 'fastify';
 import { VERSION } from '../version.js';
 import { ApiError, errorBody } from './api-error.js';
 import type { ApiContext } from './context.js';
+import { activityRoutes } from './routes/activity.js';
 import { bulkRoutes } from './routes/bulk.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { operationRoutes } from './routes/operations.js';
 import { torrentRoutes } from './routes/torrents.js';
 import { userRoutes } from './routes/users.js';
@@ -70,6 +72,8 @@ export async function apiApp(app: FastifyInstance, ctx: ApiContext): Promise<voi
   await app.register(userRoutes, ctx);
   await app.register(whitelistRoutes, ctx);
   await app.register(bulkRoutes, ctx);
+  await app.register(activityRoutes, ctx);
+  await app.register(metricsRoutes, ctx);
 
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 }

@@ -4,9 +4,12 @@ import type { Config } from '../config/schema.js';
 import { listenTarget } from '../daemon/listen-address.js';
 import type { ErrorBody } from './api-error.js';
 import type {
+  ActiveTorrentsReply,
+  BulkDeleteReply,
   BulkReply,
   CountsReply,
   HealthReply,
+  InfoHashesReply,
   PeersReply,
   ReloadReply,
   StatsReply,
@@ -16,6 +19,7 @@ import type {
   TorrentReply,
   UptimeReply,
   UserCreate,
+  UserIdsReply,
   UserPatch,
   UserReply,
   UserTorrentsReply,
@@ -48,6 +52,11 @@ export class ApiClientError extends Error {
   }
 }
 
+/** No answer from the API: refused, timed out, or a certificate that is not the pinned one. */
+export class ApiUnreachableError extends Error {
+  override readonly name = 'ApiUnreachableError';
+}
+
 /** The REST API over HTTPS, one method a route, typed by the schemas the server validates with. */
 export class ApiClient {
   private readonly agent: Agent;
@@ -58,6 +67,11 @@ export class ApiClient {
     const { apiKey, basic } = opts;
     if (apiKey !== undefined) this.authorization = `Bearer ${apiKey}`;
     else if (basic) this.authorization = `Basic ${Buffer.from(`${basic.username}:${basic.password}`).toString('base64')}`;
+  }
+
+  /** Where the API is, e.g. "https://127.0.0.1:34001". */
+  get baseUrl(): string {
+    return this.opts.baseUrl;
   }
 
   /** Answers a 503 (store down) with its body too: a degraded health is a reply, not a failure. */
@@ -99,8 +113,18 @@ export class ApiClient {
   bulkUsers = (users: UserCreate[]) => this.request<BulkReply>('POST', '/api/bulk/users', users);
   bulkTorrents = (torrents: TorrentImport[]) => this.request<BulkReply>('POST', '/api/bulk/torrents', torrents);
   bulkWhitelist = (items: WhitelistItem[]) => this.request<BulkReply>('POST', '/api/bulk/whitelist', items);
+  /** Every registered user id (an importer's prune compares them with the site's). */
+  userIds = () => this.request<UserIdsReply>('GET', '/api/users/ids');
+  /** Every registered info_hash, lowercase hex. */
+  infoHashes = () => this.request<InfoHashesReply>('GET', '/api/torrents/hashes');
+  /** Removes up to 10,000 users; `deleted` counts those that were registered. */
+  bulkDeleteUsers = (ids: number[]) => this.request<BulkDeleteReply>('POST', '/api/bulk/users/delete', { ids });
+  /** Forgets up to 10,000 torrents with their swarms; `deleted` counts those that were registered. */
+  bulkDeleteTorrents = (infoHashes: string[]) => this.request<BulkDeleteReply>('POST', '/api/bulk/torrents/delete', { info_hashes: infoHashes });
 
   stats = () => this.request<StatsReply>('GET', '/api/stats');
+  /** The `limit` (1–100, default 10) torrents with the most announces in the last minute, busiest first. */
+  activeTorrents = (limit?: number) => this.request<ActiveTorrentsReply>('GET', `/api/torrents/active${limit === undefined ? '' : `?limit=${limit}`}`);
   /** Makes the daemon read its config file again; a file that fails validation is ApiClientError 422 `invalid_config`. */
   reload = () => this.request<ReloadReply>('POST', '/api/reload');
 
@@ -131,7 +155,7 @@ export class ApiClient {
     } catch (err) {
       // undici says "fetch failed" and keeps the reason (refused, certificate, timeout) in `cause`.
       const cause = (err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message;
-      throw new Error(`cannot reach the API at ${this.opts.baseUrl}: ${cause}`, { cause: err });
+      throw new ApiUnreachableError(`cannot reach the API at ${this.opts.baseUrl}: ${cause}`, { cause: err });
     }
     const json = parseJson(text);
     if (ok.includes(status)) return { status, body: json as T };
@@ -154,15 +178,16 @@ function parseJson(text: string): unknown {
 /**
  * A client for the daemon this config describes: api.listen (":port" and the any-addresses reach it
  * on loopback), the certificate at api.tls_cert pinned, and the first API key, else basic auth.
+ * `overrides` win over what the config says (command-line flags).
  */
-export function clientFromConfig(config: Config): ApiClient {
+export function clientFromConfig(config: Config, overrides: Partial<ApiClientOptions> = {}): ApiClient {
   const { host, port, ipv6Only } = listenTarget(config.api.listen, config.tracker);
   const any = host === '::' || host === '0.0.0.0';
   const local = any ? (ipv6Only ? '::1' : '127.0.0.1') : host;
   const { keys, username, password, tls_cert: certPath } = config.api;
-  let ca: Buffer;
+  let ca: string | Buffer;
   try {
-    ca = readFileSync(certPath);
+    ca = overrides.ca ?? readFileSync(certPath);
   } catch (err) {
     throw new Error(`cannot read the API certificate at ${certPath} (api.tls_cert): ${(err as Error).message}`, { cause: err });
   }
@@ -171,5 +196,6 @@ export function clientFromConfig(config: Config): ApiClient {
     ca,
     ...(keys[0] !== undefined ? { apiKey: keys[0] } : {}),
     ...(username !== '' ? { basic: { username, password } } : {}),
+    ...overrides,
   });
 }

@@ -1,6 +1,7 @@
 import type { ConfigChanges } from '../config/diff.js';
 import type { Config } from '../config/schema.js';
 import type { RequestRate } from '../daemon/request-rate.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/store.js';
 import type { Clock, TrackerCounters } from '../tracker/tracker.js';
 import type { ApiAuth } from './auth.js';
@@ -16,6 +17,8 @@ export interface ApiContext {
   /** Unix milliseconds the daemon started. */
   startedAt: number;
   counters: TrackerCounters;
+  /** GET /metrics (Prometheus text). */
+  metrics: Metrics;
   /** Tracker requests per second. */
   rate: RequestRate;
   /** Reads the config file again and applies it; undefined when the daemon has no file to read. */

@@ -24,6 +24,10 @@ const Prefix = Type.String({ minLength: 1, maxLength: 20, description: 'Leading 
 export const InfoHashParams = Type.Object({ info_hash: InfoHash }, strict);
 export const UserIdParams = Type.Object({ user_id: Type.String({ pattern: '^[0-9]{1,15}$', description: 'The site\'s user id' }) }, strict);
 export const PrefixParams = Type.Object({ prefix: Prefix }, strict);
+export const ActiveTorrentsQuery = Type.Object(
+  { limit: Type.Optional(Type.String({ pattern: '^(100|[1-9][0-9]?)$', description: 'How many torrents, 1 to 100; default 10' })) },
+  strict,
+);
 
 export const TorrentCreate = Type.Object(
   {
@@ -87,6 +91,8 @@ const Bulk = <T extends TSchema>(item: T) => Type.Array(item, { maxItems: MAX_BU
 export const BulkUsers = Bulk(UserCreate);
 export const BulkTorrents = Bulk(TorrentImport);
 export const BulkWhitelist = Bulk(WhitelistItem);
+export const BulkUserIds = Type.Object({ ids: Bulk(Id('A user id; one that is not registered is passed over')) }, strict);
+export const BulkInfoHashes = Type.Object({ info_hashes: Bulk(InfoHash) }, strict);
 
 // ---- replies ----
 
@@ -168,9 +174,13 @@ export const CountsReply = Type.Object({
 });
 
 export const BulkReply = Type.Object({
-  written: Type.Integer(),
+  written: Type.Integer({ description: 'Items written: new, or different from what the registry held' }),
+  unchanged: Type.Integer({ description: 'Items equal to what the registry held already: not written' }),
   conflicts: Type.Array(Type.Object({ user_id: Type.Integer(), holder: Type.Integer({ description: 'The user holding the passkey' }) })),
 });
+export const BulkDeleteReply = Type.Object({ deleted: Type.Integer({ description: 'How many of the items were registered (and are gone now)' }) });
+export const UserIdsReply = Type.Object({ ids: Type.Array(Type.Integer(), { description: 'Every registered user id, in no particular order' }) });
+export const InfoHashesReply = Type.Object({ info_hashes: Type.Array(Type.String(), { description: 'Every registered info_hash (lowercase hex), in no particular order' }) });
 
 export const StatsReply = Type.Object({
   announces: Type.Integer({ description: 'Announces answered since start (this process)' }),
@@ -184,6 +194,18 @@ export const StatsReply = Type.Object({
   storage: Type.Object({ kind: Type.String(), up: Type.Boolean(), latency_ms: Type.Union([Type.Number(), Type.Null()]) }),
   uptime_seconds: Type.Integer(),
 });
+
+export const ActiveTorrentsReply = Type.Array(
+  Type.Object({
+    info_hash: Type.String(),
+    torrent_id: Type.Integer(),
+    name: Type.String(),
+    announces_last_minute: Type.Integer({ description: 'Announces this process answered in the last 60 seconds (estimated from per-minute counts)' }),
+    seeders: Type.Integer(),
+    leechers: Type.Integer(),
+  }),
+  { description: 'Busiest first' },
+);
 
 export const ReloadReply = Type.Object({
   changed: Type.Array(Type.String(), { description: 'Config fields whose value changed' }),
@@ -209,7 +231,11 @@ export type UserTorrentsReply = Static<typeof UserTorrentsReply>;
 export type WhitelistReply = Static<typeof WhitelistReply>;
 export type CountsReply = Static<typeof CountsReply>;
 export type BulkReply = Static<typeof BulkReply>;
+export type BulkDeleteReply = Static<typeof BulkDeleteReply>;
+export type UserIdsReply = Static<typeof UserIdsReply>;
+export type InfoHashesReply = Static<typeof InfoHashesReply>;
 export type StatsReply = Static<typeof StatsReply>;
+export type ActiveTorrentsReply = Static<typeof ActiveTorrentsReply>;
 export type ReloadReply = Static<typeof ReloadReply>;
 export type HealthReply = Static<typeof HealthReply>;
 export type VersionReply = Static<typeof VersionReply>;

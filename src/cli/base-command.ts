@@ -1,5 +1,6 @@
 import { Command, Flags } from '@oclif/core';
 import { ConfigError } from '../config/config-error.js';
+import { dashArguments } from './argv.js';
 
 /** Flags and error handling every mika command shares. */
 export abstract class BaseCommand extends Command {
@@ -10,6 +11,12 @@ export abstract class BaseCommand extends Command {
       helpValue: '<config.json>',
     }),
   };
+
+  /** this.argv with the command's flags first, so that arguments may start with "-" (see dashArguments). */
+  protected dashArgv(): string[] {
+    const ctor = this.ctor as typeof BaseCommand;
+    return dashArguments(this.argv, { ...ctor.baseFlags, ...ctor.flags, ...(ctor.enableJsonFlag ? { json: { type: 'boolean' } } : {}) });
+  }
 
   /** A problem the operator can fix is one line on stderr, no stack trace; bad config exits 2. */
   protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {

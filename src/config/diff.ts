@@ -1,7 +1,7 @@
 import type { Config } from './schema.js';
 
 /** Fields a running daemon cannot change: sockets, the store, the process layout. */
-const RESTART_ONLY = ['tracker.listen', 'tracker.ipv4', 'tracker.ipv6', 'api.listen', 'api.tls_key', 'api.tls_cert', 'store', 'procs', 'pidfile'];
+const RESTART_ONLY = ['tracker.listen', 'tracker.ipv4', 'tracker.ipv6', 'api.listen', 'api.tls_key', 'api.tls_cert', 'store', 'procs', 'pidfile', 'metrics', 'sql.flush.enabled'];
 
 export interface ConfigChanges {
   /** Dotted paths of every field whose value differs. */

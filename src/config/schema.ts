@@ -6,13 +6,10 @@ import { Type, type Static } from '@sinclair/typebox';
 const Seconds = (def: number, description: string) =>
   Type.Integer({ minimum: 1, maximum: 86_400, default: def, description });
 
-const Listen = (def: string, description: string) =>
-  Type.String({
-    // host:port, [v6]:port or :port (every address of the enabled stacks)
-    pattern: '^(\\[[0-9a-fA-F:.]+\\]|[^\\s:\\[\\]]*):\\d{1,5}$',
-    default: def,
-    description,
-  });
+// host:port, [v6]:port or :port (every address of the enabled stacks)
+const HOST_PORT = '(\\[[0-9a-fA-F:.]+\\]|[^\\s:\\[\\]]*):\\d{1,5}';
+
+const Listen = (def: string, description: string) => Type.String({ pattern: `^${HOST_PORT}$`, default: def, description });
 
 export const TrackerSchema = Type.Object(
   {
@@ -185,6 +182,50 @@ export const LogSchema = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
+export const GeoSchema = Type.Object(
+  {
+    enabled: Type.Boolean({ default: false, description: 'Hand out the nearest peers first (great-circle distance), by a MaxMind-format City database' }),
+    database: Type.String({ default: '', description: 'Path of the .mmdb (GeoLite2/GeoIP2 City, DB-IP City, or ip-location-db city); missing or unreadable: a warning and plain order' }),
+    database_ipv6: Type.String({ default: '', description: 'A second .mmdb for IPv6 addresses, for databases shipped as one IPv4 and one IPv6 file; empty for none' }),
+    sample: Type.Integer({ minimum: 1, maximum: 1000, default: 200, description: 'Peers drawn from the swarm (in rotation order) to pick the nearest from; bounds the cost whatever the swarm size' }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export const MetricsSchema = Type.Object(
+  {
+    listen: Type.String({
+      pattern: `^(${HOST_PORT})?$`,
+      default: '',
+      description: 'Plain-HTTP address serving GET /metrics without credentials, for scrapers that cannot do TLS; "" turns it off. Bind a private address',
+    }),
+    graphite: Type.Object(
+      {
+        enabled: Type.Boolean({ default: false, description: 'Push every metric to Graphite (plaintext protocol over TCP)' }),
+        host: Type.String({ minLength: 1, default: '127.0.0.1', description: 'Graphite (carbon) host' }),
+        port: Type.Integer({ minimum: 1, maximum: 65_535, default: 2003, description: 'Its plaintext port' }),
+        prefix: Type.String({ pattern: '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$', default: 'mika', description: 'First component of every metric path' }),
+        interval: Seconds(10, 'Seconds between two pushes'),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    influx: Type.Object(
+      {
+        enabled: Type.Boolean({ default: false, description: 'Push every metric to InfluxDB (line protocol over HTTP)' }),
+        url: Type.String({
+          pattern: '^https?://',
+          default: 'http://127.0.0.1:8086/write?db=mika',
+          description: 'Write URL: v1 /write?db=…, or v2 /api/v2/write?org=…&bucket=… (timestamps are nanoseconds)',
+        }),
+        token: Type.String({ default: '', description: 'Sent as "Authorization: Token <token>" (v2, or v1 "user:password"); empty for none' }),
+        interval: Seconds(10, 'Seconds between two pushes'),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 export const ConfigSchema = Type.Object(
   {
     tracker: TrackerSchema,
@@ -193,6 +234,8 @@ export const ConfigSchema = Type.Object(
     store: StoreSchema,
     sql: SqlSchema,
     log: LogSchema,
+    metrics: MetricsSchema,
+    geo: GeoSchema,
     procs: Type.Integer({ minimum: 1, maximum: 256, default: 1, description: 'Worker processes sharing the ports (redis store only)' }),
     pidfile: Type.String({ default: 'mika.pid', description: '`mika serve` writes its pid here (for `mika reload --signal`); empty for none' }),
   },
@@ -204,3 +247,5 @@ export type TrackerConfig = Static<typeof TrackerSchema>;
 export type AccountingConfig = Static<typeof AccountingSchema>;
 export type StoreConfig = Static<typeof StoreSchema>;
 export type SqlConfig = Static<typeof SqlSchema>;
+export type MetricsConfig = Static<typeof MetricsSchema>;
+export type GeoConfig = Static<typeof GeoSchema>;

@@ -1,13 +1,20 @@
+import cluster from 'node:cluster';
 import type { AddressInfo } from 'node:net';
 import { ApiAuth } from '../api/auth.js';
 import { configChanges, type ConfigChanges } from '../config/diff.js';
 import type { Config } from '../config/schema.js';
+import { Flusher } from '../flush/flusher.js';
+import { Metrics } from '../metrics/metrics.js';
+import { startMetricsServer, type MetricsServer } from '../metrics/metrics-server.js';
+import { startExporters } from '../metrics/push-exporter.js';
+import { RequestTimings } from '../metrics/request-timings.js';
 import { createStore } from '../store/create-store.js';
 import type { Store } from '../store/store.js';
 import { systemClock, Tracker, type Clock } from '../tracker/tracker.js';
 import { startApiServer, type ApiServer } from './api-server.js';
 import { listenTarget } from './listen-address.js';
 import type { Logger } from './logger.js';
+import { geoLocatorFor } from '../geo/locator.js';
 import { Reaper } from './reaper.js';
 import { RequestRate } from './request-rate.js';
 import { buildTrackerServer } from './tracker-server.js';
@@ -15,7 +22,7 @@ import { buildTrackerServer } from './tracker-server.js';
 export interface DaemonOptions {
   config: Config;
   logger: Logger;
-  /** A store made by the caller (tests); otherwise the config's. */
+  /** A store made by the caller (tests; made with `flush: true` when sql.flush is on); otherwise the config's. */
   store?: Store;
   clock?: Clock;
   /**
@@ -34,9 +41,11 @@ export interface Daemon {
   readonly trackerAddress: AddressInfo;
   /** The API's bound address; undefined when the API is off (no TLS key and certificate). */
   readonly apiAddress: AddressInfo | undefined;
+  /** The plain-HTTP metrics listener's bound address; undefined when `metrics.listen` is "". */
+  readonly metricsAddress: AddressInfo | undefined;
   /** Applies a new config; returns what changed and which of it only a restart applies. */
   reload(config: Config): ConfigChanges;
-  /** Stops accepting, answers the requests in flight, then closes the store. */
+  /** Stops accepting, answers the requests in flight, sends the last SQL flush (when on), then closes the store. */
   close(): Promise<void>;
 }
 
@@ -45,7 +54,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   let config = opts.config;
   const { logger } = opts;
   const clock = opts.clock ?? systemClock;
-  const store = opts.store ?? (await createStore(config.store, logger));
+  const store = opts.store ?? (await createStore(config.store, logger, { flush: config.sql.flush.enabled }));
   try {
     await store.open();
   } catch (err) {
@@ -56,12 +65,18 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     throw new Error(`cannot open the ${store.kind} store: ${cause}${hint}`, { cause: err });
   }
 
-  const tracker = new Tracker(store, config, logger, clock);
+  const timings = new RequestTimings();
+  const tracker = new Tracker(store, config, logger, clock, timings);
+  tracker.useGeo(geoLocatorFor(config.geo, logger), config.geo.sample);
+  const reaper = new Reaper(store, () => config.tracker, clock, logger);
+  // With procs > 1 each worker has its own metrics: the label keeps their series apart.
+  const metrics = new Metrics({ store, counters: tracker.counters, timings, reaper }, cluster.isWorker ? { worker: String(cluster.worker!.id) } : {});
   const { app: server } = await buildTrackerServer(tracker);
   let auth = new ApiAuth(config.api);
   const rate = new RequestRate(() => tracker.counters.announces + tracker.counters.scrapes);
   const { rereadConfig } = opts;
   let api: ApiServer | undefined;
+  let metricsServer: MetricsServer | undefined;
   try {
     await server.listen(listenTarget(config.tracker.listen, config.tracker));
     api = await startApiServer(
@@ -73,6 +88,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
         clock,
         startedAt: Date.now(),
         counters: tracker.counters,
+        metrics,
         rate,
         reload: rereadConfig && (() => {
           const changes = daemon.reload(rereadConfig());
@@ -82,29 +98,36 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       },
       logger,
     );
+    if (config.metrics.listen !== '') metricsServer = await startMetricsServer(config.metrics.listen, config.tracker, metrics, logger);
   } catch (err) {
     // A port in use (or a bad TLS file) leaves nothing open behind it.
-    await server.close();
+    await Promise.all([server.close(), api?.app.close()]);
     await store.close();
     throw err;
   }
   const trackerAddress = server.server.address() as AddressInfo;
   logger.info({ address: trackerAddress, store: store.kind }, 'tracker listening');
 
-  const reaper = new Reaper(store, () => config.tracker, clock, logger);
   reaper.start();
   rate.start();
+  // Started with the flush on only: the store tracks changes only then (a restart switches it).
+  const flusher = config.sql.flush.enabled ? new Flusher({ store, sql: () => config.sql, logger }) : undefined;
+  flusher?.start();
+  const exporters = startExporters(config.metrics, metrics, logger);
 
   const daemon: Daemon = {
     store,
     tracker,
     trackerAddress,
     apiAddress: api?.address,
+    metricsAddress: metricsServer?.address,
     reload(next: Config): ConfigChanges {
       const changes = configChanges(config, next);
+      const previous = config;
       config = next;
       auth = new ApiAuth(next.api);
       tracker.configure(next);
+      if (JSON.stringify(next.geo) !== JSON.stringify(previous.geo)) tracker.useGeo(geoLocatorFor(next.geo, logger), next.geo.sample);
       logger.level = next.log.level;
       reaper.restart();
       return changes;
@@ -112,7 +135,10 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     async close(): Promise<void> {
       reaper.stop();
       rate.stop();
-      await Promise.all([server.close(), api?.app.close()]);
+      for (const e of exporters) e.stop();
+      await Promise.all([server.close(), api?.app.close(), metricsServer?.close()]);
+      // No announce is in flight any more: what the last ones changed goes out before the store closes.
+      await flusher?.close();
       await store.close();
     },
   };

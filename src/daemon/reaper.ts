@@ -7,6 +7,8 @@ import type { Logger } from './logger.js';
 export class Reaper {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  /** Peers dropped since start (metrics). */
+  reaped = 0;
 
   constructor(
     private readonly store: Store,
@@ -35,6 +37,7 @@ export class Reaper {
     this.running = true;
     try {
       const reaped = await this.store.reap(this.clock(), this.config().reap_interval);
+      this.reaped += reaped;
       if (reaped > 0) this.logger.debug({ reaped }, 'reaped silent peers');
       return reaped;
     } catch (err) {

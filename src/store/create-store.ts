@@ -7,10 +7,13 @@ export interface StoreLogger {
   warn(obj: object | string, msg?: string): void;
 }
 
-/** The store the config names. The Redis store (and ioredis) is loaded only when asked for. */
-export async function createStore(config: StoreConfig, logger: StoreLogger): Promise<Store> {
-  if (config.type === 'memory') return new MemoryStore();
+/**
+ * The store the config names. The Redis store (and ioredis) is loaded only when asked for. `flush`
+ * (config sql.flush.enabled) makes it track changes for the SQL flush.
+ */
+export async function createStore(config: StoreConfig, logger: StoreLogger, opts: { flush?: boolean } = {}): Promise<Store> {
+  if (config.type === 'memory') return new MemoryStore(opts);
   const { RedisStore } = await import('./redis/redis-store.js');
   const r = config.redis;
-  return new RedisStore({ url: r.url, password: r.password || undefined, db: r.db, keyPrefix: r.key_prefix, logger });
+  return new RedisStore({ url: r.url, password: r.password || undefined, db: r.db, keyPrefix: r.key_prefix, logger, flush: opts.flush });
 }

@@ -28,7 +28,8 @@ export class RegistryCache {
 
   setUser(user: User): void {
     const old = this.users.get(user.id);
-    if (old && this.passkeys.get(old.passkey) === old) this.passkeys.delete(old.passkey);
+    // Same passkey: overwritten below (a delete and re-insert would churn the map's table).
+    if (old && old.passkey !== user.passkey && this.passkeys.get(old.passkey) === old) this.passkeys.delete(old.passkey);
     this.users.set(user.id, user);
     this.passkeys.set(user.passkey, user);
   }
@@ -85,6 +86,14 @@ export class RegistryCache {
     for (const t of torrents) this.setTorrent(t);
     for (const w of whitelist) this.entries.set(w.prefix, w);
     this.indexPrefixes();
+  }
+
+  userIds(): number[] {
+    return [...this.users.keys()];
+  }
+
+  infoHashes(): string[] {
+    return [...this.torrents.keys()];
   }
 
   counts(): { users: number; torrents: number; whitelist: number } {

@@ -1,5 +1,6 @@
 import type { AnnounceEvent } from '../accounting/events.js';
 import type { Rules } from '../accounting/settle.js';
+import type { FlushBatch } from './flush-batch.js';
 import type { CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from './records.js';
 
 /** One announce, already validated and authorised by the tracker. */
@@ -59,6 +60,8 @@ export interface Store {
   close(): Promise<void>;
   /** Whether storage answers now. */
   ping(): Promise<boolean>;
+  /** Storage connections re-established after they were lost, since start (metrics); none for the memory store. */
+  readonly reconnects?: number;
 
   userByPasskey(passkey: string): User | undefined;
   userById(id: number): User | undefined;
@@ -68,6 +71,10 @@ export interface Store {
   whitelist(): WhitelistEntry[];
   /** How many users, torrents and whitelist entries the registry holds. */
   counts(): RegistryCounts;
+  /** The id of every registered user (from the in-process registry, in no particular order). */
+  userIds(): number[];
+  /** The info_hash of every registered torrent (from the in-process registry, in no particular order). */
+  infoHashes(): string[];
 
   /** Adds or replaces a user (by id). Rejects a passkey held by another user. Every instance sees it before the promise settles here, and at most a pub/sub hop later elsewhere. */
   putUser(user: User): Promise<void>;
@@ -85,6 +92,10 @@ export interface Store {
   putUsers(users: User[]): Promise<PasskeyConflict[]>;
   putTorrents(torrents: Torrent[]): Promise<void>;
   putWhitelistEntries(entries: WhitelistEntry[]): Promise<void>;
+  /** Bulk deleteUser, one storage round trip for the batch; returns how many of the ids had a record. */
+  deleteUsers(ids: number[]): Promise<number>;
+  /** Bulk deleteTorrent (swarms purged), one storage round trip for the batch; returns how many were registered. */
+  deleteTorrents(infoHashes: string[]): Promise<number>;
 
   /**
    * Records one announce and selects peers. Everything it changes (peer, user and torrent counters,
@@ -106,6 +117,19 @@ export interface Store {
   userTorrents(userId: number): Promise<UserTorrentEntry[]>;
   /** Seeders and leechers over every swarm (kept as running totals, not counted per call). */
   totals(): Promise<SwarmTotals>;
+
+  /**
+   * SQL flush (src/flush). Only a store made with `flush: true` tracks changes; otherwise this
+   * resolves undefined. Takes up to `max` changed users, `max` changed torrents and `max` deleted
+   * torrents, computes what each gained since its last flush (peer counts as they are now), records
+   * that as flushed and keeps the batch pending under a new id, all in one step: a change is either
+   * still to flush or in a pending batch, never both, never neither. Undefined when nothing changed.
+   */
+  prepareFlush(max: number): Promise<FlushBatch | undefined>;
+  /** Prepared batches not yet acknowledged, oldest first. */
+  pendingFlushes(): Promise<FlushBatch[]>;
+  /** Drops a pending batch once the site database has committed it. */
+  ackFlush(id: string): Promise<void>;
 }
 
 export interface RegistryCounts {

@@ -1,6 +1,9 @@
 import type { AccountingConfig, TrackerConfig } from '../config/schema.js';
 import type { User } from '../store/records.js';
 import { StorageUnavailableError, type Store } from '../store/store.js';
+import { nearestFirst } from '../geo/order.js';
+import type { GeoLocator } from '../geo/locator.js';
+import { AnnounceActivity } from './announce-activity.js';
 import { readAnnounceParams } from './announce-params.js';
 import { announceReply, type ReplyOptions } from './announce-reply.js';
 import { failureReply } from './bencode-writer.js';
@@ -26,11 +29,30 @@ export interface TrackerLogger {
   error(obj: object, msg?: string): void;
 }
 
+export type RequestKind = 'announce' | 'scrape';
+
+/** Where the tracker reports how long its work took, in seconds (the daemon's metrics, src/metrics). */
+export interface TrackerTimings {
+  /** A whole announce or scrape, from the call to its reply, failures included. */
+  request(kind: RequestKind, seconds: number): void;
+  /** The store call of an announce or scrape, when it answered. */
+  storage(kind: RequestKind, seconds: number): void;
+}
+
+const NO_TIMINGS: TrackerTimings = { request() {}, storage() {} };
+
+const secondsSince = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e9;
+
 /** Counters the daemon reports; kept here because every request passes through. */
 export interface TrackerCounters {
   announces: number;
   scrapes: number;
   failures: Partial<Record<FailureKind, number>>;
+  /** Announces and scrapes answered, with a failure reason or without (counted as each reply is made). */
+  ok: Record<RequestKind, number>;
+  failed: Record<RequestKind, number>;
+  /** Announces per registered torrent over the last minute (the API's busiest torrents). */
+  activity: AnnounceActivity;
 }
 
 interface Settings {
@@ -49,13 +71,16 @@ const TOO_EARLY_WARNING = 'announced before min interval: counted, but no peers 
  */
 export class Tracker {
   private settings!: Settings;
-  readonly counters: TrackerCounters = { announces: 0, scrapes: 0, failures: {} };
+  /** Set when geo ordering is on and its database could be read. */
+  private geo: { locator: GeoLocator; sample: number } | undefined;
+  readonly counters: TrackerCounters = { announces: 0, scrapes: 0, failures: {}, ok: { announce: 0, scrape: 0 }, failed: { announce: 0, scrape: 0 }, activity: new AnnounceActivity() };
 
   constructor(
     private readonly store: Store,
     config: { tracker: TrackerConfig; accounting: AccountingConfig },
     private readonly logger: TrackerLogger,
     private readonly clock: Clock = systemClock,
+    private readonly timings: TrackerTimings = NO_TIMINGS,
   ) {
     this.configure(config);
   }
@@ -70,22 +95,33 @@ export class Tracker {
     };
   }
 
-  async announce(passkey: string, req: TrackerRequest): Promise<Buffer> {
-    this.counters.announces++;
-    try {
-      return await this.doAnnounce(passkey, req);
-    } catch (err) {
-      return this.fail(err);
-    }
+  /** Turns nearest-first peer lists on (a locator) or off (undefined); `sample` bounds the peers ranked. */
+  useGeo(locator: GeoLocator | undefined, sample: number): void {
+    this.geo = locator && { locator, sample };
   }
 
-  async scrape(passkey: string, req: TrackerRequest): Promise<Buffer> {
+  announce(passkey: string, req: TrackerRequest): Promise<Buffer> {
+    this.counters.announces++;
+    return this.answer('announce', process.hrtime.bigint(), this.doAnnounce(passkey, req));
+  }
+
+  scrape(passkey: string, req: TrackerRequest): Promise<Buffer> {
     this.counters.scrapes++;
+    return this.answer('scrape', process.hrtime.bigint(), this.doScrape(passkey, req));
+  }
+
+  /** The reply of an announce or scrape under way (a failure reply when it failed), counted and timed. */
+  private async answer(kind: RequestKind, t0: bigint, work: Promise<Buffer>): Promise<Buffer> {
+    let body: Buffer;
     try {
-      return await this.doScrape(passkey, req);
+      body = await work;
+      this.counters.ok[kind]++;
     } catch (err) {
-      return this.fail(err);
+      this.counters.failed[kind]++;
+      body = this.fail(err);
     }
+    this.timings.request(kind, secondsSince(t0));
+    return body;
   }
 
   /** A failure reply for a request that never reached announce or scrape (bad path, no passkey). */
@@ -111,7 +147,15 @@ export class Tracker {
     if (!torrent.enabled) throw new TrackerFailure('torrent_disabled', torrent.reason || 'torrent disabled');
     if (p.left > 0 && !user.canLeech && p.event !== 'stopped') throw new TrackerFailure('leech_denied', 'user may not leech');
     const addr = peerAddress(client, p, addressRules);
+    const now = this.clock();
+    this.counters.activity.record(torrent.infoHash, now);
 
+    const numwant = Math.min(p.numwant ?? cfg.numwant_default, cfg.numwant_max);
+    const geo = this.geo;
+    // Nearest first: a bounded sample from the rotation, ranked by distance, cut to numwant.
+    const here = geo && numwant > 0 ? geo.locator.locate(addr.text) : undefined;
+
+    const s0 = process.hrtime.bigint();
     const result = await this.store.announce({
       user,
       torrent,
@@ -121,8 +165,8 @@ export class Tracker {
       downloaded: p.downloaded,
       left: p.left,
       event: p.event,
-      numwant: Math.min(p.numwant ?? cfg.numwant_default, cfg.numwant_max),
-      now: this.clock(),
+      numwant: here ? Math.max(numwant, geo!.sample) : numwant,
+      now,
       minInterval: cfg.enforce_min_interval ? cfg.min_interval : 0,
       rules: {
         multiUp: torrent.multiUp,
@@ -132,6 +176,8 @@ export class Tracker {
         maxUploadRate: accounting.max_upload_rate,
       },
     });
+    this.timings.storage('announce', secondsSince(s0));
+    if (here) result.peers = nearestFirst(result.peers, here, (ip) => geo!.locator.locate(ip), numwant);
     const warning = result.unknownPeer ? UNKNOWN_STOP_WARNING : result.tooEarly ? TOO_EARLY_WARNING : undefined;
     return announceReply(result, this.replyOptions(p, client, warning));
   }
@@ -158,7 +204,10 @@ export class Tracker {
     if (hashes.length > max) throw malformed('info_hash', `at most ${max} per scrape`);
     const hex = new Set<string>();
     for (const h of hashes) hex.add(bytes20(h, 'info_hash').toString('hex'));
-    return scrapeReply(await this.store.scrape([...hex]));
+    const s0 = process.hrtime.bigint();
+    const entries = await this.store.scrape([...hex]);
+    this.timings.storage('scrape', secondsSince(s0));
+    return scrapeReply(entries);
   }
 
   private fail(err: unknown): Buffer {

@@ -191,15 +191,43 @@ describe('bulk routes', () => {
     const users = Array.from({ length: 500 }, (_, i) => ({ user_id: 1000 + i, passkey: `bulk${String(i).padStart(28, '0')}` }));
     users.push({ user_id: 2000, passkey: users[0]!.passkey });
     const r = await d.api('POST', '/api/bulk/users', { body: users });
-    expect(r).toEqual({ status: 200, body: { written: 500, conflicts: [{ user_id: 2000, holder: 1000 }] } });
+    expect(r).toEqual({ status: 200, body: { written: 500, unchanged: 0, conflicts: [{ user_id: 2000, holder: 1000 }] } });
     expect((await d.api('GET', '/api/user/1499')).body.passkey).toBe(users[499]!.passkey);
   });
 
   it('POST /api/bulk/torrents and /api/bulk/whitelist write whole records', async () => {
     const torrents = [torrent({ torrent_id: 10, info_hash: 'cc'.repeat(20), enabled: false, reason: 'pending' }), torrent({ torrent_id: 11, info_hash: 'dd'.repeat(20) })];
-    expect((await d.api('POST', '/api/bulk/torrents', { body: torrents })).body).toEqual({ written: 2, conflicts: [] });
+    expect((await d.api('POST', '/api/bulk/torrents', { body: torrents })).body).toEqual({ written: 2, unchanged: 0, conflicts: [] });
     expect((await d.api('GET', `/api/torrent/${'cc'.repeat(20)}`)).body).toMatchObject({ enabled: false, reason: 'pending', multi_up: 1 });
     expect((await d.api('POST', '/api/bulk/whitelist', { body: [{ prefix: '-DE2', client: 'Deluge' }] })).body.written).toBe(1);
+  });
+
+  it('writes only what differs from the registry: the same batch again is all unchanged', async () => {
+    const users = (canLeech: boolean) => [user({ user_id: 3000, passkey: 'u'.repeat(32), name: 'same' }), user({ user_id: 3001, passkey: 'v'.repeat(32), can_leech: canLeech })];
+    expect((await d.api('POST', '/api/bulk/users', { body: users(false) })).body).toEqual({ written: 2, unchanged: 0, conflicts: [] });
+    expect((await d.api('POST', '/api/bulk/users', { body: users(false) })).body).toEqual({ written: 0, unchanged: 2, conflicts: [] });
+    expect((await d.api('POST', '/api/bulk/users', { body: users(true) })).body).toEqual({ written: 1, unchanged: 1, conflicts: [] });
+    const torrents = [torrent({ torrent_id: 12, info_hash: 'EE'.repeat(20), multi_dn: 0 })];
+    expect((await d.api('POST', '/api/bulk/torrents', { body: torrents })).body).toMatchObject({ written: 1, unchanged: 0 });
+    expect((await d.api('POST', '/api/bulk/torrents', { body: torrents })).body).toMatchObject({ written: 0, unchanged: 1 });
+    expect((await d.api('POST', '/api/bulk/whitelist', { body: [{ prefix: '-DE2', client: 'Deluge' }, { prefix: '-DE1', client: 'Deluge 1' }] })).body).toMatchObject({
+      written: 1,
+      unchanged: 1,
+    });
+  });
+
+  it('GET /api/users/ids and /api/torrents/hashes list the registry; the bulk deletes remove from it', async () => {
+    const { ids } = (await d.api('GET', '/api/users/ids')).body;
+    expect(ids).toEqual(expect.arrayContaining([1000, 1499, 3000, 3001]));
+    expect(ids).toHaveLength((await d.api('GET', '/api/counts')).body.users);
+    expect((await d.api('GET', '/api/torrents/hashes')).body.info_hashes).toEqual(expect.arrayContaining(['cc'.repeat(20), 'ee'.repeat(20)]));
+
+    expect(await d.api('POST', '/api/bulk/users/delete', { body: { ids: [3000, 3001, 99_999] } })).toEqual({ status: 200, body: { deleted: 2 } });
+    expect((await d.api('GET', '/api/user/3000')).status).toBe(404);
+    expect(await d.api('POST', '/api/bulk/torrents/delete', { body: { info_hashes: ['EE'.repeat(20)] } })).toEqual({ status: 200, body: { deleted: 1 } });
+    expect((await d.api('GET', `/api/torrent/${'ee'.repeat(20)}`)).status).toBe(404);
+    expect(await d.api('POST', '/api/bulk/torrents/delete', { body: { info_hashes: ['xyz'] } })).toEqual(invalid('body.info_hashes.0 must match pattern "^[0-9a-fA-F]{40}$"'));
+    expect(await d.api('POST', '/api/bulk/users/delete', { body: [1] })).toEqual(invalid('body must be object'));
   });
 
   it('refuses more than 10,000 items, and an item with an unknown field, naming it', async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import { RedisStore } from '../../src/store/redis/redis-store.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { flushContract } from './flush-contract.js';
 import { storeContract } from './store-contract.js';
 
 let server: RedisServer;
@@ -15,5 +16,11 @@ storeContract('redis', {
   makeStore: async () => {
     await server.flush();
     return new RedisStore({ url: server.url, keyPrefix: 'mika:' });
+  },
+});
+flushContract('redis', {
+  makeStore: async ({ flush }) => {
+    await server.flush();
+    return new RedisStore({ url: server.url, keyPrefix: 'mika:', flush });
   },
 });

@@ -494,7 +494,29 @@ export function storeContract(name: string, opts: ContractOptions): void {
         expect(await h.store.putUsers([])).toEqual([]);
         await h.store.putTorrents([]);
         await h.store.putWhitelistEntries([]);
+        expect(await h.store.deleteUsers([])).toBe(0);
+        expect(await h.store.deleteTorrents([])).toBe(0);
         expect(h.store.whitelist()).toHaveLength(2);
+        expect(h.store.counts()).toEqual({ users: 4, torrents: 6, whitelist: 2 });
+      });
+      it('userIds and infoHashes list every registered user and torrent', async () => {
+        expect(h.store.userIds().sort((a, b) => a - b)).toEqual([1, 2, 3, 4]);
+        expect(h.store.infoHashes().sort()).toEqual(torrents.map((t) => t.infoHash).sort());
+      });
+      it('deleteUsers removes a batch of users, counting those that were registered', async () => {
+        expect(await h.store.deleteUsers([2, 3, 99])).toBe(2);
+        expect(h.store.userIds().sort((a, b) => a - b)).toEqual([1, 4]);
+        expect(await failure(h.announce(PK.bob, { infoHash: IH.plain, peerId: qb('b') }))).toBe('unknown passkey');
+        expect((await h.announce(PK.alice, { infoHash: IH.plain, peerId: qb('a') }))['failure reason']).toBeUndefined();
+      });
+      it('deleteTorrents forgets a batch of torrents with their swarms, counting those that were registered', async () => {
+        await h.announce(PK.alice, { infoHash: IH.plain, peerId: qb('a'), left: 0 });
+        await h.announce(PK.bob, { infoHash: IH.binary, peerId: qb('b'), left: 5 });
+        expect(await h.store.deleteTorrents([IH.plain.toString('hex'), IH.binary.toString('hex'), IH.unregistered.toString('hex')])).toBe(2);
+        expect(h.store.infoHashes()).not.toContain(IH.plain.toString('hex'));
+        expect(await h.store.peers(IH.plain.toString('hex'))).toEqual([]);
+        expect(await h.store.totals()).toEqual({ seeders: 0, leechers: 0 });
+        expect(await failure(h.announce(PK.alice, { infoHash: IH.binary, peerId: qb('a') }))).toBe('unregistered torrent');
       });
     });
 

@@ -55,6 +55,15 @@ export type Reply = Record<string, unknown> & {
 
 export const text = (v: unknown): string => Buffer.from(v as Uint8Array).toString('utf8');
 
+/** One announce over real HTTP to the tracker on 127.0.0.1:`port`, the bencoded reply decoded. */
+export async function httpAnnounce(port: number, passkey: string, a: AnnounceArgs): Promise<Reply> {
+  const res = await fetch(`http://127.0.0.1:${port}/${passkey}/announce?${announceQuery(a)}`);
+  return bencode.decode(Buffer.from(await res.arrayBuffer())) as Reply;
+}
+
+/** The reply's failure reason as text; undefined when the announce succeeded. */
+export const failureOf = (reply: Reply): string | undefined => (reply['failure reason'] === undefined ? undefined : text(reply['failure reason']));
+
 /** Splits a compact peer string into "a.b.c.d:port" / "[v6]:port" texts. */
 export function compactPeers(v: unknown, width: 6 | 18): string[] {
   const b = Buffer.from((v ?? new Uint8Array()) as Uint8Array);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { goStyleArgv } from '../../src/cli/argv.js';
+import { dashArguments, goStyleArgv } from '../../src/cli/argv.js';
 
 describe('goStyleArgv', () => {
   it('turns the seed’s Go-style flags into double-dash flags', () => {
@@ -8,5 +8,23 @@ describe('goStyleArgv', () => {
   });
   it('leaves short flags, double-dash flags, negative numbers and anything after -- alone', () => {
     expect(goStyleArgv(['-c', 'x', '--procs', '2', '-5', '--', '-config'])).toEqual(['-c', 'x', '--procs', '2', '-5', '--', '-config']);
+  });
+});
+
+describe('goStyleArgv for mika whitelist', () => {
+  it('leaves every word alone: its arguments are peer_id prefixes such as -qB4', () => {
+    expect(goStyleArgv(['whitelist', 'add', '-qB4', 'qBittorrent'])).toEqual(['whitelist', 'add', '-qB4', 'qBittorrent']);
+    expect(goStyleArgv(['whitelist:remove', '-TR3'])).toEqual(['whitelist:remove', '-TR3']);
+  });
+});
+
+describe('dashArguments', () => {
+  const flags = { json: { type: 'boolean' as const }, config: { char: 'c', type: 'option' as const } };
+  it('puts the command’s flags first and every other word after --, wherever they stood', () => {
+    expect(dashArguments(['-qB4', 'qBittorrent', '--json'], flags)).toEqual(['--json', '--', '-qB4', 'qBittorrent']);
+    expect(dashArguments(['-c', 'x.json', '-TR3', '--config=y.json', 'Transmission', '3'], flags)).toEqual(['-c', 'x.json', '--config=y.json', '--', '-TR3', 'Transmission', '3']);
+  });
+  it('reads a word that only starts like a flag as an argument, and everything after the operator’s -- too', () => {
+    expect(dashArguments(['-cB4', '--jsonx', '--', '--json'], flags)).toEqual(['--', '-cB4', '--jsonx', '--json']);
   });
 });

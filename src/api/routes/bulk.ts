@@ -1,6 +1,20 @@
 import type { FastifyInstance } from 'fastify';
+import type { Torrent, User, WhitelistEntry } from '../../store/records.js';
 import type { ApiContext } from '../context.js';
-import { BulkReply, BulkTorrents, BulkUsers, BulkWhitelist, type TorrentImport, type UserCreate, type WhitelistItem } from '../schemas.js';
+import {
+  BulkDeleteReply,
+  BulkInfoHashes,
+  BulkReply,
+  BulkTorrents,
+  BulkUserIds,
+  BulkUsers,
+  BulkWhitelist,
+  InfoHashesReply,
+  UserIdsReply,
+  type TorrentImport,
+  type UserCreate,
+  type WhitelistItem,
+} from '../schemas.js';
 import { replies } from './replies.js';
 
 const schema = (body: typeof BulkUsers | typeof BulkTorrents | typeof BulkWhitelist, summary: string) => ({
@@ -10,14 +24,30 @@ const schema = (body: typeof BulkUsers | typeof BulkTorrents | typeof BulkWhitel
   response: replies({ 200: BulkReply }),
 });
 
-/** Imports for warmup and site scripts: each request is one store round trip, whatever its size. */
+/** Whether the registry already holds `next` field for field (registry records are flat). */
+function same<T extends User | Torrent | WhitelistEntry>(held: T | undefined, next: T): boolean {
+  return held !== undefined && (Object.keys(next) as Array<keyof T>).every((k) => held[k] === next[k]);
+}
+
+/** The items that differ from what the registry holds (these are written), and how many did not. */
+function changes<T extends User | Torrent | WhitelistEntry>(items: T[], held: (item: T) => T | undefined): { write: T[]; unchanged: number } {
+  const write = items.filter((item) => !same(held(item), item));
+  return { write, unchanged: items.length - write.length };
+}
+
+/**
+ * Imports for warmup and site scripts: each request is one store round trip, whatever its size.
+ * Items equal to what the registry holds are not written (`unchanged`), so an import run twice
+ * writes nothing and notifies no instance the second time.
+ */
 export async function bulkRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
   const { store } = ctx;
 
   app.post<{ Body: UserCreate[] }>('/api/bulk/users', { schema: schema(BulkUsers, 'Add or replace users; passkey conflicts are listed, the rest written') }, async (req) => {
     const users = req.body.map((u) => ({ id: u.user_id, passkey: u.passkey, name: u.name ?? '', canLeech: u.can_leech ?? true, enabled: u.enabled ?? true }));
-    const conflicts = await store.putUsers(users);
-    return { written: users.length - conflicts.length, conflicts: conflicts.map((c) => ({ user_id: c.userId, holder: c.holder })) };
+    const { write, unchanged } = changes(users, (u) => store.userById(u.id));
+    const conflicts = await store.putUsers(write);
+    return { written: write.length - conflicts.length, unchanged, conflicts: conflicts.map((c) => ({ user_id: c.userId, holder: c.holder })) };
   });
 
   app.post<{ Body: TorrentImport[] }>('/api/bulk/torrents', { schema: schema(BulkTorrents, 'Add or replace torrents (whole records)') }, async (req) => {
@@ -30,12 +60,39 @@ export async function bulkRoutes(app: FastifyInstance, ctx: ApiContext): Promise
       enabled: t.enabled ?? true,
       reason: t.reason ?? '',
     }));
-    await store.putTorrents(torrents);
-    return { written: torrents.length, conflicts: [] };
+    const { write, unchanged } = changes(torrents, (t) => store.torrentByInfoHash(t.infoHash));
+    await store.putTorrents(write);
+    return { written: write.length, unchanged, conflicts: [] };
   });
 
   app.post<{ Body: WhitelistItem[] }>('/api/bulk/whitelist', { schema: schema(BulkWhitelist, 'Add or rename whitelist entries') }, async (req) => {
-    await store.putWhitelistEntries(req.body.map((w) => ({ prefix: w.prefix, client: w.client })));
-    return { written: req.body.length, conflicts: [] };
+    const held = new Map(store.whitelist().map((e) => [e.prefix, e]));
+    const { write, unchanged } = changes(
+      req.body.map((w) => ({ prefix: w.prefix, client: w.client })),
+      (w) => held.get(w.prefix),
+    );
+    await store.putWhitelistEntries(write);
+    return { written: write.length, unchanged, conflicts: [] };
   });
+
+  // For an importer's prune: what the registry holds, then deletes of what the site no longer has.
+  app.get('/api/users/ids', { schema: { tags: ['bulk'], summary: 'The id of every registered user', response: replies({ 200: UserIdsReply }) } }, async () => ({
+    ids: store.userIds(),
+  }));
+
+  app.get('/api/torrents/hashes', { schema: { tags: ['bulk'], summary: 'The info_hash of every registered torrent', response: replies({ 200: InfoHashesReply }) } }, async () => ({
+    info_hashes: store.infoHashes(),
+  }));
+
+  app.post<{ Body: { ids: number[] } }>(
+    '/api/bulk/users/delete',
+    { schema: { tags: ['bulk'], summary: 'Remove users (as DELETE /api/user/:user_id does)', body: BulkUserIds, response: replies({ 200: BulkDeleteReply }) } },
+    async (req) => ({ deleted: await store.deleteUsers(req.body.ids) }),
+  );
+
+  app.post<{ Body: { info_hashes: string[] } }>(
+    '/api/bulk/torrents/delete',
+    { schema: { tags: ['bulk'], summary: 'Forget torrents with their swarms (as DELETE /api/torrent/:info_hash?purge=true does)', body: BulkInfoHashes, response: replies({ 200: BulkDeleteReply }) } },
+    async (req) => ({ deleted: await store.deleteTorrents(req.body.info_hashes.map((ih) => ih.toLowerCase())) }),
+  );
 }

@@ -1,9 +1,11 @@
 import { isTooEarly, settle, type PeerState, type Settlement } from '../../accounting/settle.js';
 import { peerInfo, seedersFirst, userIdOfPeerKey } from '../peer-info.js';
+import type { FlushBatch } from '../flush-batch.js';
 import { writeEndpoint } from '../peer-record.js';
 import type { CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from '../records.js';
 import { RegistryCache } from '../registry-cache.js';
 import { RegistryConflictError, type AnnounceInput, type AnnounceResult, type PasskeyConflict, type RegistryCounts, type ScrapeEntry, type Store } from '../store.js';
+import { MemoryFlush } from './memory-flush.js';
 import { Rotation } from './rotation.js';
 
 /** One peer of a swarm; updated in place, so it doubles as its own key in the liveness map. */
@@ -39,7 +41,8 @@ const emptyTorrentStats = (): TorrentStats => ({ seeders: 0, leechers: 0, snatch
 
 /**
  * The embedded store: all state in this process, nothing to install. It loses everything when the
- * process ends, so it suits a single instance and tests; production sites use the Redis store.
+ * process ends (SQL flush changes not yet flushed included), so it suits a single instance and
+ * tests; production sites use the Redis store.
  */
 export class MemoryStore implements Store {
   readonly kind = 'memory';
@@ -53,6 +56,12 @@ export class MemoryStore implements Store {
   private readonly cheats: CheatEvent[] = [];
   /** Seeders and leechers over every swarm, moved wherever a rotation gains or loses a member. */
   private readonly running: SwarmTotals = { seeders: 0, leechers: 0 };
+  /** Changes for the SQL flush; only when made with `flush: true`. */
+  private readonly flush: MemoryFlush | undefined;
+
+  constructor(opts: { flush?: boolean } = {}) {
+    this.flush = opts.flush ? new MemoryFlush() : undefined;
+  }
 
   async open(): Promise<void> {}
   async close(): Promise<void> {}
@@ -78,6 +87,12 @@ export class MemoryStore implements Store {
   counts(): RegistryCounts {
     return this.registry.counts();
   }
+  userIds(): number[] {
+    return this.registry.userIds();
+  }
+  infoHashes(): string[] {
+    return this.registry.infoHashes();
+  }
 
   async putUser(user: User): Promise<void> {
     const [conflict] = await this.putUsers([user]);
@@ -98,6 +113,15 @@ export class MemoryStore implements Store {
     this.registry.deleteUser(id);
   }
 
+  async deleteUsers(ids: number[]): Promise<number> {
+    let had = 0;
+    for (const id of ids) {
+      if (this.registry.userById(id)) had++;
+      this.registry.deleteUser(id);
+    }
+    return had;
+  }
+
   async putTorrent(torrent: Torrent): Promise<void> {
     this.registry.setTorrent({ ...torrent });
   }
@@ -107,6 +131,8 @@ export class MemoryStore implements Store {
   }
 
   async deleteTorrent(infoHash: string): Promise<void> {
+    const registered = this.registry.torrentByInfoHash(infoHash);
+    if (registered) this.flush?.torrentDeleted(infoHash, registered.id, this.swarms.get(infoHash)?.stats.snatches ?? 0);
     this.registry.deleteTorrent(infoHash);
     const swarm = this.swarms.get(infoHash);
     if (!swarm) return;
@@ -114,6 +140,15 @@ export class MemoryStore implements Store {
     this.running.seeders -= swarm.seeders.size;
     this.running.leechers -= swarm.leechers.size;
     this.swarms.delete(infoHash);
+  }
+
+  async deleteTorrents(infoHashes: string[]): Promise<number> {
+    let had = 0;
+    for (const ih of infoHashes) {
+      if (this.registry.torrentByInfoHash(ih)) had++;
+      await this.deleteTorrent(ih);
+    }
+    return had;
   }
 
   async putWhitelist(entry: WhitelistEntry): Promise<void> {
@@ -166,7 +201,9 @@ export class MemoryStore implements Store {
       ut.snatched = true;
       userStats.snatches++;
       swarm.stats.snatches++;
+      this.flush?.markTorrent(swarm.infoHash);
     }
+    if (this.flush && (s.upRaw !== 0 || s.downRaw !== 0 || s.bonus !== 0 || s.snatch)) this.flush.markUser(user.id);
     if (s.cheat) {
       userStats.cheats++;
       this.cheats.push({ at: now, userId: user.id, torrentId: torrent.id, peerId: input.peerId.toString('hex'), ...s.cheat });
@@ -270,6 +307,27 @@ export class MemoryStore implements Store {
     return { ...this.running };
   }
 
+  async prepareFlush(max: number): Promise<FlushBatch | undefined> {
+    return this.flush?.prepare(
+      max,
+      (id) => this.users.get(id),
+      (infoHash) => {
+        const torrent = this.registry.torrentByInfoHash(infoHash);
+        if (!torrent) return undefined;
+        const swarm = this.swarms.get(infoHash);
+        return { torrentId: torrent.id, figures: swarm && { seeders: swarm.seeders.size, leechers: swarm.leechers.size, snatches: swarm.stats.snatches } };
+      },
+    );
+  }
+
+  async pendingFlushes(): Promise<FlushBatch[]> {
+    return this.flush?.pendingBatches() ?? [];
+  }
+
+  async ackFlush(id: string): Promise<void> {
+    this.flush?.ack(id);
+  }
+
   private swarm(infoHash: string): Swarm {
     let swarm = this.swarms.get(infoHash);
     if (!swarm) {
@@ -303,6 +361,7 @@ export class MemoryStore implements Store {
   private tally(swarm: Swarm, seeders: number, leechers: number): void {
     this.running.seeders += swarm.seeders.size - seeders;
     this.running.leechers += swarm.leechers.size - leechers;
+    if (this.flush && (swarm.seeders.size !== seeders || swarm.leechers.size !== leechers)) this.flush.markTorrent(swarm.infoHash);
   }
 
   private result(swarm: Swarm, peers: Buffer[], tooEarly: boolean, unknownPeer: boolean): AnnounceResult {

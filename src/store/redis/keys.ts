@@ -6,7 +6,7 @@
 
 /** The keys of one swarm, in the order the swarm scripts take them. */
 export interface SwarmKeys {
-  /** HASH peerKey → 44-byte peer record followed by the peer's state (see announce-12.lua). */
+  /** HASH peerKey → 44-byte peer record followed by the peer's state (see announce-14.lua). */
   peers: string;
   /** ZSET peerKey → join sequence: the seeders in rotation order. */
   seeders: string;
@@ -16,6 +16,20 @@ export interface SwarmKeys {
   expiry: string;
   /** HASH registry fields + counters + rotation state of the torrent. */
   torrent: string;
+}
+
+/** The keys of the SQL flush (see flush-prepare-var.lua). */
+export interface FlushKeys {
+  /** SET of user ids changed since their last flush. */
+  dirtyUsers: string;
+  /** SET of info_hashes whose counters or peer counts changed since their last flush. */
+  dirtyTorrents: string;
+  /** HASH torrent id → snatches not yet flushed of a deleted torrent (its row goes out with 0 peers). */
+  goneTorrents: string;
+  /** HASH `epoch` (random, set once), `seq` (last flush sequence): flush ids are `<epoch>:<seq>`. */
+  ids: string;
+  /** HASH flush id → prepared batch (text rows) not yet acknowledged as committed in SQL. */
+  pending: string;
 }
 
 export class RedisKeys {
@@ -37,6 +51,8 @@ export class RedisKeys {
   readonly totals: string;
   /** Pub/sub channel of registry changes. */
   readonly events: string;
+  /** The SQL flush's keys (sql.flush; written only by a store made with `flush: true`). */
+  readonly flush: FlushKeys;
 
   constructor(readonly prefix: string) {
     this.users = `${prefix}users`;
@@ -48,6 +64,13 @@ export class RedisKeys {
     this.cheats = `${prefix}cheats`;
     this.totals = `${prefix}totals`;
     this.events = `${prefix}events`;
+    this.flush = {
+      dirtyUsers: `${prefix}flush:dirty-users`,
+      dirtyTorrents: `${prefix}flush:dirty-torrents`,
+      goneTorrents: `${prefix}flush:gone-torrents`,
+      ids: `${prefix}flush:ids`,
+      pending: `${prefix}flush:pending`,
+    };
   }
 
   swarm(infoHash: string): SwarmKeys {

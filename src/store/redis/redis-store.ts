@@ -6,9 +6,11 @@ import { RECORD_LEN } from '../peer-record.js';
 import type { CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from '../records.js';
 import { RegistryCache } from '../registry-cache.js';
 import { RegistryConflictError, type AnnounceInput, type AnnounceResult, type PasskeyConflict, type RegistryCounts, type ScrapeEntry, type Store } from '../store.js';
+import type { FlushBatch } from '../flush-batch.js';
 import { execPipeline } from './exec-pipeline.js';
 import { peerKey, RedisKeys } from './keys.js';
 import { flag, torrentMessage, userMessage, whitelistMessage } from './registry-codec.js';
+import { RedisFlush } from './redis-flush.js';
 import { RegistrySync } from './registry-sync.js';
 import { defineScripts, type ScriptCommands, type ScriptPipeline } from './scripts.js';
 import { toStoreError } from './storage-error.js';
@@ -24,10 +26,17 @@ export interface RedisStoreOptions {
   logger?: StoreLogger | undefined;
   /** Milliseconds a command may take before it fails as "storage unavailable"; default 2000. */
   commandTimeoutMs?: number | undefined;
+  /** Track changes for the SQL flush (config sql.flush.enabled): the scripts mark users and torrents dirty. */
+  flush?: boolean | undefined;
 }
 
 /** Same as the memory store's log size. */
 const CHEAT_LOG_MAX = 10_000;
+/**
+ * Registry records one bulk-put script writes: one command per this many items (a command per item
+ * costs the client more than Redis), and Redis is never held much longer than an announce takes.
+ */
+const SCRIPT_BATCH = 500;
 /** Swarms the reaper asks for in one go. */
 const REAP_BATCH = 100;
 /** Reconnect backoff: 100 ms, 200 ms, … capped at 2 s, forever. */
@@ -51,7 +60,7 @@ function numbers<K extends string>(fields: Record<K, string>, values: readonly (
 
 /**
  * The shared store: swarms, counters and the registry live in Redis, so several tracker processes
- * (and machines) serve one site. Each announce is one Lua script, one round trip (announce-12.lua).
+ * (and machines) serve one site. Each announce is one Lua script, one round trip (announce-14.lua).
  * The registry is read from an in-process cache kept current over pub/sub.
  *
  * When Redis is unreachable no call hangs and nothing throws outside the promises: every method
@@ -67,6 +76,11 @@ export class RedisStore implements Store {
   private readonly cache = new RegistryCache();
   private readonly sync: RegistrySync;
   private readonly logger: StoreLogger | undefined;
+  /** Connections (main and events each) re-established after they were lost, since start. */
+  reconnects = 0;
+  /** ARGV of the scripts that mark changes for the SQL flush: "1" on, "0" off. */
+  private readonly flushFlag: string;
+  private readonly flush: RedisFlush;
   private readonly fail = (err: unknown): never => {
     throw toStoreError(err);
   };
@@ -94,6 +108,8 @@ export class RedisStore implements Store {
     this.watch(this.main, 'main');
     this.watch(this.sub, 'events');
     this.sync = new RegistrySync(this.main, this.sub, this.keys, this.cache, this.logger);
+    this.flushFlag = opts.flush ? '1' : '0';
+    this.flush = new RedisFlush(this.main, this.keys);
   }
 
   async open(): Promise<void> {
@@ -138,6 +154,12 @@ export class RedisStore implements Store {
   counts(): RegistryCounts {
     return this.cache.counts();
   }
+  userIds(): number[] {
+    return this.cache.userIds();
+  }
+  infoHashes(): string[] {
+    return this.cache.infoHashes();
+  }
 
   async putUser(user: User): Promise<void> {
     const [conflict] = await this.putUsers([user]);
@@ -148,8 +170,12 @@ export class RedisStore implements Store {
     if (users.length === 0) return [];
     const k = this.keys;
     const p = this.main.pipeline() as ScriptPipeline;
-    for (const u of users) p.putUser(k.user(u.id), k.passkeys, k.users, u.id, u.passkey, u.name, flag(u.canLeech), flag(u.enabled), k.events, userMessage(u.id));
-    const replies = (await execPipeline(p).catch(this.fail)) as Array<[number, string?]>;
+    for (let i = 0; i < users.length; i += SCRIPT_BATCH) {
+      const part = users.slice(i, i + SCRIPT_BATCH);
+      const args = part.flatMap((u) => [u.id, u.passkey, u.name, flag(u.canLeech), flag(u.enabled), userMessage(u.id)]);
+      p.putUsers(2 + part.length, k.passkeys, k.users, ...part.map((u) => k.user(u.id)), k.events, ...args);
+    }
+    const replies = ((await execPipeline(p).catch(this.fail)) as Array<Array<[number, string?]>>).flat();
     // The scripts ran in batch order, so the cache takes the written users in that order too.
     const conflicts: PasskeyConflict[] = [];
     users.forEach((u, i) => {
@@ -161,9 +187,17 @@ export class RedisStore implements Store {
   }
 
   async deleteUser(id: number): Promise<void> {
+    await this.deleteUsers([id]);
+  }
+
+  async deleteUsers(ids: number[]): Promise<number> {
+    if (ids.length === 0) return 0;
     const k = this.keys;
-    await this.main.deleteUser(k.user(id), k.passkeys, k.users, id, k.events, userMessage(id)).catch(this.fail);
-    this.cache.deleteUser(id);
+    const p = this.main.pipeline() as ScriptPipeline;
+    for (const id of ids) p.deleteUser(k.user(id), k.passkeys, k.users, id, k.events, userMessage(id));
+    const had = await execPipeline(p).catch(this.fail);
+    for (const id of ids) this.cache.deleteUser(id);
+    return had.reduce((n: number, r) => n + num(r), 0);
   }
 
   putTorrent(torrent: Torrent): Promise<void> {
@@ -174,21 +208,30 @@ export class RedisStore implements Store {
     if (torrents.length === 0) return;
     const k = this.keys;
     const p = this.main.pipeline() as ScriptPipeline;
-    for (const t of torrents) {
-      const ih = t.infoHash;
-      p.putTorrent(k.torrent(ih), k.torrents, k.torrentIds, ih, t.id, t.name, String(t.multiUp), String(t.multiDown), flag(t.enabled), t.reason, k.events, torrentMessage(ih));
+    for (let i = 0; i < torrents.length; i += SCRIPT_BATCH) {
+      const part = torrents.slice(i, i + SCRIPT_BATCH);
+      const args = part.flatMap((t) => [t.infoHash, t.id, t.name, String(t.multiUp), String(t.multiDown), flag(t.enabled), t.reason, torrentMessage(t.infoHash)]);
+      p.putTorrents(2 + part.length, k.torrents, k.torrentIds, ...part.map((t) => k.torrent(t.infoHash)), k.events, ...args);
     }
     await execPipeline(p).catch(this.fail);
     for (const t of torrents) this.cache.setTorrent({ ...t });
   }
 
   async deleteTorrent(infoHash: string): Promise<void> {
+    await this.deleteTorrents([infoHash]);
+  }
+
+  async deleteTorrents(infoHashes: string[]): Promise<number> {
+    if (infoHashes.length === 0) return 0;
     const k = this.keys;
-    const s = k.swarm(infoHash);
-    await this.main
-      .deleteTorrent(s.torrent, s.peers, s.seeders, s.leechers, s.expiry, k.torrents, k.reap, k.totals, infoHash, k.events, torrentMessage(infoHash))
-      .catch(this.fail);
-    this.cache.deleteTorrent(infoHash);
+    const p = this.main.pipeline() as ScriptPipeline;
+    for (const ih of infoHashes) {
+      const s = k.swarm(ih);
+      p.deleteTorrent(s.torrent, s.peers, s.seeders, s.leechers, s.expiry, k.torrents, k.reap, k.totals, k.flush.dirtyTorrents, k.flush.goneTorrents, ih, k.events, torrentMessage(ih), this.flushFlag);
+    }
+    const had = await execPipeline(p).catch(this.fail);
+    for (const ih of infoHashes) this.cache.deleteTorrent(ih);
+    return had.reduce((n: number, r) => n + num(r), 0);
   }
 
   putWhitelist(entry: WhitelistEntry): Promise<void> {
@@ -229,6 +272,8 @@ export class RedisStore implements Store {
         k.cheats,
         k.torrentIds,
         k.totals,
+        k.flush.dirtyUsers,
+        k.flush.dirtyTorrents,
         peerKey(user.id, input.peerId),
         input.peerId,
         input.endpoint,
@@ -248,6 +293,7 @@ export class RedisStore implements Store {
         user.id,
         torrent.id,
         CHEAT_LOG_MAX,
+        this.flushFlag,
       )
       .then(toAnnounceResult, this.fail);
   }
@@ -278,7 +324,7 @@ export class RedisStore implements Store {
         for (const ih of due) {
           done.add(ih);
           const s = this.keys.swarm(ih);
-          p.reapSwarm(s.peers, s.seeders, s.leechers, s.expiry, this.keys.reap, this.keys.totals, ih, cutoff);
+          p.reapSwarm(s.peers, s.seeders, s.leechers, s.expiry, this.keys.reap, this.keys.totals, this.keys.flush.dirtyTorrents, ih, cutoff, this.flushFlag);
         }
         for (const n of await execPipeline(p)) reaped += num(n);
       }
@@ -343,6 +389,18 @@ export class RedisStore implements Store {
     return { seeders: num(seeders), leechers: num(leechers) };
   }
 
+  prepareFlush(max: number): Promise<FlushBatch | undefined> {
+    return this.flush.prepare(max).catch(this.fail);
+  }
+
+  pendingFlushes(): Promise<FlushBatch[]> {
+    return this.flush.pending().catch(this.fail);
+  }
+
+  ackFlush(id: string): Promise<void> {
+    return this.flush.ack(id).catch(this.fail);
+  }
+
   /** Logs connection trouble once per outage instead of once per reconnect attempt; never throws. */
   private watch(conn: Redis, role: string): void {
     let lastError: string | undefined;
@@ -356,7 +414,10 @@ export class RedisStore implements Store {
       lost = true;
     });
     conn.on('ready', () => {
-      if (lost) this.logger?.info({ role }, 'redis connection back');
+      if (lost) {
+        this.reconnects++;
+        this.logger?.info({ role }, 'redis connection back');
+      }
       lost = false;
       lastError = undefined;
     });
@@ -374,7 +435,7 @@ function toAnnounceResult(reply: Array<number | Buffer>): AnnounceResult {
   };
 }
 
-/** A peers hash entry: the field is the peer key, the value its record then struct '<dddd' (announce-12.lua). */
+/** A peers hash entry: the field is the peer key, the value its record then struct '<dddd' (announce-14.lua). */
 function decodePeer(field: Buffer, value: Buffer): PeerInfo {
   const state: PeerState = {
     uploaded: value.readDoubleLE(RECORD_LEN),

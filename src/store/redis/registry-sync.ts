@@ -5,14 +5,19 @@ import type { RegistryCache } from '../registry-cache.js';
 import { execPipeline } from './exec-pipeline.js';
 import type { RedisKeys } from './keys.js';
 import { decodeTorrent, decodeUser, parseMessage, TORRENT_FIELDS, USER_FIELDS, type RegistryMessage } from './registry-codec.js';
+import type { ScriptPipeline } from './scripts.js';
 
 const SCAN_COUNT = 1000;
 const RETRY_MS = 1000;
+/** Records one read-records script reads: a burst of notices or a scan batch costs a command per this many. */
+const READ_BATCH = 1000;
 
 /**
- * Keeps a RegistryCache equal to the registry in Redis: a full load at start, then one re-read per
- * change notice on the events channel, and a full load again whenever the subscription was lost
- * (notices published meanwhile are gone). Retries a failed load every second until it succeeds.
+ * Keeps a RegistryCache equal to the registry in Redis: a full load at start, then a re-read of
+ * the records that change notices on the events channel name, and a full load again whenever the
+ * subscription was lost (notices published meanwhile are gone). Notices that arrive together (a
+ * bulk import sends thousands) are re-read together, each record once, in one round trip. Retries
+ * a failed load every second until it succeeds.
  */
 export class RegistrySync {
   private started = false;
@@ -21,6 +26,8 @@ export class RegistrySync {
   private pending: RegistryMessage[] | undefined;
   private reloadAgain = false;
   private retryTimer: NodeJS.Timeout | undefined;
+  /** Live notices not yet applied: applied together on the next turn of the event loop. */
+  private queued: RegistryMessage[] = [];
 
   constructor(
     private readonly main: Redis,
@@ -66,7 +73,14 @@ export class RegistrySync {
       this.pending.push(m);
       return;
     }
-    this.apply(m).catch((err: unknown) => this.retryLater(err));
+    if (this.queued.length === 0) setImmediate(this.applyQueued);
+    this.queued.push(m);
+  };
+
+  private readonly applyQueued = (): void => {
+    const burst = this.queued;
+    this.queued = [];
+    this.apply(burst).catch((err: unknown) => this.retryLater(err));
   };
 
   private retryLater(err: unknown): void {
@@ -95,32 +109,56 @@ export class RegistrySync {
     } finally {
       const missed = this.pending;
       this.pending = undefined;
-      // Applied in arrival order, each after the one before it, like live notices.
-      for (const m of missed) await this.apply(m);
+      await this.apply(missed);
     }
   }
 
-  private async apply(m: RegistryMessage): Promise<void> {
-    switch (m.kind) {
-      case 'u': {
-        const user = decodeUser(m.id, await this.main.hmget(this.keys.user(m.id), ...USER_FIELDS));
-        if (user) this.cache.setUser(user);
-        else this.cache.deleteUser(m.id);
-        return;
-      }
-      case 't': {
-        const torrent = decodeTorrent(m.infoHash, await this.main.hmget(this.keys.torrent(m.infoHash), ...TORRENT_FIELDS));
-        if (torrent) this.cache.setTorrent(torrent);
-        else this.cache.deleteTorrent(m.infoHash);
-        return;
-      }
-      case 'w': {
-        const client = await this.main.hget(this.keys.whitelist, m.prefix);
-        if (client === null) this.cache.deleteWhitelist(m.prefix);
-        else this.cache.setWhitelist({ prefix: m.prefix, client });
-        return;
-      }
+  /**
+   * Re-reads the records the notices name, each once and all in one round trip, and puts what
+   * Redis holds now into the cache. Replies come in the order the reads were sent, so a later
+   * burst never lands before an earlier one.
+   */
+  private async apply(ms: RegistryMessage[]): Promise<void> {
+    if (ms.length === 0) return;
+    const users = new Set<number>();
+    const torrents = new Set<string>();
+    const prefixes = new Set<string>();
+    for (const m of ms) {
+      if (m.kind === 'u') users.add(m.id);
+      else if (m.kind === 't') torrents.add(m.infoHash);
+      else prefixes.add(m.prefix);
     }
+    const [userRows, torrentRows, clients] = await Promise.all([
+      this.readRecords([...users], (id) => this.keys.user(id), USER_FIELDS),
+      this.readRecords([...torrents], (ih) => this.keys.torrent(ih), TORRENT_FIELDS),
+      prefixes.size > 0 ? this.main.hmget(this.keys.whitelist, ...prefixes) : [],
+    ]);
+    [...users].forEach((id, i) => {
+      const user = decodeUser(id, userRows[i]!);
+      if (user) this.cache.setUser(user);
+      else this.cache.deleteUser(id);
+    });
+    [...torrents].forEach((infoHash, i) => {
+      const torrent = decodeTorrent(infoHash, torrentRows[i]!);
+      if (torrent) this.cache.setTorrent(torrent);
+      else this.cache.deleteTorrent(infoHash);
+    });
+    [...prefixes].forEach((prefix, i) => {
+      const client = clients[i];
+      if (client == null) this.cache.deleteWhitelist(prefix);
+      else this.cache.setWhitelist({ prefix, client });
+    });
+  }
+
+  /** The `fields` of each record, in `ids` order: one read-records script per READ_BATCH, pipelined. */
+  private async readRecords<K>(ids: readonly K[], key: (id: K) => string, fields: readonly string[]): Promise<Array<(string | null)[]>> {
+    if (ids.length === 0) return [];
+    const p = this.main.pipeline() as ScriptPipeline;
+    for (let i = 0; i < ids.length; i += READ_BATCH) {
+      const part = ids.slice(i, i + READ_BATCH);
+      p.readRecords(part.length, ...part.map(key), ...fields);
+    }
+    return ((await execPipeline(p)) as Array<Array<(string | null)[]>>).flat();
   }
 
   private loadUsers(): Promise<User[]> {
@@ -131,7 +169,7 @@ export class RegistrySync {
     return this.loadRecords(this.keys.torrents, (ih) => this.keys.torrent(ih), TORRENT_FIELDS, decodeTorrent);
   }
 
-  /** Every record whose id is in the set `indexKey`: SSCAN in batches, one pipelined HMGET per batch. */
+  /** Every record whose id is in the set `indexKey`: SSCAN in batches, each read with readRecords. */
   private async loadRecords<T>(
     indexKey: string,
     recordKey: (id: string) => string,
@@ -141,11 +179,9 @@ export class RegistrySync {
     // SSCAN may return a member twice: keyed by id, it counts once.
     const records = new Map<string, T>();
     await this.scanSet(indexKey, async (ids) => {
-      const p = this.main.pipeline();
-      for (const id of ids) p.hmget(recordKey(id), ...fields);
-      const rows = await execPipeline(p);
+      const rows = await this.readRecords(ids, recordKey, fields);
       ids.forEach((id, i) => {
-        const record = decode(id, rows[i] as (string | null)[]);
+        const record = decode(id, rows[i]!);
         if (record) records.set(id, record);
       });
     });

@@ -2,20 +2,23 @@ import { readFileSync } from 'node:fs';
 import type { ChainableCommander, Redis } from 'ioredis';
 
 // Loads scripts/<name>-<numberOfKeys>.lua and registers each as an ioredis command named after it
-// in camelCase (reap-swarm-6.lua → reapSwarm / reapSwarmBuffer). ioredis sends EVALSHA and falls
+// in camelCase (reap-swarm-7.lua → reapSwarm / reapSwarmBuffer). ioredis sends EVALSHA and falls
 // back to EVAL on NOSCRIPT, so scripts come back by themselves after a Redis restart or SCRIPT FLUSH.
-// The build copies the .lua files next to the compiled loader (scripts/copy-assets.js).
+// The build copies the .lua files next to the compiled loader (scripts/copy-assets.js). A script whose
+// key count varies is named <name>-var.lua and takes that count as its first argument.
 
 const SCRIPTS_DIR = new URL('./scripts/', import.meta.url);
 
 /** Every script file, by the command name it is registered under. */
 const FILES = {
-  announce: 'announce-12.lua',
-  reapSwarm: 'reap-swarm-6.lua',
-  putUser: 'put-user-3.lua',
+  announce: 'announce-14.lua',
+  reapSwarm: 'reap-swarm-7.lua',
+  putUsers: 'put-users-var.lua',
   deleteUser: 'delete-user-3.lua',
-  putTorrent: 'put-torrent-3.lua',
-  deleteTorrent: 'delete-torrent-8.lua',
+  putTorrents: 'put-torrents-var.lua',
+  readRecords: 'read-records-var.lua',
+  deleteTorrent: 'delete-torrent-10.lua',
+  flushPrepare: 'flush-prepare-var.lua',
 } as const;
 
 type Arg = string | Buffer | number;
@@ -25,22 +28,29 @@ export interface ScriptCommands {
   /** Replies with Buffers for bulk strings (the peer records), numbers for integers. */
   announceBuffer(...args: Arg[]): Promise<Array<number | Buffer>>;
   reapSwarm(...args: Arg[]): Promise<number>;
-  putUser(...args: Arg[]): Promise<[number, string?]>;
   deleteUser(...args: Arg[]): Promise<number>;
-  putTorrent(...args: Arg[]): Promise<number>;
   deleteTorrent(...args: Arg[]): Promise<number>;
+  /** The key count first, then the keys, then the arguments. */
+  flushPrepare(...args: Arg[]): Promise<[string, string] | null>;
 }
 
 /** A pipeline that also queues the script commands (each reply is read from the pipeline's result). */
 export type ScriptPipeline = ChainableCommander & {
   reapSwarm(...args: Arg[]): ScriptPipeline;
-  putUser(...args: Arg[]): ScriptPipeline;
-  putTorrent(...args: Arg[]): ScriptPipeline;
+  /** The key count first, then the keys, then the arguments. */
+  putUsers(...args: Arg[]): ScriptPipeline;
+  /** The key count first, then the keys, then the arguments. */
+  putTorrents(...args: Arg[]): ScriptPipeline;
+  /** The key count first, then the keys, then the fields. */
+  readRecords(...args: Arg[]): ScriptPipeline;
+  deleteUser(...args: Arg[]): ScriptPipeline;
+  deleteTorrent(...args: Arg[]): ScriptPipeline;
 };
 
 interface Source {
   name: keyof typeof FILES;
-  numberOfKeys: number;
+  /** Undefined for a -var script: the caller passes the count. */
+  numberOfKeys: number | undefined;
   lua: string;
 }
 
@@ -48,15 +58,16 @@ let sources: Source[] | undefined;
 
 function readSources(): Source[] {
   sources ??= Object.entries(FILES).map(([name, file]) => {
-    const keys = /-(\d+)\.lua$/.exec(file);
-    if (!keys) throw new Error(`script ${file} must be named <name>-<numberOfKeys>.lua`);
-    return { name: name as keyof typeof FILES, numberOfKeys: Number(keys[1]), lua: readFileSync(new URL(file, SCRIPTS_DIR), 'utf8') };
+    const keys = /-(\d+|var)\.lua$/.exec(file);
+    if (!keys) throw new Error(`script ${file} must be named <name>-<numberOfKeys>.lua or <name>-var.lua`);
+    const numberOfKeys = keys[1] === 'var' ? undefined : Number(keys[1]);
+    return { name: name as keyof typeof FILES, numberOfKeys, lua: readFileSync(new URL(file, SCRIPTS_DIR), 'utf8') };
   });
   return sources;
 }
 
 /** Registers every script on `redis` and returns it typed with the script commands. */
 export function defineScripts(redis: Redis): Redis & ScriptCommands {
-  for (const s of readSources()) redis.defineCommand(s.name, { numberOfKeys: s.numberOfKeys, lua: s.lua });
+  for (const s of readSources()) redis.defineCommand(s.name, s.numberOfKeys === undefined ? { lua: s.lua } : { numberOfKeys: s.numberOfKeys, lua: s.lua });
   return redis as Redis & ScriptCommands;
 }

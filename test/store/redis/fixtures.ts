@@ -39,7 +39,7 @@ export const input = (u: User, t: Torrent, peerId: Buffer, o: Partial<AnnounceIn
   ...o,
 });
 
-export const redisStore = (url: string, keyPrefix = 'mika:', commandTimeoutMs?: number): RedisStore =>
-  new RedisStore({ url, keyPrefix, commandTimeoutMs, logger: { info() {}, warn() {} } });
+export const redisStore = (url: string, keyPrefix = 'mika:', commandTimeoutMs?: number, flush = false): RedisStore =>
+  new RedisStore({ url, keyPrefix, commandTimeoutMs, flush, logger: { info() {}, warn() {} } });
 
 export { eventually } from '../../helpers/eventually.js';

@@ -73,6 +73,18 @@ describe('when one instance changes the registry', () => {
     expect(b.whitelistMatch(pid('-qB4-x'))).toBeUndefined();
   });
 
+  it('a bulk put of thousands reaches the other instance, the last value of each record winning', async () => {
+    const users = Array.from({ length: 3000 }, (_, i) => user(i + 1));
+    await a.putUsers(users);
+    await a.putUsers([{ ...user(7), name: 'renamed' }]);
+    await a.deleteUsers([8]);
+    await a.putTorrents(Array.from({ length: 1200 }, (_, i) => torrent(i + 1)));
+    await eventually(() => b.counts().users === 2999 && b.counts().torrents === 1200 && b.userById(7)?.name === 'renamed');
+    expect(b.userById(3000)).toEqual(user(3000));
+    expect(b.userById(8)).toBeUndefined();
+    expect(b.torrentByInfoHash(torrent(1200).infoHash)).toEqual(torrent(1200));
+  });
+
   it('a new instance loads everything there is at open()', async () => {
     for (let i = 1; i <= 2500; i++) await a.putUser(user(i));
     await a.putTorrent(t);

@@ -2,7 +2,8 @@
   Drops the peers of one swarm that have been silent since before a cutoff, and moves the swarm's
   reap time to its oldest remaining peer (or takes the swarm off the reap set when none is left).
   Touches only expired peers: they are found through the expiry zset. The global totals go down by
-  the peers the ZREMs really removed from each rotation.
+  the peers the ZREMs really removed from each rotation; with the SQL flush on, a swarm that lost
+  seeders or leechers joins the dirty torrents.
 
   Input:
     KEYS[1] peers     HASH  peerKey -> record and state
@@ -11,9 +12,11 @@
     KEYS[4] expiry    ZSET  peerKey -> lastSeen
     KEYS[5] reap      ZSET  info_hash -> no later than the swarm's oldest lastSeen
     KEYS[6] totals    HASH  seeders, leechers over every swarm
+    KEYS[7] dirty torrents SET info_hashes changed since their last SQL flush
 
     ARGV[1] info_hash (40 hex), the member of the reap set
     ARGV[2] cutoff, unix seconds: peers whose lastSeen is below it are dropped
+    ARGV[3] "1" when the SQL flush is on
 
   Output: how many peers were dropped.
 ]]
@@ -34,6 +37,7 @@ end
 
 if seeders > 0 then redis.call('HINCRBY', totalsKey, 'seeders', -seeders) end
 if leechers > 0 then redis.call('HINCRBY', totalsKey, 'leechers', -leechers) end
+if ARGV[3] == '1' and (seeders > 0 or leechers > 0) then redis.call('SADD', KEYS[7], ARGV[1]) end
 
 local oldest = redis.call('ZRANGE', expiryKey, 0, 0, 'WITHSCORES')
 if oldest[2] then

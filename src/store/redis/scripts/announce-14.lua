@@ -23,6 +23,8 @@
     KEYS[11] torrent ids   HASH  torrent id -> info_hash (how userTorrentStats finds the ledger)
     KEYS[12] totals        HASH  seeders, leechers over every swarm: HINCRBY only when a peer joins,
                                  changes side or leaves a rotation (a plain re-announce writes nothing)
+    KEYS[13] dirty users   SET   user ids changed since their last SQL flush
+    KEYS[14] dirty torrents SET  info_hashes changed since their last SQL flush
 
     ARGV[1]  peerKey: "<uid>:" .. 20 raw peer_id bytes
     ARGV[2]  peer_id (20 raw bytes)
@@ -39,6 +41,8 @@
     ARGV[17] user id      ARGV[18] torrent id    (written into cheat events; the torrent id also
                                                   into a new ledger)
     ARGV[19] most cheat events kept
+    ARGV[20] "1" when the SQL flush is on: the user joins KEYS[13] when its transfer, bonus or
+             snatches moved, the torrent joins KEYS[14] when its snatches or peer counts moved
 
   Output: { seeders, leechers, snatches, tooEarly (0|1), unknownPeer (0|1), record, record, ... }
     seeders/leechers/snatches are the swarm's figures after the announce; the records (44 bytes each)
@@ -56,7 +60,7 @@
 
 local peersKey, seedersKey, leechersKey, expiryKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local torrentKey, utKey, userKey, userTorrentsKey, reapKey, cheatsKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
-local torrentIdsKey, totalsKey = KEYS[11], KEYS[12]
+local torrentIdsKey, totalsKey, dirtyUsersKey, dirtyTorrentsKey = KEYS[11], KEYS[12], KEYS[13], KEYS[14]
 
 local key = ARGV[1]
 local peerId = ARGV[2]
@@ -74,6 +78,7 @@ local bonusRate = tonumber(ARGV[13])
 local interval = tonumber(ARGV[14])
 local maxUploadRate = tonumber(ARGV[15])
 local infoHash = ARGV[16]
+local flush = ARGV[20] == '1'
 
 local RECORD_LEN = 44
 local GIB = 1073741824
@@ -203,6 +208,8 @@ if cheatRate then
   redis.call('LTRIM', cheatsKey, 0, tonumber(ARGV[19]) - 1)
 end
 redis.call('HSET', utKey, unpack(hw))
+if flush and (upRaw ~= 0 or downRaw ~= 0 or bonus ~= 0 or snatch) then redis.call('SADD', dirtyUsersKey, ARGV[17]) end
+local torrentMoved = snatch
 
 -- Moves the swarm's counts and the global totals by the same deltas, taken from ZREM / ZADD NX
 -- replies: only a peer that really joins, changes side or leaves writes the totals.
@@ -210,6 +217,10 @@ local function count(dSeeders, dLeechers)
   nSeeders, nLeechers = nSeeders + dSeeders, nLeechers + dLeechers
   if dSeeders ~= 0 then redis.call('HINCRBY', totalsKey, 'seeders', dSeeders) end
   if dLeechers ~= 0 then redis.call('HINCRBY', totalsKey, 'leechers', dLeechers) end
+  if dSeeders ~= 0 or dLeechers ~= 0 then torrentMoved = true end
+end
+local function markTorrent()
+  if flush and torrentMoved then redis.call('SADD', dirtyTorrentsKey, infoHash) end
 end
 
 if event == 'stopped' then
@@ -217,6 +228,7 @@ if event == 'stopped' then
   count(-redis.call('ZREM', seedersKey, key), -redis.call('ZREM', leechersKey, key))
   redis.call('ZREM', expiryKey, key)
   if redis.call('ZCARD', expiryKey) == 0 then redis.call('ZREM', reapKey, infoHash) end
+  markTorrent()
   return { nSeeders, nLeechers, snatches, 0, 0 }
 end
 
@@ -238,6 +250,7 @@ local moved = redis.call('ZREM', other, key)
 local joined = redis.call('ZADD', mine, 'NX', fmt(seq), key)
 if joined == 1 then put(tw, 'seq', fmt(seq)) end
 if seeder then count(joined, -moved) else count(-moved, joined) end
+markTorrent()
 redis.call('ZADD', expiryKey, ARGV[9], key)
 -- LT keeps the swarm's reap time no later than its oldest lastSeen.
 redis.call('ZADD', reapKey, 'LT', ARGV[9], infoHash)

@@ -3,6 +3,11 @@
   and the torrent id -> info_hash mapping stay, as the site's history. The global totals go down by
   the swarm's seeders and leechers. Tells every instance.
 
+  With the SQL flush on, a torrent the site's table may show (changed since its last flush, or
+  flushed with peers or snatches) leaves its unflushed snatches in the gone-torrents hash under its
+  torrent id: the next flush writes that torrent's row with 0 seeders and 0 leechers. Its flush
+  snapshot (sent_* fields) goes with the torrent hash.
+
   Input:
     KEYS[1] torrent   HASH  registry fields, counters, rotation state
     KEYS[2] peers     HASH
@@ -12,15 +17,28 @@
     KEYS[6] torrents  SET   registered info_hashes
     KEYS[7] reap      ZSET  info_hash -> reap time
     KEYS[8] totals    HASH  seeders, leechers over every swarm
+    KEYS[9] dirty torrents SET info_hashes changed since their last SQL flush
+    KEYS[10] gone torrents HASH torrent id -> snatches not yet flushed
 
     ARGV[1] info_hash (40 hex)
     ARGV[2] events channel
     ARGV[3] message published on it
+    ARGV[4] "1" when the SQL flush is on
 
   Output: 1 when the torrent was registered, 0 otherwise (the message is published either way).
 ]]
 
 local seeders, leechers = redis.call('ZCARD', KEYS[3]), redis.call('ZCARD', KEYS[4])
+if ARGV[4] == '1' then
+  local f = redis.call('HMGET', KEYS[1], 'torrent_id', 'snatches', 'sent_snatches', 'sent_seeders', 'sent_leechers')
+  local dirty = redis.call('SREM', KEYS[9], ARGV[1])
+  if f[1] then
+    local unsent = tonumber(f[2] or '0') - tonumber(f[3] or '0')
+    if dirty == 1 or unsent ~= 0 or (f[4] or '0') ~= '0' or (f[5] or '0') ~= '0' then
+      redis.call('HINCRBY', KEYS[10], f[1], unsent)
+    end
+  end
+end
 if seeders > 0 then redis.call('HINCRBY', KEYS[8], 'seeders', -seeders) end
 if leechers > 0 then redis.call('HINCRBY', KEYS[8], 'leechers', -leechers) end
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])

@@ -1,0 +1,73 @@
+import { existsSync } from 'node:fs';
+import { ApiClient } from '../src/api/client.js';
+import { parseConfig } from '../src/config/load.js';
+import { silentProgress } from '../src/warmup/progress.js';
+import type { WarmupReport } from '../src/warmup/report.js';
+import { warmup } from '../src/warmup/warmup.js';
+import { startMariaDb, type MariaDbServer } from '../test/helpers/mariadb-server.js';
+import { fillSite, SEED_SCHEMA } from '../test/helpers/site-schema.js';
+import { BENCH_API_KEY } from './fixtures.js';
+
+// The warmup figure of `npm run bench`: `mika warmup` (the same function, in the bench process)
+// from a MariaDB of its own, seeded with the seed's schema, into a mika daemon on the Redis store
+// (a process of its own, started by run.ts with --api-dir), through the API over TLS. Run twice: a
+// fresh load, then the same rows again (nothing changes: the idempotent path).
+
+export const WARMUP_ROWS = { whitelist: 12, users: 200_000, torrents: 100_000 };
+
+export interface WarmupFigures {
+  rows: number;
+  /** Seconds MariaDB took to generate the rows (not part of the figure). */
+  seedSeconds: number;
+  first: WarmupReport;
+  second: WarmupReport;
+}
+
+const MARIADBD = process.env.MARIADBD ?? '/usr/sbin/mariadbd';
+
+export function warmupSkipReason(): string | undefined {
+  return existsSync(MARIADBD) ? undefined : `${MARIADBD} not found (apt install mariadb-server, or set MARIADBD)`;
+}
+
+/** A MariaDB of the bench's own with the seed's tables filled; the caller destroys it. */
+export async function seededSite(): Promise<{ server: MariaDbServer; url: string; seedSeconds: number }> {
+  const server = await startMariaDb();
+  try {
+    const started = performance.now();
+    const database = await server.createDatabase('bench');
+    const db = await server.connect(database);
+    await db.query(SEED_SCHEMA);
+    await fillSite(db, WARMUP_ROWS);
+    await db.end();
+    return { server, url: server.url(database), seedSeconds: (performance.now() - started) / 1000 };
+  } catch (err) {
+    await server.destroy();
+    throw err;
+  }
+}
+
+/** Two warmups from `siteUrl` into the daemon whose API is on `apiPort` (certificate `ca`). */
+export async function benchWarmup(siteUrl: string, apiPort: number, ca: Buffer): Promise<Omit<WarmupFigures, 'seedSeconds'>> {
+  const api = new ApiClient({ baseUrl: `https://127.0.0.1:${apiPort}`, ca, apiKey: BENCH_API_KEY, timeoutMs: 60_000 });
+  const { sql } = parseConfig({ sql: { url: siteUrl } });
+  const run = () => warmup({ sql, api, batchSize: 5000, prune: false, progress: silentProgress });
+  try {
+    const first = await run();
+    const second = await run();
+    return { rows: first.entities.reduce((n, e) => n + e.rows, 0), first, second };
+  } finally {
+    await api.close();
+  }
+}
+
+/** The figure as the bench prints it. */
+export function warmupLines(f: WarmupFigures, target: number): string[] {
+  const rate = (r: WarmupReport) => `${r.rowsPerSecond.toLocaleString('en-US')} rows/s (${r.seconds.toFixed(2)} s)`;
+  const { whitelist, users, torrents } = WARMUP_ROWS;
+  return [
+    `warmup, MariaDB → API → Redis store: ${whitelist} clients + ${users.toLocaleString('en-US')} users + ${torrents.toLocaleString('en-US')} torrents (seeded in ${f.seedSeconds.toFixed(1)} s)`,
+    `  first run (all written):       ${rate(f.first)}`,
+    `  second run (nothing changed):  ${rate(f.second)}`,
+    `${f.first.rowsPerSecond >= target ? 'met    ' : 'NOT met'}  warmup ≥ ${target.toLocaleString('en-US')} rows/s into the Redis store: ${f.first.rowsPerSecond.toLocaleString('en-US')}`,
+  ];
+}

@@ -1,0 +1,30 @@
+import { Args } from '@oclif/core';
+import { BaseCommand } from '../../src/cli/base-command.js';
+import { withApi } from '../../src/cli/with-api.js';
+import { loadConfig } from '../../src/config/load.js';
+
+export default class WhitelistAdd extends BaseCommand {
+  static override description =
+    'Allow a client by peer_id prefix on the running daemon, or rename the client of a listed prefix (POST /api/whitelist). A prefix may start with "-" as it is: mika whitelist add -qB4 qBittorrent';
+
+  static override examples = ['<%= config.bin %> whitelist add -qB4 qBittorrent 4', '<%= config.bin %> whitelist add -TR3 Transmission --json', '<%= config.bin %> whitelist add -- --json-like-prefix Some Client'];
+
+  static override args = {
+    prefix: Args.string({ required: true, description: 'Leading characters of the peer_id, 1 to 20, e.g. -qB4' }),
+    client: Args.string({ required: true, description: 'Client name shown to operators (the words after the prefix, joined by spaces)' }),
+  };
+
+  // The client name may be several words without quotes.
+  static override strict = false;
+
+  static override enableJsonFlag = true;
+
+  async run(): Promise<unknown> {
+    const { args, argv, flags } = await this.parse(WhitelistAdd, this.dashArgv());
+    const { config } = loadConfig({ path: flags.config });
+    const client = (argv as string[]).slice(1).join(' ');
+    const { created, item } = await withApi(config, (api) => api.putWhitelist({ prefix: args.prefix, client }));
+    this.log(`> ${created ? 'Added' : 'Renamed'} ${JSON.stringify(item.prefix)}: ${item.client}`);
+    return { created, ...item };
+  }
+}

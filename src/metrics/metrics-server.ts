@@ -1,0 +1,44 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { listenTarget } from '../daemon/listen-address.js';
+import type { Logger } from '../daemon/logger.js';
+import type { Metrics } from './metrics.js';
+
+export interface MetricsServer {
+  address: AddressInfo;
+  close(): Promise<void>;
+}
+
+/**
+ * The plain-HTTP metrics listener (config `metrics.listen`) for scrapers that cannot do TLS:
+ * `GET /metrics` without credentials, nothing else. Bind it to a private address.
+ */
+export async function startMetricsServer(listen: string, stacks: { ipv4: boolean; ipv6: boolean }, metrics: Metrics, logger: Logger): Promise<MetricsServer> {
+  const server: Server = createServer((req, res) => {
+    if (req.method !== 'GET' || (req.url ?? '').split('?', 1)[0] !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: this listener answers GET /metrics only\n');
+      return;
+    }
+    metrics.render().then(
+      ({ contentType, body }) => res.writeHead(200, { 'content-type': contentType }).end(body),
+      (err: Error) => {
+        logger.error({ err }, 'metrics collection failed');
+        res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics collection failed\n');
+      },
+    );
+  });
+  const { host, port, ipv6Only } = listenTarget(listen, stacks);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port, ipv6Only }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  logger.info({ address }, 'metrics listening (plain HTTP, no credentials)');
+  return {
+    address,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,137 @@
+import type { ApiClient } from '../api/client.js';
+import type { SqlConfig } from '../config/schema.js';
+import { BatchSender } from './batch-sender.js';
+import { siteEntities, type Entity } from './entities.js';
+import { prune, registrySnapshot, type RegistrySnapshot, type Seen } from './prune.js';
+import type { Progress } from './progress.js';
+import { emptyReport, SHOWN, type EntityReport, type WarmupReport } from './report.js';
+import { BadRow } from './row-readers.js';
+import { SiteDatabase } from './site-database.js';
+
+/** Bulk requests outstanding at once, by default: enough to keep the daemon and the store busy. */
+const IN_FLIGHT = 2;
+
+export interface WarmupOptions {
+  /** The site database (config sql.*: where, and sql.queries: which tables and columns). */
+  sql: SqlConfig;
+  /** The running daemon's API. */
+  api: ApiClient;
+  /** Items per bulk request (the API takes up to 10,000). */
+  batchSize: number;
+  /** Bulk requests outstanding at once; default 2. */
+  inFlight?: number;
+  /** Remove users and torrents the daemon holds that the site database no longer has. */
+  prune: boolean;
+  progress: Progress;
+  /** Milliseconds, monotonic. */
+  now?: () => number;
+}
+
+/**
+ * Loads the client whitelist, the users and the torrents of the site database into the running
+ * daemon through its bulk API (so it reaches every instance, on either store). Tables are streamed
+ * and sent in batches, a few requests in flight; bad rows are skipped and counted. What the daemon
+ * already holds is not written again, so a second run changes nothing. With `prune`, what the
+ * daemon held before the run and the site no longer has is removed afterwards.
+ */
+export async function warmup(opts: WarmupOptions): Promise<WarmupReport> {
+  const now = opts.now ?? (() => performance.now());
+  const started = now();
+  // The daemon first: a warmup that could not write fails before it reads anything.
+  let before: RegistrySnapshot | undefined;
+  if (opts.prune) before = await registrySnapshot(opts.api);
+  else await opts.api.counts();
+  const seen: Seen = { users: new Set(), torrents: new Set() };
+  const site = await SiteDatabase.open(opts.sql);
+  const entities: EntityReport[] = [];
+  try {
+    const [whitelist, users, torrents] = siteEntities(opts.sql.queries);
+    entities.push(await load(whitelist, site, opts, now));
+    entities.push(await load(users, site, opts, now, before && seen.users));
+    entities.push(await load(torrents, site, opts, now, before && seen.torrents));
+    await site.close();
+    if (before) await prune(opts.api, before, seen, entities, opts.batchSize);
+  } catch (err) {
+    site.destroy();
+    opts.progress.abort();
+    throw err;
+  }
+  const seconds = (now() - started) / 1000;
+  const rows = entities.reduce((sum, e) => sum + e.rows, 0);
+  const report: WarmupReport = {
+    entities,
+    prune: opts.prune,
+    changed: entities.some((e) => e.written > 0 || e.pruned > 0),
+    seconds,
+    rowsPerSecond: seconds > 0 ? Math.round(rows / seconds) : 0,
+  };
+  opts.progress.end(report);
+  return report;
+}
+
+/** Streams one table into the daemon; `seen` collects the keys of its rows (for prune). */
+async function load<T>(entity: Entity<T>, site: SiteDatabase, opts: WarmupOptions, now: () => number, seen?: Set<number | string>): Promise<EntityReport> {
+  const started = now();
+  const columns = await site.columns(entity.table);
+  const config = `sql.queries.${entity.kind}`;
+  if (columns.size === 0) throw new Error(`the site database ${site.where} has no table ${entity.table} (${config}.table)`);
+  for (const [field, column] of Object.entries(entity.required)) {
+    if (!columns.has(column.toLowerCase())) {
+      throw new Error(`table ${entity.table} has no column ${column} (${config}.${field}); its columns: ${[...columns.values()].join(', ')}`);
+    }
+  }
+  const plan = entity.plan((column) => columns.has(column.toLowerCase()));
+  const report = emptyReport({ kind: entity.kind, label: entity.label, table: entity.table, columns: plan.columns });
+  const { progress } = opts;
+  progress.start(entity.label, await site.count(entity.table));
+
+  let answered = 0;
+  /** Items refused for a passkey another user holds: tried again once the table is in. */
+  const conflicted: T[] = [];
+  const post = async (batch: T[], last: boolean) => {
+    const reply = await entity.send(opts.api, batch);
+    report.written += reply.written;
+    report.unchanged += reply.unchanged;
+    if (last) {
+      report.conflicts += reply.conflicts.length;
+      for (const c of reply.conflicts.slice(0, SHOWN - report.conflictsShown.length)) report.conflictsShown.push(`user id ${c.user_id}: passkey is held by user ${c.holder}`);
+      return;
+    }
+    if (reply.conflicts.length > 0) {
+      const refused = new Set<number | string>(reply.conflicts.map((c) => c.user_id));
+      conflicted.push(...batch.filter((item) => refused.has(entity.key(item))));
+    }
+    answered += batch.length;
+    progress.update(answered + report.skipped);
+  };
+
+  const sender = new BatchSender<T>(opts.inFlight ?? IN_FLIGHT, (batch) => post(batch, false));
+  let batch: T[] = [];
+  for await (const row of site.rows(entity.table, plan.columns)) {
+    report.rows++;
+    let item: T;
+    try {
+      item = plan.read(row);
+    } catch (err) {
+      if (!(err instanceof BadRow)) throw err;
+      if (err.key !== undefined) seen?.add(err.key);
+      if (report.skipped++ < SHOWN) report.skippedShown.push(`${err.row}: ${err.message}`);
+      continue;
+    }
+    seen?.add(entity.key(item));
+    batch.push(item);
+    if (batch.length >= opts.batchSize) {
+      await sender.send(batch);
+      batch = [];
+    }
+  }
+  if (batch.length > 0) await sender.send(batch);
+  await sender.drain();
+  // A passkey that moved from one user to another in the site is refused while the old holder
+  // still has it in the daemon; by now every user is in, so a second try settles those.
+  for (let i = 0; i < conflicted.length; i += opts.batchSize) await post(conflicted.slice(i, i + opts.batchSize), true);
+  progress.update(report.rows);
+  report.seconds = (now() - started) / 1000;
+  progress.finish(report);
+  return report;
+}
