@@ -65,9 +65,10 @@ describe('mika top in a terminal', () => {
       await api.bulkTorrents(TORRENTS.map((name, t) => ({ torrent_id: t + 1, info_hash: hash(t).toString('hex'), name })));
       loading = load(trackerPort, stop);
 
-      // NODE_ENV=test (vitest's) would make oclif look for the TypeScript sources. The shell stays
-      // after mika top to show its exit status on the screen.
-      const command = `cd ${ROOT} && NODE_ENV=production ${process.execPath} ${MIKA_BIN} top -c ${configPath}`;
+      // NODE_ENV=test (vitest's) would make oclif look for the TypeScript sources, and CI=true (set
+      // by CI) makes Ink draw only the last frame. The shell stays after mika top to show its exit
+      // status on the screen.
+      const command = `cd ${ROOT} && env -u CI NODE_ENV=production ${process.execPath} ${MIKA_BIN} top -c ${configPath}`;
       tmux('new-session', '-d', '-s', 'top', '-x', '120', '-y', '40', `${command}; echo "mika top exited with status $?"; sleep 60`);
 
       // Live: a rate above zero, peers, and the busiest torrent first.
