@@ -1,10 +1,11 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createConnection, type Connection } from 'mysql2/promise';
 import { freePort } from './free-port.js';
+import { serverProcess } from './server-process.js';
 
 // A MariaDB server of the test's own: a fresh datadir in a temp dir, a free port on 127.0.0.1, root
 // without a password. Tests never touch any other database server. CI installs mariadb-server with
@@ -52,9 +53,9 @@ export async function startMariaDb(): Promise<MariaDbServer> {
     '--innodb-log-file-size=48M',
     '--max-connections=200',
   ];
-  let child: ChildProcess | undefined;
   const connect = (database?: string) =>
     createConnection({ host: '127.0.0.1', port, user: 'root', ...(database ? { database } : {}), multipleStatements: true, connectTimeout: 2000 });
+  const proc = serverProcess(MARIADBD, args, (p) => waitForConnection(connect, p, dir));
 
   const server: MariaDbServer = {
     port,
@@ -68,25 +69,8 @@ export async function startMariaDb(): Promise<MariaDbServer> {
       await c.end();
       return name;
     },
-    async start() {
-      if (child) return;
-      const proc = spawn(MARIADBD, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-      child = proc;
-      proc.once('exit', () => {
-        if (child === proc) child = undefined;
-      });
-      await waitForConnection(connect, proc, dir);
-    },
-    async stop(signal = 'SIGTERM') {
-      const proc = child;
-      if (!proc) return;
-      child = undefined;
-      await new Promise<void>((resolve) => {
-        if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
-        proc.once('exit', () => resolve());
-        proc.kill(signal);
-      });
-    },
+    start: proc.start,
+    stop: proc.stop,
     async destroy() {
       await server.stop();
       rmSync(dir, { recursive: true, force: true });

@@ -1,10 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
+import { serverProcess } from './server-process.js';
 
 // A redis-server of the test's own, on a free port in a fresh temp dir: tests never touch any other
 // Redis. CI installs redis-server with apt; REDIS_SERVER overrides the binary.
@@ -37,31 +38,14 @@ export async function startRedisServer(opts: RedisServerOptions = {}): Promise<R
   const dir = mkdtempSync(join(tmpdir(), 'mika-redis-'));
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--daemonize', 'no', '--loglevel', 'warning', '--enable-debug-command', 'local'];
   args.push(...(opts.appendonly ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']));
-  let child: ChildProcess | undefined;
+  const proc = serverProcess(BINARY, args, (p) => waitForPong(port, p));
 
   const server: RedisServer = {
     port,
     url: `redis://127.0.0.1:${port}`,
     dir,
-    async start() {
-      if (child) return;
-      const proc = spawn(BINARY, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-      child = proc;
-      proc.once('exit', () => {
-        if (child === proc) child = undefined;
-      });
-      await waitForPong(port, proc);
-    },
-    async stop(signal = 'SIGTERM') {
-      const proc = child;
-      if (!proc) return;
-      child = undefined;
-      await new Promise<void>((resolve) => {
-        if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
-        proc.once('exit', () => resolve());
-        proc.kill(signal);
-      });
-    },
+    start: proc.start,
+    stop: proc.stop,
     async flush() {
       await server.command('FLUSHALL');
     },
