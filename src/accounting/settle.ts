@@ -78,13 +78,17 @@ export function bonusPoints(uploadedTotal: number, seedTimeTotal: number, seeder
  * announce sets the baseline and credits nothing. `seeders` is the swarm's seeder count before it.
  */
 export function settle(prev: PeerState | undefined, report: Report, rules: Rules, history: History, seeders: number): Settlement {
-  const snatch = report.event === 'completed' && !history.snatched;
+  let snatch = report.event === 'completed' && !history.snatched;
   if (prev === undefined) {
     return { upRaw: 0, downRaw: 0, up: 0, down: 0, seedTime: 0, bonus: 0, snatch, cheat: undefined };
   }
   const elapsed = Math.max(report.now - prev.lastSeen, 0);
   const upRaw = counterDelta(prev.uploaded, report.uploaded);
   const downRaw = counterDelta(prev.downloaded, report.downloaded);
+  // A leecher that reaches left=0 by downloading has completed, whether or not it says so: aria2
+  // leaving at once (--seed-time=0) sends `stopped` with left=0 and never `completed`. A seeder that
+  // only finished checking its data (left falls, nothing downloaded) has snatched nothing.
+  if (!history.snatched && prev.left > 0 && report.left === 0 && downRaw > 0) snatch = true;
 
   let allowed = upRaw;
   let cheat: Cheat | undefined;

@@ -245,6 +245,20 @@ export function storeContract(name: string, opts: ContractOptions): void {
         expect((await h.store.userStats(1)).snatches).toBe(1);
         expect((await h.store.userTorrentStats(1, 10))?.snatched).toBe(true);
       });
+      it('a leecher that leaves with left=0 after downloading, without completed, counts one snatch (aria2 --seed-time=0)', async () => {
+        await h.announce(PK.alice, { infoHash: IH.plain, peerId: qb('a2'), left: 1000, event: 'started' });
+        h.advance(30);
+        await h.announce(PK.alice, { infoHash: IH.plain, peerId: qb('a2'), left: 0, downloaded: 1000, event: 'stopped' });
+        expect((await h.store.userStats(1)).snatches).toBe(1);
+        expect((await h.store.torrentStats(IH.plain.toString('hex'))).snatches).toBe(1);
+        expect((await h.store.userTorrentStats(1, 10))?.snatched).toBe(true);
+      });
+      it('a seeder whose left falls to 0 by checking its data, nothing downloaded, counts no snatch', async () => {
+        await h.announce(PK.alice, { infoHash: IH.plain, peerId: qb('tr'), left: 1000, event: 'started' });
+        h.advance(30);
+        await h.announce(PK.alice, { infoHash: IH.plain, peerId: qb('tr'), left: 0 });
+        expect((await h.store.userStats(1)).snatches).toBe(0);
+      });
     });
 
     describe('accounting', () => {

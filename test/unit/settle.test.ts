@@ -36,6 +36,15 @@ describe('settle', () => {
     expect(settle(prev, report({ event: 'completed' }), rules, history, 1).snatch).toBe(true);
     expect(settle(prev, report({ event: 'completed' }), rules, { ...history, snatched: true }, 1).snatch).toBe(false);
   });
+  it('marks a snatch when a leecher reaches left=0 by downloading, whatever its event', () => {
+    expect(settle(prev, report({ left: 0, downloaded: 110, event: 'stopped' }), rules, history, 1).snatch).toBe(true);
+    expect(settle(prev, report({ left: 0, downloaded: 110 }), rules, history, 1).snatch).toBe(true);
+    expect(settle(prev, report({ left: 0, downloaded: 110 }), rules, { ...history, snatched: true }, 1).snatch).toBe(false);
+  });
+  it('marks no snatch for a seeder whose left fell to 0 by checking its data', () => {
+    expect(settle(prev, report({ left: 0 }), rules, history, 1).snatch).toBe(false);
+    expect(settle({ ...prev, left: 0 }, report({ left: 0, downloaded: 110 }), rules, history, 1).snatch).toBe(false);
+  });
   it('clamps upload above the rate ceiling and reports the cheat', () => {
     const s = settle(prev, report({ uploaded: 100 + 3_000_000 }), { ...rules, maxUploadRate: 1000 }, history, 1);
     expect(s.up).toBe(300_000);

@@ -153,6 +153,7 @@ if prev then
   local elapsed = math.max(now - prev.lastSeen, 0)
   upRaw = counterDelta(prev.uploaded, uploaded)
   downRaw = counterDelta(prev.downloaded, downloaded)
+  if not histSnatched and prev.left > 0 and left == 0 and downRaw > 0 then snatch = true end
   local allowed = upRaw
   if maxUploadRate > 0 then
     local window = math.max(elapsed, 1)
