@@ -1,0 +1,55 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { RedisStore } from '../../src/store/redis/redis-store.js';
+import { announceLoad, loadSite, type AnnounceLoad, type LoadSite } from '../helpers/announce-load.js';
+import { freePort } from '../helpers/free-port.js';
+import { runMika, type MikaProcess } from '../helpers/mika-process.js';
+import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+// What every fault test starts from: a redis-server with AOF (acknowledged writes survive its
+// crash), the site's users and torrents in it, and the built mika on a fixed port, so that a
+// restarted mika is found where the clients' keep-alive connections expect it.
+
+export interface FaultRig {
+  redis: RedisServer;
+  /** The site's view of the store, for the totals. */
+  admin: RedisStore;
+  site: LoadSite;
+  port: number;
+  /** Runs `mika serve` on the rig's Redis and port; resolves once it listens. */
+  startMika(): Promise<MikaProcess>;
+  /** The load of the rig's peers against its port. */
+  load(opts?: Parameters<typeof announceLoad>[2]): AnnounceLoad;
+}
+
+export function useFaultRig(): () => FaultRig {
+  let rig: FaultRig | undefined;
+  beforeAll(async () => {
+    const redis = await startRedisServer({ appendonly: true });
+    const admin = new RedisStore({ url: redis.url, keyPrefix: 'mika:' });
+    await admin.open();
+    const site = loadSite({ users: 6, torrents: 4, peers: 12 });
+    await site.seed(admin);
+    rig = {
+      redis,
+      admin,
+      site,
+      port: await freePort(),
+      async startMika() {
+        const config = join(tempDir('faults'), 'config.json');
+        writeFileSync(config, JSON.stringify({ tracker: { listen: `127.0.0.1:${rig!.port}` }, store: { type: 'redis', redis: { url: redis.url } }, pidfile: '' }));
+        const m = runMika(['serve', '-config', config]);
+        await m.waitFor(/tracker listening/);
+        return m;
+      },
+      load: (opts) => announceLoad(rig!.port, site.peers, opts),
+    };
+  });
+  afterAll(async () => {
+    await rig?.admin.close();
+    await rig?.redis.destroy();
+  });
+  return () => rig!;
+}
