@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, onTestFinished } from 'vitest';
 import { RedisStore } from '../../src/store/redis/redis-store.js';
-import { announceLoad, loadSite, type AnnounceLoad, type LoadSite } from '../helpers/announce-load.js';
+import { announceLoad, loadSite, type AnnounceLoad, type LoadOptions, type LoadSite } from '../helpers/announce-load.js';
 import { freePort } from '../helpers/free-port.js';
 import { runMika, type MikaProcess } from '../helpers/mika-process.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
@@ -21,7 +21,9 @@ export interface FaultRig {
   /** Runs `mika serve` on the rig's Redis and port; resolves once it listens. */
   startMika(): Promise<MikaProcess>;
   /** The load of the rig's peers against its port. */
-  load(opts?: Parameters<typeof announceLoad>[2]): AnnounceLoad;
+  load(opts?: LoadOptions): AnnounceLoad;
+  /** mika started, and the load begun and running until every peer has had `successes` replies. */
+  underLoad(successes: number, opts?: LoadOptions): Promise<{ mika: MikaProcess; load: AnnounceLoad }>;
 }
 
 export function useFaultRig(): () => FaultRig {
@@ -45,6 +47,19 @@ export function useFaultRig(): () => FaultRig {
         return m;
       },
       load: (opts) => announceLoad(rig!.port, site.peers, opts),
+      async underLoad(successes, opts) {
+        const mika = await rig!.startMika();
+        const load = rig!.load(opts);
+        // Stopped when the test ends, however it ends (a second stop is harmless).
+        onTestFinished(() => {
+          mika.child.kill('SIGKILL');
+          return load.stop().then(() => load.close());
+        });
+        await load.begin();
+        load.run();
+        await load.successesEach(successes);
+        return { mika, load };
+      },
     };
   });
   afterAll(async () => {

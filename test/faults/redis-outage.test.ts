@@ -10,38 +10,29 @@ const REPLY_BOUND_MS = 5_000;
 
 describe('when redis-server is down for 10 s under load', () => {
   it('mika answers every announce with HTTP 200, a bencoded failure while Redis is away, serves fully after, and the ledger holds', { timeout: 60_000 }, async () => {
-    const { site, admin, redis, startMika } = rig();
-    const mika = await startMika();
-    const load = rig().load({ replyTimeoutMs: REPLY_BOUND_MS });
-    try {
-      await load.begin();
-      load.run();
-      await load.successesEach(20);
+    const { site, admin, redis } = rig();
+    const { mika, load } = await rig().underLoad(20, { replyTimeoutMs: REPLY_BOUND_MS });
 
-      await redis.stop('SIGKILL');
-      const downAt = performance.now();
-      await new Promise((r) => setTimeout(r, OUTAGE_MS));
-      const upAt = performance.now();
-      await redis.start();
-      // Full service within a bound: mika reconnects with a backoff of at most 2 s.
-      await load.successesEach(10, 15_000);
-      await load.stop();
+    await redis.stop('SIGKILL');
+    const downAt = performance.now();
+    await new Promise((r) => setTimeout(r, OUTAGE_MS));
+    const upAt = performance.now();
+    await redis.start();
+    // Full service within a bound: mika reconnects with a backoff of at most 2 s.
+    await load.successesEach(10, 15_000);
+    await load.stop();
 
-      expect(mika.child.exitCode).toBeNull();
-      // No reset, no 5xx, no hang: every request got a complete HTTP 200 bencoded reply in time.
-      expect(load.exchanges.filter((x) => x.outcome === 'error')).toEqual([]);
-      const during = load.exchanges.filter((x) => x.sentAt! > downAt && x.endedAt < upAt);
-      expect(during.length).toBeGreaterThan(OUTAGE_MS / 1000);
-      expect(new Set(during.map((x) => `${x.outcome}: ${x.detail}`))).toEqual(new Set(['failure: tracker storage unavailable']));
+    expect(mika.child.exitCode).toBeNull();
+    // No reset, no 5xx, no hang: every request got a complete HTTP 200 bencoded reply in time.
+    expect(load.exchanges.filter((x) => x.outcome === 'error')).toEqual([]);
+    const during = load.exchanges.filter((x) => x.sentAt! > downAt && x.endedAt < upAt);
+    expect(during.length).toBeGreaterThan(OUTAGE_MS / 1000);
+    expect(new Set(during.map((x) => `${x.outcome}: ${x.detail}`))).toEqual(new Set(['failure: tracker storage unavailable']));
 
-      // Redis kept every acknowledged write (AOF); an announce whose reply was lost may have been applied.
-      expect(await peerStandings(admin, site, load.exchanges)).not.toContain('unexplained');
-      await load.resend();
-      expect(await storeTotals(admin, site)).toEqual(ledgerTotals(site));
-    } finally {
-      await load.stop();
-      load.close();
-      expect(await mika.stop()).toEqual({ code: 0, signal: null });
-    }
+    // Redis kept every acknowledged write (AOF); an announce whose reply was lost may have been applied.
+    expect(await peerStandings(admin, site, load.exchanges)).not.toContain('unexplained');
+    await load.resend();
+    expect(await storeTotals(admin, site)).toEqual(ledgerTotals(site));
+    expect(await mika.stop()).toEqual({ code: 0, signal: null });
   });
 });
