@@ -43,7 +43,8 @@ export function useFaultRig(): () => FaultRig {
         const config = join(tempDir('faults'), 'config.json');
         writeFileSync(config, JSON.stringify({ tracker: { listen: `127.0.0.1:${rig!.port}` }, store: { type: 'redis', redis: { url: redis.url } }, pidfile: '' }));
         const m = runMika(['serve', '-config', config]);
-        await m.waitFor(/tracker listening/);
+        // Generous: the start of a whole CLI on a busy 2-core CI machine.
+        await m.waitFor(/tracker listening/, 30_000);
         return m;
       },
       load: (opts) => announceLoad(rig!.port, site.peers, opts),

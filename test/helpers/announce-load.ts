@@ -20,7 +20,12 @@ export interface Exchange {
   /** The cumulative counters it reported. */
   uploaded: number;
   downloaded: number;
-  /** performance.now() when the whole request had been handed to the kernel; undefined if it never was. */
+  /** performance.now() when the client began the request. */
+  startedAt: number;
+  /**
+   * performance.now() when node reported the whole request handed to the kernel (a little later
+   * than it was: a bound, not the moment); undefined if it never was.
+   */
   sentAt: number | undefined;
   endedAt: number;
   outcome: Outcome;
@@ -127,7 +132,7 @@ export function announceLoad(port: number, peers: LoadPeer[], opts: LoadOptions 
   const announce = (p: LoadPeer, event?: string): Promise<Exchange> =>
     new Promise((resolve) => {
       const query = announceQuery({ infoHash: Buffer.from(p.torrent.infoHash, 'hex'), peerId: p.peerId, port: 10_000 + p.index, uploaded: p.uploaded, downloaded: p.downloaded, left: p.left, event, numwant: 5 });
-      const x: Exchange = { peer: p.index, uploaded: p.uploaded, downloaded: p.downloaded, sentAt: undefined, endedAt: 0, outcome: 'error' };
+      const x: Exchange = { peer: p.index, uploaded: p.uploaded, downloaded: p.downloaded, startedAt: performance.now(), sentAt: undefined, endedAt: 0, outcome: 'error' };
       let settled = false;
       const end = (outcome: Outcome, detail?: string) => {
         if (settled) return;
