@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, onTestFinished } from 'vitest';
+import { afterEach, beforeEach, onTestFinished } from 'vitest';
 import { RedisStore } from '../../src/store/redis/redis-store.js';
 import { announceLoad, loadSite, type AnnounceLoad, type LoadOptions, type LoadSite } from '../helpers/announce-load.js';
 import { freePort } from '../helpers/free-port.js';
@@ -26,9 +26,10 @@ export interface FaultRig {
   underLoad(successes: number, opts?: LoadOptions): Promise<{ mika: MikaProcess; load: AnnounceLoad }>;
 }
 
+/** A fresh rig for each test of the calling file. */
 export function useFaultRig(): () => FaultRig {
   let rig: FaultRig | undefined;
-  beforeAll(async () => {
+  beforeEach(async () => {
     const redis = await startRedisServer({ appendonly: true });
     const admin = new RedisStore({ url: redis.url, keyPrefix: 'mika:' });
     await admin.open();
@@ -63,9 +64,10 @@ export function useFaultRig(): () => FaultRig {
       },
     };
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await rig?.admin.close();
     await rig?.redis.destroy();
+    rig = undefined;
   });
   return () => rig!;
 }

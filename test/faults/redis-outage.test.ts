@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
+import type { RedisServer } from '../helpers/redis-server.js';
 import { ledgerTotals, peerStandings, storeTotals } from '../helpers/transfer-ledger.js';
 import { useFaultRig } from './fault-setup.js';
 
@@ -8,16 +9,24 @@ const OUTAGE_MS = 10_000;
 /** Longest an announce may wait for its reply, outage or not: mika's Redis command and connect timeouts are 2 s. */
 const REPLY_BOUND_MS = 5_000;
 
-describe('when redis-server is down for 10 s under load', () => {
+const outages = [
+  // Refuses connections: mika's commands fail at once.
+  { how: 'down (killed, then started again)', begin: (r: RedisServer) => r.stop('SIGKILL'), end: (r: RedisServer) => r.start() },
+  // Hangs with its connections open: mika's commands time out, and the ones sent meanwhile run
+  // when it goes on, their replies long given up.
+  { how: 'hung (SIGSTOP, then SIGCONT)', begin: async (r: RedisServer) => r.freeze(), end: async (r: RedisServer) => r.thaw() },
+];
+
+describe.each(outages)('when redis-server is $how for 10 s under load', ({ begin, end }) => {
   it('mika answers every announce with HTTP 200, a bencoded failure while Redis is away, serves fully after, and the ledger holds', { timeout: 60_000 }, async () => {
     const { site, admin, redis } = rig();
     const { mika, load } = await rig().underLoad(20, { replyTimeoutMs: REPLY_BOUND_MS });
 
-    await redis.stop('SIGKILL');
+    await begin(redis);
     const downAt = performance.now();
     await new Promise((r) => setTimeout(r, OUTAGE_MS));
     const upAt = performance.now();
-    await redis.start();
+    await end(redis);
     // Full service within a bound: mika reconnects with a backoff of at most 2 s.
     await load.successesEach(10, 15_000);
     await load.stop();
