@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, onTestFinished } from 'vitest';
 import { RedisStore } from '../../src/store/redis/redis-store.js';
 import { announceLoad, loadSite, type AnnounceLoad, type LoadOptions, type LoadSite } from '../helpers/announce-load.js';
+import { eventually } from '../helpers/eventually.js';
 import { freePort } from '../helpers/free-port.js';
 import { runMika, type MikaProcess } from '../helpers/mika-process.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
@@ -19,11 +20,14 @@ export interface FaultRig {
   site: LoadSite;
   port: number;
   /** Runs `mika serve` on the rig's Redis and port; resolves once it listens. */
-  startMika(): Promise<MikaProcess>;
+  startMika(procs?: number): Promise<MikaProcess>;
   /** The load of the rig's peers against its port. */
   load(opts?: LoadOptions): AnnounceLoad;
-  /** mika started, and the load begun and running until every peer has had `successes` replies. */
-  underLoad(successes: number, opts?: LoadOptions): Promise<{ mika: MikaProcess; load: AnnounceLoad }>;
+  /**
+   * mika started (with `procs` worker processes, default 1), and the load begun and running until
+   * every peer has had `successes` replies.
+   */
+  underLoad(successes: number, opts?: LoadOptions & { procs?: number }): Promise<{ mika: MikaProcess; load: AnnounceLoad }>;
 }
 
 /** A fresh rig for each test of the calling file. */
@@ -40,17 +44,18 @@ export function useFaultRig(): () => FaultRig {
       admin,
       site,
       port: await freePort(),
-      async startMika() {
+      async startMika(procs = 1) {
         const config = join(tempDir('faults'), 'config.json');
         writeFileSync(config, JSON.stringify({ tracker: { listen: `127.0.0.1:${rig!.port}` }, store: { type: 'redis', redis: { url: redis.url } }, pidfile: '' }));
-        const m = runMika(['serve', '-config', config]);
+        const m = runMika(['serve', '-config', config, '-procs', String(procs)]);
         // Generous: the start of a whole CLI on a busy 2-core CI machine.
         await m.waitFor(/tracker listening/, 30_000);
+        await eventually(() => (m.stdout().match(/tracker listening/g) ?? []).length === procs, 30_000);
         return m;
       },
       load: (opts) => announceLoad(rig!.port, site.peers, opts),
-      async underLoad(successes, opts) {
-        const mika = await rig!.startMika();
+      async underLoad(successes, opts = {}) {
+        const mika = await rig!.startMika(opts.procs);
         const load = rig!.load(opts);
         // Stopped when the test ends, however it ends (a second stop is harmless).
         onTestFinished(() => {

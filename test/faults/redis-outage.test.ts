@@ -9,18 +9,23 @@ const OUTAGE_MS = 10_000;
 /** Longest an announce may wait for its reply, outage or not: mika's Redis command and connect timeouts are 2 s. */
 const REPLY_BOUND_MS = 5_000;
 
+const down = { begin: (r: RedisServer) => r.stop('SIGKILL'), end: (r: RedisServer) => r.start() };
+const hung = { begin: async (r: RedisServer) => r.freeze(), end: async (r: RedisServer) => r.thaw() };
 const outages = [
   // Refuses connections: mika's commands fail at once.
-  { how: 'down (killed, then started again)', begin: (r: RedisServer) => r.stop('SIGKILL'), end: (r: RedisServer) => r.start() },
+  { how: 'down (killed, then started again)', ...down, load: {} },
   // Hangs with its connections open: mika's commands time out, and the ones sent meanwhile run
   // when it goes on, their replies long given up.
-  { how: 'hung (SIGSTOP, then SIGCONT)', begin: async (r: RedisServer) => r.freeze(), end: async (r: RedisServer) => r.thaw() },
+  { how: 'hung (SIGSTOP, then SIGCONT)', ...hung, load: {} },
+  // The same with two worker processes and a new connection per announce: a peer's announces take
+  // turns between the workers' Redis connections, so one given up on runs after the next.
+  { how: 'hung behind two worker processes', ...hung, load: { procs: 2, keepAlive: false } },
 ];
 
-describe.each(outages)('when redis-server is $how for 10 s under load', ({ begin, end }) => {
+describe.each(outages)('when redis-server is $how for 10 s under load', ({ begin, end, load: shape }) => {
   it('mika answers every announce with HTTP 200, a bencoded failure while Redis is away, serves fully after, and the ledger holds', { timeout: 60_000 }, async () => {
     const { site, admin, redis } = rig();
-    const { mika, load } = await rig().underLoad(20, { replyTimeoutMs: REPLY_BOUND_MS });
+    const { mika, load } = await rig().underLoad(20, { replyTimeoutMs: REPLY_BOUND_MS, ...shape });
 
     await begin(redis);
     const downAt = performance.now();

@@ -99,6 +99,8 @@ export interface LoadOptions {
   /** Pause after a success, and after anything else (a client backs off when its tracker fails). */
   pauseMs?: number;
   failurePauseMs?: number;
+  /** false: a new connection per announce, as many clients do (default true: one keep-alive connection per peer). */
+  keepAlive?: boolean;
 }
 
 export interface AnnounceLoad {
@@ -123,8 +125,8 @@ export interface AnnounceLoad {
 
 /** The load on the tracker at 127.0.0.1:`port`. */
 export function announceLoad(port: number, peers: LoadPeer[], opts: LoadOptions = {}): AnnounceLoad {
-  const { maxPerPeer = 2000, maxMs = 40_000, replyTimeoutMs = 10_000, pauseMs = 5, failurePauseMs = 50 } = opts;
-  const agents = peers.map(() => new Agent({ keepAlive: true, maxSockets: 1 }));
+  const { maxPerPeer = 2000, maxMs = 40_000, replyTimeoutMs = 10_000, pauseMs = 5, failurePauseMs = 50, keepAlive = true } = opts;
+  const agents = peers.map(() => new Agent({ keepAlive, maxSockets: 1 }));
   const exchanges: Exchange[] = [];
   let stopped = false;
   let loops: Promise<void>[] = [];
