@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { ledgerTotals, peerStandings, storeTotals } from '../helpers/transfer-ledger.js';
-import { useFaultRig } from './fault-setup.js';
+import { useFaultRig } from './fault-rig.js';
 
 const rig = useFaultRig();
 

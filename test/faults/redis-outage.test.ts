@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import type { RedisServer } from '../helpers/redis-server.js';
 import { ledgerTotals, peerStandings, storeTotals } from '../helpers/transfer-ledger.js';
-import { useFaultRig } from './fault-setup.js';
+import { useFaultRig } from './fault-rig.js';
 
 const rig = useFaultRig();
 const OUTAGE_MS = 10_000;

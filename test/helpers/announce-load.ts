@@ -74,7 +74,8 @@ export function loadSite(counts: { users: number; torrents: number; peers: numbe
   const peers: LoadPeer[] = Array.from({ length: counts.peers }, (_, i) => ({
     index: i,
     user: users[i % users.length]!,
-    torrent: torrents[Math.floor(i / users.length + i) % torrents.length]!,
+    // Each round over the users moves one torrent on, so that no two peers share a (user, torrent).
+    torrent: torrents[(i + Math.floor(i / users.length)) % torrents.length]!,
     peerId: id20(`-qB4630-load${i}`),
     left: i % 2 === 0 ? 0 : 1_000_000_000,
     uploaded: 0,
@@ -82,6 +83,8 @@ export function loadSite(counts: { users: number; torrents: number; peers: numbe
     acked: { uploaded: 0, downloaded: 0 },
     successes: 0,
   }));
+  // One peer per (user, torrent): a ledger per (user, torrent) is then one peer's (peerStandings).
+  if (new Set(peers.map((p) => `${p.user.id}:${p.torrent.id}`)).size !== peers.length) throw new Error('loadSite: two peers share a user and a torrent');
   return {
     users,
     torrents,
