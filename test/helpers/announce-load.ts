@@ -144,7 +144,7 @@ export function announceLoad(port: number, peers: LoadPeer[], opts: LoadOptions 
         settled = true;
         Object.assign(x, { endedAt: performance.now(), outcome, detail });
         if (outcome === 'success') {
-          p.acked = { uploaded: p.uploaded, downloaded: p.downloaded };
+          p.acked = { uploaded: x.uploaded, downloaded: x.downloaded };
           p.successes++;
         }
         exchanges.push(x);
@@ -154,7 +154,7 @@ export function announceLoad(port: number, peers: LoadPeer[], opts: LoadOptions 
         const chunks: Buffer[] = [];
         res.on('data', (d: Buffer) => chunks.push(d));
         res.on('error', (err) => end('error', err.message));
-        res.on('aborted', () => end('error', 'reply cut short'));
+        res.on('close', () => end('error', 'reply cut short'));
         res.on('end', () => {
           if (res.statusCode !== 200) return end('error', `HTTP ${res.statusCode}`);
           let reply: Reply;
