@@ -48,6 +48,8 @@ export function useFaultRig(): () => FaultRig {
         const config = join(tempDir('faults'), 'config.json');
         writeFileSync(config, JSON.stringify({ tracker: { listen: `127.0.0.1:${rig!.port}` }, store: { type: 'redis', redis: { url: redis.url } }, pidfile: '' }));
         const m = runMika(['serve', '-config', config, '-procs', String(procs)]);
+        // Killed when the test ends, however it ends; after a clean stop this does nothing.
+        onTestFinished(() => void m.child.kill('SIGKILL'));
         // Generous: the start of a whole CLI on a busy 2-core CI machine.
         await m.waitFor(/tracker listening/, 30_000);
         await eventually(() => (m.stdout().match(/tracker listening/g) ?? []).length === procs, 30_000);
@@ -58,10 +60,7 @@ export function useFaultRig(): () => FaultRig {
         const mika = await rig!.startMika(opts.procs);
         const load = rig!.load(opts);
         // Stopped when the test ends, however it ends (a second stop is harmless).
-        onTestFinished(() => {
-          mika.child.kill('SIGKILL');
-          return load.stop().then(() => load.close());
-        });
+        onTestFinished(() => load.stop().then(() => load.close()));
         await load.begin();
         load.run();
         await load.successesEach(successes);
