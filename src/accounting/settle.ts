@@ -107,6 +107,15 @@ export function settle(prev: PeerState | undefined, report: Report, rules: Rules
   return { upRaw, downRaw, up, down, seedTime, bonus, snatch, cheat };
 }
 
+/**
+ * True when an announce is older than the last one the peer's record holds: it was overtaken on
+ * the way. On Redis that is a script sent before a later announce of the same peer but run after
+ * it (mika gave up on a hung Redis, and the client's next announce went through another connection
+ * or process). Applied, its lower counters would rebase the peer and its next announce would credit
+ * the difference twice; left out, nothing is lost, since the later announces carry its counters.
+ */
+export const isOvertaken = (prev: PeerState | undefined, now: number): boolean => prev !== undefined && now < prev.lastSeen;
+
 /** True when an announce came sooner than `minInterval` after the peer's last one and is a plain update. */
 export function isTooEarly(prev: PeerState | undefined, report: Report, minInterval: number): boolean {
   if (prev === undefined || minInterval <= 0) return false;

@@ -71,7 +71,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const reaper = new Reaper(store, () => config.tracker, clock, logger);
   // With procs > 1 each worker has its own metrics: the label keeps their series apart.
   const metrics = new Metrics({ store, counters: tracker.counters, timings, reaper }, cluster.isWorker ? { worker: String(cluster.worker!.id) } : {});
-  const { app: server } = await buildTrackerServer(tracker);
+  const trackerServer = await buildTrackerServer(tracker);
+  const server = trackerServer.app;
   let auth = new ApiAuth(config.api);
   const rate = new RequestRate(() => tracker.counters.announces + tracker.counters.scrapes);
   const { rereadConfig } = opts;
@@ -136,7 +137,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       reaper.stop();
       rate.stop();
       for (const e of exporters) e.stop();
-      await Promise.all([server.close(), api?.app.close(), metricsServer?.close()]);
+      await Promise.all([trackerServer.close(), api?.app.close(), metricsServer?.close()]);
       // No announce is in flight any more: what the last ones changed goes out before the store closes.
       await flusher?.close();
       await store.close();

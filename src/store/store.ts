@@ -144,6 +144,12 @@ export interface PasskeyConflict {
   holder: number;
 }
 
+/**
+ * The cause of the StorageUnavailableError an overtaken announce fails with (isOvertaken in
+ * accounting/settle.ts): the store could not apply it in order, so it applied nothing.
+ */
+export const OVERTAKEN = 'announce overtaken by a later one of the same peer: nothing applied';
+
 /** Storage cannot be reached: announces fail with "tracker storage unavailable" until it is back. */
 export class StorageUnavailableError extends Error {
   override readonly name = 'StorageUnavailableError';

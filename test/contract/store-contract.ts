@@ -281,6 +281,18 @@ export function storeContract(name: string, opts: ContractOptions): void {
         const u = await h.store.userStats(1);
         expect([u.uploaded, u.downloaded]).toEqual([300, 300]);
       });
+      it('an announce older than the peer’s last one (overtaken on the way) fails and changes nothing, so no delta counts twice', async () => {
+        await ann(1000, 1000);
+        h.advance(300);
+        await ann(3000, 3000);
+        // Sent before the previous one, run after it: what a hung Redis does behind a second connection.
+        h.advance(-200);
+        expect(await failure(ann(2000, 2000))).toBe('tracker storage unavailable');
+        h.advance(500);
+        await ann(4000, 4000);
+        const u = await h.store.userStats(1);
+        expect([u.uploadedRaw, u.downloadedRaw, u.announces]).toEqual([3000, 3000, 3]);
+      });
       it('counters beyond 32 bits are exact', async () => {
         await ann(5_000_000_000_000, 0);
         h.advance(300);

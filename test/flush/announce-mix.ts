@@ -2,6 +2,7 @@ import { expect } from 'vitest';
 import type { AnnounceEvent } from '../../src/accounting/events.js';
 import type { Torrent, User } from '../../src/store/records.js';
 import type { Store } from '../../src/store/store.js';
+import { seedRegistry } from '../helpers/seed-registry.js';
 import { id20, text, type Harness } from '../helpers/tracker-harness.js';
 
 // A seeded stream of announces over many users, torrents and peers: starts, transfer with the
@@ -68,11 +69,7 @@ export function announceMix(seed: number, counts: { users: number; torrents: num
     users,
     torrents,
     deleted,
-    async seed(store) {
-      await store.putUsers(users);
-      await store.putTorrents(torrents);
-      await store.putWhitelist({ prefix: '-qB4', client: 'qBittorrent' });
-    },
+    seed: (store) => seedRegistry(store, users, torrents),
     async step(h) {
       let p = pick(peers);
       while (deleted.has(p.torrent.id)) p = pick(peers);

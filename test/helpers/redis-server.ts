@@ -23,6 +23,9 @@ export interface RedisServer {
   start(): Promise<void>;
   /** Stops it; SIGKILL simulates a crash. The dir stays so that start() finds its data. */
   stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+  /** Makes it hang (SIGSTOP): connections stay open, commands go unanswered until thaw(). */
+  freeze(): void;
+  thaw(): void;
   /** FLUSHALL. */
   flush(): Promise<void>;
   /** Sends one command and returns the raw RESP reply (for tests that poke the server). */
@@ -46,6 +49,8 @@ export async function startRedisServer(opts: RedisServerOptions = {}): Promise<R
     dir,
     start: proc.start,
     stop: proc.stop,
+    freeze: proc.freeze,
+    thaw: proc.thaw,
     async flush() {
       await server.command('FLUSHALL');
     },

@@ -6,6 +6,10 @@ export interface ServerProcess {
   start(): Promise<void>;
   /** Stops it and waits for the exit; SIGKILL simulates a crash. */
   stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+  /** SIGSTOP: it keeps its connections and listening socket but answers nothing, as a hung server does. */
+  freeze(): void;
+  /** SIGCONT after freeze(): it goes on with what it was sent meanwhile. */
+  thaw(): void;
 }
 
 export function serverProcess(binary: string, args: string[], ready: (proc: ChildProcess) => Promise<void>): ServerProcess {
@@ -28,7 +32,15 @@ export function serverProcess(binary: string, args: string[], ready: (proc: Chil
         if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
         proc.once('exit', () => resolve());
         proc.kill(signal);
+        // A frozen process takes no signal but SIGKILL until it runs again.
+        proc.kill('SIGCONT');
       });
+    },
+    freeze() {
+      child?.kill('SIGSTOP');
+    },
+    thaw() {
+      child?.kill('SIGCONT');
     },
   };
 }

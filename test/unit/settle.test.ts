@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bonusPoints, counterDelta, isTooEarly, settle, type Rules } from '../../src/accounting/settle.js';
+import { bonusPoints, counterDelta, isOvertaken, isTooEarly, settle, type Rules } from '../../src/accounting/settle.js';
 
 const rules: Rules = { multiUp: 1, multiDown: 1, bonusRate: 1, interval: 300, maxUploadRate: 0 };
 const history = { uploaded: 0, seedTime: 0, snatched: false };
@@ -75,5 +75,16 @@ describe('isTooEarly', () => {
     expect(isTooEarly(prev, report({ now: 1001, event: 'completed' }), 10)).toBe(false);
     expect(isTooEarly(undefined, report({ now: 1001 }), 10)).toBe(false);
     expect(isTooEarly(prev, report({ now: 1001 }), 0)).toBe(false);
+  });
+});
+
+describe('isOvertaken', () => {
+  it('holds for an announce older than the peer’s last one, not for one of the same second or later', () => {
+    expect(isOvertaken(prev, 999)).toBe(true);
+    expect(isOvertaken(prev, 1000)).toBe(false);
+    expect(isOvertaken(prev, 1300)).toBe(false);
+  });
+  it('never holds for a peer’s first announce', () => {
+    expect(isOvertaken(undefined, 0)).toBe(false);
   });
 });

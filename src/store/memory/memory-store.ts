@@ -1,10 +1,10 @@
-import { isTooEarly, settle, type PeerState, type Settlement } from '../../accounting/settle.js';
+import { isOvertaken, isTooEarly, settle, type PeerState, type Settlement } from '../../accounting/settle.js';
 import { peerInfo, seedersFirst, userIdOfPeerKey } from '../peer-info.js';
 import type { FlushBatch } from '../flush-batch.js';
 import { writeEndpoint } from '../peer-record.js';
 import type { CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from '../records.js';
 import { RegistryCache } from '../registry-cache.js';
-import { RegistryConflictError, type AnnounceInput, type AnnounceResult, type PasskeyConflict, type RegistryCounts, type ScrapeEntry, type Store } from '../store.js';
+import { OVERTAKEN, RegistryConflictError, StorageUnavailableError, type AnnounceInput, type AnnounceResult, type PasskeyConflict, type RegistryCounts, type ScrapeEntry, type Store } from '../store.js';
 import { MemoryFlush } from './memory-flush.js';
 import { Rotation } from './rotation.js';
 
@@ -168,6 +168,7 @@ export class MemoryStore implements Store {
     const swarm = this.swarm(torrent.infoHash);
     const key = `${user.id}:${input.peerId.toString('latin1')}`;
     const peer = swarm.peers.get(key);
+    if (isOvertaken(peer?.state, now)) throw new StorageUnavailableError(new Error(OVERTAKEN));
     const userStats = this.userStatsOf(user.id);
     userStats.announces++;
     swarm.stats.announces++;

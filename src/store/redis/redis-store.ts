@@ -5,7 +5,7 @@ import { peerInfo, seedersFirst, userIdOfPeerKey } from '../peer-info.js';
 import { RECORD_LEN } from '../peer-record.js';
 import type { CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from '../records.js';
 import { RegistryCache } from '../registry-cache.js';
-import { RegistryConflictError, type AnnounceInput, type AnnounceResult, type PasskeyConflict, type RegistryCounts, type ScrapeEntry, type Store } from '../store.js';
+import { OVERTAKEN, RegistryConflictError, StorageUnavailableError, type AnnounceInput, type AnnounceResult, type PasskeyConflict, type RegistryCounts, type ScrapeEntry, type Store } from '../store.js';
 import type { FlushBatch } from '../flush-batch.js';
 import { execPipeline } from './exec-pipeline.js';
 import { peerKey, RedisKeys } from './keys.js';
@@ -425,6 +425,7 @@ export class RedisStore implements Store {
 }
 
 function toAnnounceResult(reply: Array<number | Buffer>): AnnounceResult {
+  if (reply[0] === -1) throw new StorageUnavailableError(new Error(OVERTAKEN));
   return {
     seeders: reply[0] as number,
     leechers: reply[1] as number,

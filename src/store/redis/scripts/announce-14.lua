@@ -44,7 +44,8 @@
     ARGV[20] "1" when the SQL flush is on: the user joins KEYS[13] when its transfer, bonus or
              snatches moved, the torrent joins KEYS[14] when its snatches or peer counts moved
 
-  Output: { seeders, leechers, snatches, tooEarly (0|1), unknownPeer (0|1), record, record, ... }
+  Output: { -1 } when the announce is older than the peer's last one (overtaken: nothing written), else
+          { seeders, leechers, snatches, tooEarly (0|1), unknownPeer (0|1), record, record, ... }
     seeders/leechers/snatches are the swarm's figures after the announce; the records (44 bytes each)
     are the selected peers, never the announcing one.
 
@@ -103,6 +104,11 @@ if stored then
   record = string.sub(stored, 1, RECORD_LEN)
   local pu, pd, pl, ps = struct.unpack('<dddd', stored, RECORD_LEN + 1)
   prev = { uploaded = pu, downloaded = pd, left = pl, lastSeen = ps }
+end
+
+-- settle.ts: isOvertaken. Nothing is written, not even the announce counters.
+if prev and now < prev.lastSeen then
+  return { -1 }
 end
 
 redis.call('HINCRBY', userKey, 'announces', 1)
