@@ -13,6 +13,7 @@ import type { Store } from '../store/store.js';
 import { systemClock, Tracker, type Clock } from '../tracker/tracker.js';
 import { startApiServer, type ApiServer } from './api-server.js';
 import { listenTarget } from './listen-address.js';
+import { applyTimeouts } from './listener-limits.js';
 import type { Logger } from './logger.js';
 import { geoLocatorFor } from '../geo/locator.js';
 import { Reaper } from './reaper.js';
@@ -71,7 +72,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const reaper = new Reaper(store, () => config.tracker, clock, logger);
   // With procs > 1 each worker has its own metrics: the label keeps their series apart.
   const metrics = new Metrics({ store, counters: tracker.counters, timings, reaper }, cluster.isWorker ? { worker: String(cluster.worker!.id) } : {});
-  const { app: server } = await buildTrackerServer(tracker);
+  const { app: server, applyLimits } = await buildTrackerServer(tracker);
   let auth = new ApiAuth(config.api);
   const rate = new RequestRate(() => tracker.counters.announces + tracker.counters.scrapes);
   const { rereadConfig } = opts;
@@ -127,6 +128,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       config = next;
       auth = new ApiAuth(next.api);
       tracker.configure(next);
+      applyLimits();
+      if (api) applyTimeouts(api.app.server, next.api);
       if (JSON.stringify(next.geo) !== JSON.stringify(previous.geo)) tracker.useGeo(geoLocatorFor(next.geo, logger), next.geo.sample);
       logger.level = next.log.level;
       reaper.restart();

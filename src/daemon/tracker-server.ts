@@ -1,34 +1,53 @@
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { announceFastPath, type RequestListener } from '../tracker/announce-route.js';
 import { trackerApp } from '../tracker/app.js';
+import { failureReply } from '../tracker/bencode-writer.js';
 import type { Tracker } from '../tracker/tracker.js';
+import { applyTimeouts, clientErrorHandler, serverOptions } from './listener-limits.js';
 
 export interface TrackerServer {
   app: FastifyInstance;
-  /** The server's request listener: the announce fast path in front of fastify. */
+  /** The server's request listener: the URL length check, then the announce fast path in front of fastify. */
   dispatch: RequestListener;
+  /** Applies the tracker's current timeouts (reload); the header size limit needs a restart. */
+  applyLimits(): void;
+}
+
+function refuse(res: ServerResponse, status: number, reason: string): void {
+  const body = failureReply(reason);
+  res.writeHead(status, { 'content-type': 'text/plain', 'content-length': body.length });
+  res.end(body);
 }
 
 /**
  * The HTTP server of the tracker port: announces take the fast path (announce-route.ts), the rest
  * is the fastify app. Its querystring parser is a no-op: the tracker parses the raw URL itself
- * because fastify's parser decodes through UTF-8 and corrupts binary hashes.
+ * because fastify's parser decodes through UTF-8 and corrupts binary hashes. Requests node:http
+ * cannot parse, too large or too slow get a bencoded failure with a 4xx status (docs/protocol.md).
  */
 export async function buildTrackerServer(tracker: Tracker): Promise<TrackerServer> {
   let dispatch: RequestListener | undefined;
+  let server: ReturnType<typeof createServer> | undefined;
   const app = Fastify({
     logger: false,
     routerOptions: { querystringParser: () => ({}), maxParamLength: 128 },
     return503OnClosing: false,
-    keepAliveTimeout: 75_000,
-    requestTimeout: 30_000,
+    clientErrorHandler: clientErrorHandler((r) => ({ contentType: 'text/plain', body: failureReply(r.reason) })),
     serverFactory: (fastifyHandler) => {
-      dispatch = announceFastPath(tracker, fastifyHandler);
-      return createServer(dispatch);
+      const fast = announceFastPath(tracker, fastifyHandler);
+      dispatch = (req, res) => {
+        const max = tracker.config.max_url_length;
+        // Checked before any parsing, so an overlong query costs no more than its bytes on the wire.
+        if ((req.url ?? '').length > max) return refuse(res, 414, `request URL too long: at most ${max} bytes`);
+        fast(req, res);
+      };
+      // fastify applies its own timeout options only to servers it creates: these are set here.
+      server = createServer(serverOptions(tracker.config), dispatch);
+      return server;
     },
   });
   await app.register(trackerApp, { tracker });
   await app.ready();
-  return { app, dispatch: dispatch! };
+  return { app, dispatch: dispatch!, applyLimits: () => applyTimeouts(server!, tracker.config) };
 }
