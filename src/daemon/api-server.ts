@@ -1,12 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { apiApp } from '../api/app.js';
 import { errorBody } from '../api/api-error.js';
 import type { ApiContext } from '../api/context.js';
 import type { Config } from '../config/schema.js';
 import { listenTarget } from './listen-address.js';
-import { applyTimeouts, clientErrorHandler, serverOptions } from './listener-limits.js';
+import { applyTimeouts, clientErrorHandler, routerRefusal, serverOptions } from './listener-limits.js';
 import type { Logger } from './logger.js';
 
 /** TLS 1.2 suites with forward secrecy and AEAD only; TLS 1.3 suites are all modern already. */
@@ -51,6 +51,11 @@ export async function startApiServer(config: Config, ctx: ApiContext, logger: Lo
       contentType: 'application/json; charset=utf-8',
       body: Buffer.from(JSON.stringify(errorBody(REFUSAL_CODES[r.status] ?? 'bad_request', r.reason))),
     })),
+    // URLs the router refuses before any route or error handler runs (bad percent-escapes, overlong parameters).
+    frameworkErrors: (err, _req, reply) => {
+      const r = routerRefusal(err);
+      void (reply as FastifyReply).code(r.status).send(errorBody('bad_request', r.reason));
+    },
   });
   // fastify sets its own keep-alive and request timeouts on the server it made: ours win.
   applyTimeouts(app.server, config.api);

@@ -44,6 +44,13 @@ export function clientRefusal(err: Error & { code?: string }): ClientRefusal {
   return { status: 400, reason: 'bad request: not valid HTTP/1.1' };
 }
 
+/** What fastify's router refused before any route ran (its `frameworkErrors`): a URL it cannot decode, a path segment too long. */
+export function routerRefusal(err: Error & { code?: string; statusCode?: number }): ClientRefusal {
+  if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') return { status: 414, reason: 'request URL has a path segment too long' };
+  if (err.code === 'FST_ERR_BAD_URL') return { status: 400, reason: 'request URL path cannot be decoded (bad percent-escape or not UTF-8)' };
+  return { status: err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400, reason: 'bad request URL' };
+}
+
 /**
  * A `clientError` handler (node:http's, or fastify's clientErrorHandler option) that answers a
  * request the parser refused in the listener's own reply format (bencoded for the tracker, JSON for

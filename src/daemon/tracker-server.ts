@@ -1,10 +1,10 @@
 import { createServer, type ServerResponse } from 'node:http';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { announceFastPath, type RequestListener } from '../tracker/announce-route.js';
 import { trackerApp } from '../tracker/app.js';
 import { failureReply } from '../tracker/bencode-writer.js';
 import type { Tracker } from '../tracker/tracker.js';
-import { applyTimeouts, clientErrorHandler, serverOptions } from './listener-limits.js';
+import { applyTimeouts, clientErrorHandler, routerRefusal, serverOptions } from './listener-limits.js';
 
 export interface TrackerServer {
   app: FastifyInstance;
@@ -34,6 +34,11 @@ export async function buildTrackerServer(tracker: Tracker): Promise<TrackerServe
     routerOptions: { querystringParser: () => ({}), maxParamLength: 128 },
     return503OnClosing: false,
     clientErrorHandler: clientErrorHandler((r) => ({ contentType: 'text/plain', body: failureReply(r.reason) })),
+    // URLs the router refuses before any route or error handler runs get a bencoded failure too.
+    frameworkErrors: (err, _req, reply) => {
+      const r = routerRefusal(err);
+      void (reply as FastifyReply).code(r.status).header('content-type', 'text/plain').send(failureReply(r.reason));
+    },
     serverFactory: (fastifyHandler) => {
       const fast = announceFastPath(tracker, fastifyHandler);
       dispatch = (req, res) => {

@@ -57,6 +57,18 @@ describe('the limits of the tracker and API listeners', () => {
       expect(failure(r)).toBe('request timeout: the request was not sent in time');
     });
 
+    it('a path segment longer than the router allows gets HTTP 414 with a bencoded failure (was fastify\'s JSON)', async () => {
+      const r = await rawRequest(tracker, `GET /${'x'.repeat(200)}/scrape?info_hash=x HTTP/1.1\r\nHost: x\r\n\r\n`);
+      expect(r.status).toBe(414);
+      expect(failure(r)).toBe('request URL has a path segment too long');
+    });
+
+    it('a path with a bad percent-escape gets HTTP 400 with a bencoded failure (was fastify\'s JSON)', async () => {
+      const r = await rawRequest(tracker, 'GET /%G0/scrape?info_hash=x HTTP/1.1\r\nHost: x\r\n\r\n');
+      expect(r.status).toBe(400);
+      expect(failure(r)).toBe('request URL path cannot be decoded (bad percent-escape or not UTF-8)');
+    });
+
     it('a POST to an announce URL gets HTTP 405 with a bencoded failure', async () => {
       const r = await rawRequest(tracker, 'POST /pk/announce HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nab');
       expect(r.status).toBe(405);
@@ -82,6 +94,20 @@ describe('the limits of the tracker and API listeners', () => {
       const r = await rawRequest(api, 'GET /api/version HTTP/1.1\r\nHost: x\r\nX-Slow: ', { waitMs: 15_000 });
       expect(r.status).toBe(408);
       expect(apiError(r).code).toBe('request_timeout');
+    });
+
+    it('a path with a bad percent-escape or invalid UTF-8 gets HTTP 400 with a JSON error (was fastify\'s own error shape)', async () => {
+      for (const path of ['/api/user/%G0', '/api/whitelist/%E4', '/api/user/1%F4%90%80%80']) {
+        const r = await rawRequest(api, `GET ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${API_KEY}\r\n\r\n`);
+        expect(r.status).toBe(400);
+        expect(apiError(r)).toEqual({ code: 'bad_request', message: 'request URL path cannot be decoded (bad percent-escape or not UTF-8)' });
+      }
+    });
+
+    it('a path parameter longer than the router allows gets HTTP 414 with a JSON error', async () => {
+      const r = await rawRequest(api, `GET /api/torrent/${'a'.repeat(200)} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${API_KEY}\r\n\r\n`);
+      expect(r.status).toBe(414);
+      expect(apiError(r).code).toBe('bad_request');
     });
 
     it('a request line that is not HTTP gets HTTP 400 with a JSON error', async () => {

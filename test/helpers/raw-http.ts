@@ -64,9 +64,15 @@ export function rawRequest(target: RawTarget, data: Buffer | string, opts: RawOp
     };
     socket.on('data', (chunk: Buffer) => {
       buf = Buffer.concat([buf, chunk]);
-      const end = buf.indexOf('\r\n\r\n');
+      let end = buf.indexOf('\r\n\r\n');
+      let head = end === -1 ? undefined : parseHead(buf, end);
+      // An interim 1xx (100 Continue) comes before the response proper.
+      while (head && head.status < 200) {
+        buf = buf.subarray(end + 4);
+        end = buf.indexOf('\r\n\r\n');
+        head = end === -1 ? undefined : parseHead(buf, end);
+      }
       if (end === -1) return;
-      const head = parseHead(buf, end);
       const length = opts.head ? 0 : Number(head?.headers['content-length'] ?? NaN);
       if (head && Number.isFinite(length) && buf.length - end - 4 >= length) {
         finish({ ...head, body: buf.subarray(end + 4, end + 4 + length), closed: false });
