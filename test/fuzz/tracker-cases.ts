@@ -16,8 +16,13 @@ export interface TrackerTargets {
   peerIds: Buffer[];
 }
 
-/** Every byte undici lets into a request path (0x21–0xFF): raw, unescaped, latin1. */
-const PATH_BYTES = Array.from({ length: 0xff - 0x20 }, (_, i) => String.fromCharCode(0x21 + i)).join('');
+/** Printable ASCII (0x21–0x7E): node:http takes every one of them in a URL, so the tracker's own parser meets them. */
+const URL_BYTES = Array.from({ length: 0x7f - 0x21 }, (_, i) => String.fromCharCode(0x21 + i)).join('');
+/** Every byte undici lets into a request path (0x21–0xFF); node:http refuses 0x7F and up with a 400 before the tracker sees them. */
+const PATH_BYTES = `${URL_BYTES}${Array.from({ length: 0x100 - 0x7f }, (_, i) => String.fromCharCode(0x7f + i)).join('')}`;
+
+/** Raw text for a URL: mostly bytes that reach the tracker, now and then ones node:http refuses. */
+const urlText = (r: Random, max: number): string => r.text(r.length(max), r.chance(0.1) ? PATH_BYTES : URL_BYTES);
 /** Header value bytes undici lets through (no CR, LF, NUL). */
 const HEADER_BYTES = `\t${Array.from({ length: 0xff - 0x1f }, (_, i) => String.fromCharCode(0x20 + i)).filter((c) => c !== '\x7f').join('')}`;
 const TOKEN = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_';
@@ -36,7 +41,7 @@ export function badValue(r: Random, base: string): string {
     case 0:
       return encodeBytes(r.bytes(r.length(64)));
     case 1:
-      return r.text(r.length(64), PATH_BYTES);
+      return urlText(r, 64);
     case 2:
       return r.chance(0.3) ? '9'.repeat(1 + r.length(400)) : r.pick(HUGE);
     case 3:
@@ -100,7 +105,7 @@ function mutate(r: Random, p: Param[]): void {
       if (p[i]) p.splice(r.int(p.length + 1), 0, [p[i]![0], r.chance(0.5) ? p[i]![1] : badValue(r, p[i]![1])]);
       break;
     case 4:
-      p.splice(r.int(p.length + 1), 0, [r.chance(0.5) ? r.text(r.length(30), PATH_BYTES) : encodeBytes(r.bytes(r.length(10))), badValue(r, '1')]);
+      p.splice(r.int(p.length + 1), 0, [r.chance(0.5) ? urlText(r, 30) : encodeBytes(r.bytes(r.length(10))), badValue(r, '1')]);
       break;
     case 5:
       p.sort(() => r.next() - 0.5);
@@ -122,7 +127,7 @@ function path(r: Random, t: TrackerTargets, kind: 'announce' | 'scrape'): string
     case 0:
       return `/${kind}/${pk}`;
     case 1:
-      return r.pick([`/${kind}`, `/${kind}/`, `//${kind}`, `/${pk}//${kind}`, `/${pk}/${kind}/`, `/a/${pk}/${kind}`, `/${pk}/${kind}.php`, '/', `/${r.text(r.length(40), PATH_BYTES)}`]);
+      return r.pick([`/${kind}`, `/${kind}/`, `//${kind}`, `/${pk}//${kind}`, `/${pk}/${kind}/`, `/a/${pk}/${kind}`, `/${pk}/${kind}.php`, '/', `/${urlText(r, 40)}`]);
     default:
       return `/${pk}/${kind}`;
   }
@@ -136,7 +141,7 @@ export function trackerCase(r: Random, t: TrackerTargets): HttpCase {
   for (let i = 0; i < rounds; i++) mutate(r, p);
   let target = path(r, t, kind);
   if (r.chance(0.97)) target += `?${query(r, p)}`;
-  if (r.chance(0.02)) target += `#${r.text(r.length(20), PATH_BYTES)}`;
+  if (r.chance(0.02)) target += `#${urlText(r, 20)}`;
 
   const method = r.chance(0.9) ? 'GET' : r.pick(METHODS);
   const headers: Record<string, string> = {};

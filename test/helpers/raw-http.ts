@@ -1,5 +1,5 @@
 import { connect as netConnect, type Socket } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
+import { connect as tlsConnect, createSecureContext, type SecureContext } from 'node:tls';
 
 /** What came back on a raw connection: the first response, if any, and whether the server closed it. */
 export interface RawReply {
@@ -26,6 +26,14 @@ export interface RawOptions {
   head?: boolean;
 }
 
+// One TLS context per certificate: building one per connection costs more than the request.
+const contexts = new WeakMap<Buffer, SecureContext>();
+function contextFor(ca: Buffer): SecureContext {
+  let ctx = contexts.get(ca);
+  if (!ctx) contexts.set(ca, (ctx = createSecureContext({ ca })));
+  return ctx;
+}
+
 function parseHead(buf: Buffer, end: number): { status: number; headers: Record<string, string> } | undefined {
   const lines = buf.subarray(0, end).toString('latin1').split('\r\n');
   const m = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0] ?? '');
@@ -45,7 +53,7 @@ function parseHead(buf: Buffer, end: number): { status: number; headers: Record<
 export function rawRequest(target: RawTarget, data: Buffer | string, opts: RawOptions = {}): Promise<RawReply> {
   return new Promise((resolve) => {
     const socket: Socket = target.ca
-      ? tlsConnect({ host: '127.0.0.1', port: target.port, ca: target.ca, servername: 'localhost' })
+      ? tlsConnect({ host: '127.0.0.1', port: target.port, secureContext: contextFor(target.ca), servername: 'localhost' })
       : netConnect({ host: '127.0.0.1', port: target.port });
     let buf = Buffer.alloc(0);
     let done = false;
