@@ -65,7 +65,9 @@ type CaseRunner = (r: Random, index: number) => Promise<string | undefined>;
 /** Runs the job's phases one after another, each phase's cases `concurrency` at a time; a failed case is a finding, not a stop. */
 export async function runFuzz(job: FuzzJob): Promise<FuzzResult> {
   // Buffers arrive from a worker's message as plain Uint8Arrays.
-  const tracker: TrackerTargets = { ...job.tracker, infoHash: Buffer.from(job.tracker.infoHash), peerIds: job.tracker.peerIds.map((b) => Buffer.from(b)) };
+  const buffers = (list: Uint8Array[]) => list.map((b) => Buffer.from(b));
+  const t = job.tracker;
+  const tracker: TrackerTargets = { ...t, infoHash: Buffer.from(t.infoHash), peerIds: buffers(t.peerIds), otherInfoHashes: buffers(t.otherInfoHashes) };
   const ca = Buffer.from(job.ca);
   const trackerPool = new Pool(`http://127.0.0.1:${job.trackerPort}`, { connections: 12 });
   // One TLS context for every connection (undici would build one per connection from `ca`).

@@ -14,6 +14,10 @@ export interface TrackerTargets {
   passkey: string;
   infoHash: Buffer;
   peerIds: Buffer[];
+  /** Registered users the rules refuse (disabled, may not leech): used now and then instead of `passkey`. */
+  otherPasskeys: string[];
+  /** Registered torrents the rules refuse (disabled): used now and then instead of `infoHash`. */
+  otherInfoHashes: Buffer[];
 }
 
 /** Printable ASCII (0x21–0x7E): node:http takes every one of them in a URL, so the tracker's own parser meets them. */
@@ -68,9 +72,11 @@ export function badValue(r: Random, base: string): string {
 type Param = [name: string, value: string];
 
 function announceParams(r: Random, t: TrackerTargets): Param[] {
+  const roll = r.next();
+  const infoHash = roll < 0.05 ? r.pick(t.otherInfoHashes) : roll < 0.1 ? r.bytes(20) : t.infoHash;
   const p: Param[] = [
-    ['info_hash', encodeBytes(t.infoHash)],
-    ['peer_id', encodeBytes(r.pick(t.peerIds))],
+    ['info_hash', encodeBytes(infoHash)],
+    ['peer_id', encodeBytes(r.chance(0.05) ? r.bytes(20) : r.pick(t.peerIds))],
     ['port', String(1 + r.int(65_535))],
     ['uploaded', String(r.int(1 << 30))],
     ['downloaded', String(r.int(1 << 30))],
@@ -122,7 +128,8 @@ function query(r: Random, p: Param[]): string {
 }
 
 function path(r: Random, t: TrackerTargets, kind: 'announce' | 'scrape'): string {
-  const pk = r.chance(0.85) ? t.passkey : r.pick([badValue(r, t.passkey), '', 'x'.repeat(129), `${t.passkey}/..`, '%2e%2e', t.passkey.toUpperCase()]);
+  const roll = r.next();
+  const pk = roll < 0.8 ? t.passkey : roll < 0.85 ? r.pick(t.otherPasskeys) : r.pick([badValue(r, t.passkey), '', 'x'.repeat(129), `${t.passkey}/..`, '%2e%2e', t.passkey.toUpperCase()]);
   switch (r.int(10)) {
     case 0:
       return `/${kind}/${pk}`;
