@@ -118,6 +118,33 @@ describe('the limits of the tracker and API listeners', () => {
   });
 });
 
+describe('a reload of the listener limits', () => {
+  it('applies the URL limit and the timeouts at once; the header size waits for a restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mika-limits-reload-'));
+    const d = await startApiDaemon(dir);
+    try {
+      const tracker = { port: d.daemon.trackerAddress.port };
+      const url = `GET /pk/announce?${'a'.repeat(600)} HTTP/1.1\r\nHost: x\r\n\r\n`;
+      expect((await rawRequest(tracker, url)).status).toBe(200);
+
+      const changes = d.daemon.reload(
+        parseConfig({ tracker: { listen: '127.0.0.1:0', max_url_length: 512, max_header_size: 8192, headers_timeout: 1, request_timeout: 2 }, log: { level: 'silent' } }),
+      );
+      expect(changes.needsRestart).toContain('tracker.max_header_size');
+      expect(changes.needsRestart).not.toContain('tracker.headers_timeout');
+      expect(changes.needsRestart).not.toContain('tracker.max_url_length');
+
+      expect((await rawRequest(tracker, url)).status).toBe(414);
+      // Before the reload a half request was given 10 s; now it is cut off after about 1.
+      const slow = await rawRequest(tracker, 'GET /pk/announce HTTP/1.1\r\nHost: x\r\nX-Slow: ', { waitMs: 8000 });
+      expect(slow.status).toBe(408);
+    } finally {
+      await d.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('the listener limits in the config', () => {
   it('refuse a max_url_length the header size limit would cut first', () => {
     expect(() => parseConfig({ tracker: { max_url_length: 20_000 } })).toThrow(/tracker.max_url_length: must be below tracker.max_header_size \(16384\)/);

@@ -145,6 +145,7 @@ describe('malformed requests thrown at a running daemon', () => {
     const baseline = await heapAfterGc();
     const main = await inWorker(worker, job(MAIN));
     const alive = await validAnnounce();
+    const apiAlive = await d.api('GET', '/api/version');
     const heap = await heapAfterGc();
 
     const total = warm.total + main.total;
@@ -171,6 +172,7 @@ describe('malformed requests thrown at a running daemon', () => {
     expect(findings.slice(0, 5)).toEqual([]);
     expect(total).toBeGreaterThanOrEqual(MIN_TOTAL);
     expect(alive).toBeUndefined();
+    expect(apiAlive).toMatchObject({ status: 200, body: { name: 'mika' } });
     expect(heap - baseline).toBeLessThan(HEAP_SLACK);
     // The cases got past the passkey, the parameters and the registry checks, into the store and back.
     expect(ok.announce).toBeGreaterThan(0);
