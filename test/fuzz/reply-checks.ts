@@ -6,7 +6,12 @@ function bencodedDict(body: Buffer): string | undefined {
   if (body[0] !== 0x64 /* d */ || body[body.length - 1] !== 0x65 /* e */) return `not a bencoded dictionary: ${JSON.stringify(body.subarray(0, 80).toString('latin1'))}`;
   try {
     const d = bencode.decode(body) as Record<string, unknown>;
-    if (!('failure reason' in d) && !('interval' in d) && !('files' in d)) return `bencoded dictionary without failure reason, interval or files: ${Object.keys(d).join(',')}`;
+    if ('failure reason' in d) return (d['failure reason'] as Uint8Array).length > 0 ? undefined : 'empty failure reason';
+    if ('files' in d) return typeof d.files === 'object' ? undefined : 'scrape files is not a dictionary';
+    if (!('interval' in d)) return `bencoded dictionary without failure reason, interval or files: ${Object.keys(d).join(',')}`;
+    // Compact peer strings hold whole entries: 6 bytes per IPv4 peer, 18 per IPv6 peer.
+    if (d.peers instanceof Uint8Array && d.peers.length % 6 !== 0) return `peers is ${d.peers.length} bytes, not a multiple of 6`;
+    if (d.peers6 instanceof Uint8Array && d.peers6.length % 18 !== 0) return `peers6 is ${d.peers6.length} bytes, not a multiple of 18`;
   } catch (err) {
     return `bencode does not decode: ${(err as Error).message}`;
   }
