@@ -15,7 +15,7 @@ const Listen = (def: string, description: string) => Type.String({ pattern: `^${
  * What one HTTP listener (the tracker's, the API's) allows a client before it gives up on it: bad
  * or slow clients (a slowloris holding sockets open with half-sent headers) cost a bounded amount.
  */
-const listenerLimits = (port: string) => ({
+const listenerLimits = (port: string, defaults: { request: number; keepAlive: number }) => ({
   max_header_size: Type.Integer({
     minimum: 1024,
     maximum: 1_048_576,
@@ -23,8 +23,8 @@ const listenerLimits = (port: string) => ({
     description: `Most bytes of request line and headers together on the ${port} port; more gets HTTP 431 and the connection closed. Restart to change`,
   }),
   headers_timeout: Seconds(10, `Seconds a client of the ${port} port may take to send its request line and headers; slower gets HTTP 408 and the connection closed`),
-  request_timeout: Seconds(30, `Seconds a client of the ${port} port may take to send a whole request, body included; slower gets HTTP 408 and the connection closed`),
-  keep_alive_timeout: Seconds(75, `Seconds an idle keep-alive connection to the ${port} port stays open`),
+  request_timeout: Seconds(defaults.request, `Seconds a client of the ${port} port may take to send a whole request, body included; slower gets HTTP 408 and the connection closed`),
+  keep_alive_timeout: Seconds(defaults.keepAlive, `Seconds an idle keep-alive connection to the ${port} port stays open`),
 });
 
 export const TrackerSchema = Type.Object(
@@ -46,7 +46,8 @@ export const TrackerSchema = Type.Object(
       default: 8192,
       description: 'Longest request target (path and query, in bytes) the tracker reads; longer gets HTTP 414 with a bencoded failure. Must be below max_header_size, which counts the request line too',
     }),
-    ...listenerLimits('tracker'),
+    // Clients announce minutes apart, so an idle connection is seldom reused: keep it briefly (node's default).
+    ...listenerLimits('tracker', { request: 30, keepAlive: 5 }),
     whitelist_enabled: Type.Boolean({ default: true, description: 'Only clients whose peer_id starts with a whitelisted prefix may announce' }),
     allow_client_ip: Type.Boolean({ default: false, description: 'Believe the ip/ipv4/ipv6 query parameters (BEP 7); they are spoofable' }),
     trusted_proxies: Type.Array(Type.String({ minLength: 1 }), {
@@ -87,7 +88,8 @@ export const ApiSchema = Type.Object(
     }),
     username: Type.String({ default: '', description: 'HTTP basic auth user (the seed\'s client); empty turns basic auth off' }),
     password: Type.String({ default: '', description: 'HTTP basic auth password' }),
-    ...listenerLimits('API'),
+    // Bulk imports send up to 16 MiB in one body.
+    ...listenerLimits('API', { request: 120, keepAlive: 75 }),
   },
   { additionalProperties: false, default: {} },
 );
