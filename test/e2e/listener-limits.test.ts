@@ -110,6 +110,13 @@ describe('the limits of the tracker and API listeners', () => {
       expect(apiError(r).code).toBe('bad_request');
     });
 
+    it('a body promised and never sent gets HTTP 408 with a JSON error after request_timeout', async () => {
+      const half = `POST /api/torrent HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${API_KEY}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"torrent_id":`;
+      const r = await rawRequest(api, half, { waitMs: 15_000 });
+      expect(r.status).toBe(408);
+      expect(apiError(r).code).toBe('request_timeout');
+    });
+
     it('a request line that is not HTTP gets HTTP 400 with a JSON error', async () => {
       const r = await rawRequest(api, `GET\x01 / HTTP/1.1\r\nAuthorization: Bearer ${API_KEY}\r\n\r\n`);
       expect(r.status).toBe(400);

@@ -92,11 +92,18 @@ export async function runFuzz(job: FuzzJob): Promise<FuzzResult> {
     },
     'raw-tracker': (r) => raw(r, 'tracker'),
     'raw-api': (r) => raw(r, 'api'),
-    // Half requests held open: each must be cut off with a 408 once its headers timeout passes.
+    // Half requests held open: each must be cut off with a 408 once its headers (or, with a body
+    // promised and never sent, its request) timeout passes.
     async slow(_r, i) {
       const api = i % 2 === 1;
-      const reply = await rawRequest(api ? apiRaw : trackerRaw, `GET ${api ? '/api/version' : `/${tracker.passkey}/announce`} HTTP/1.1\r\nHost: x\r\nX-Slow: `, { waitMs: 30_000 });
-      if (reply.status !== 408) return `slow client: ${reply.status ?? 'no reply'} instead of 408`;
+      const half = [
+        `GET /${tracker.passkey}/announce HTTP/1.1\r\nHost: x\r\nX-Slow: `,
+        'GET /api/version HTTP/1.1\r\nHost: x\r\nX-Slow: ',
+        `GET /${tracker.passkey}/announce HTTP/1.1\r\nHost: x\r\nX-Slow: `,
+        `POST /api/torrent HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${API_KEY}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"torrent_id":`,
+      ][i % 4]!;
+      const reply = await rawRequest(api ? apiRaw : trackerRaw, half, { waitMs: 30_000 });
+      if (reply.status !== 408) return `slow client: ${reply.status ?? 'no reply'} instead of 408 — ${JSON.stringify(half)}`;
       const ct = reply.headers['content-type'];
       return api ? apiProblem(408, ct, reply.body, { method: 'GET', path: '/api/version' }) : trackerProblem(408, ct, reply.body, false);
     },
