@@ -70,6 +70,11 @@ function checkRelations(c: Config): void {
   if (t.min_interval > t.interval) throw new ConfigError('tracker.min_interval', `must not exceed tracker.interval (${t.interval})`);
   if (t.reap_interval <= t.interval) throw new ConfigError('tracker.reap_interval', `must exceed tracker.interval (${t.interval}), or live peers are dropped between announces`);
   if (t.numwant_default > t.numwant_max) throw new ConfigError('tracker.numwant_default', `must not exceed tracker.numwant_max (${t.numwant_max})`);
+  if (t.max_url_length >= t.max_header_size) throw new ConfigError('tracker.max_url_length', `must be below tracker.max_header_size (${t.max_header_size}), which counts the request line too`);
+  for (const [section, l] of [['tracker', t], ['api', c.api]] as const) {
+    // node:http refuses a headers timeout longer than the request timeout.
+    if (l.headers_timeout > l.request_timeout) throw new ConfigError(`${section}.headers_timeout`, `must not exceed ${section}.request_timeout (${l.request_timeout})`);
+  }
   if (!t.ipv4 && !t.ipv6) throw new ConfigError('tracker.ipv4', 'at least one of tracker.ipv4 and tracker.ipv6 must be true');
   for (const p of t.trusted_proxies) {
     if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(p)) throw new ConfigError('tracker.trusted_proxies', `"${p}" is not an address or CIDR range`);

@@ -11,6 +11,22 @@ const HOST_PORT = '(\\[[0-9a-fA-F:.]+\\]|[^\\s:\\[\\]]*):\\d{1,5}';
 
 const Listen = (def: string, description: string) => Type.String({ pattern: `^${HOST_PORT}$`, default: def, description });
 
+/**
+ * What one HTTP listener (the tracker's, the API's) allows a client before it gives up on it: bad
+ * or slow clients (a slowloris holding sockets open with half-sent headers) cost a bounded amount.
+ */
+const listenerLimits = (port: string, defaults: { request: number; keepAlive: number }) => ({
+  max_header_size: Type.Integer({
+    minimum: 1024,
+    maximum: 1_048_576,
+    default: 16_384,
+    description: `Most bytes of request line and headers together on the ${port} port; more gets HTTP 431 and the connection closed. Restart to change`,
+  }),
+  headers_timeout: Seconds(10, `Seconds a client of the ${port} port may take to send its request line and headers; slower gets HTTP 408 and the connection closed`),
+  request_timeout: Seconds(defaults.request, `Seconds a client of the ${port} port may take to send a whole request, body included; slower gets HTTP 408 and the connection closed`),
+  keep_alive_timeout: Seconds(defaults.keepAlive, `Seconds an idle keep-alive connection to the ${port} port stays open`),
+});
+
 export const TrackerSchema = Type.Object(
   {
     listen: Listen(':34000', 'Tracker address, host:port; ":port" listens on every address of the enabled stacks'),
@@ -23,7 +39,15 @@ export const TrackerSchema = Type.Object(
     reap_sweep: Seconds(30, 'Seconds between two sweeps for silent peers'),
     numwant_default: Type.Integer({ minimum: 0, maximum: 1000, default: 30, description: 'Peers handed out when the client does not say numwant' }),
     numwant_max: Type.Integer({ minimum: 0, maximum: 1000, default: 50, description: 'Most peers handed out whatever the client asks' }),
-    scrape_max_hashes: Type.Integer({ minimum: 1, maximum: 10_000, default: 100, description: 'Most info_hash values one scrape may ask for' }),
+    scrape_max_hashes: Type.Integer({ minimum: 1, maximum: 10_000, default: 100, description: 'Most info_hash values one scrape may ask for; more gets a failure reply' }),
+    max_url_length: Type.Integer({
+      minimum: 256,
+      maximum: 1_048_576,
+      default: 8192,
+      description: 'Longest request target (path and query, in bytes) the tracker reads; longer gets HTTP 414 with a bencoded failure. Must be below max_header_size, which counts the request line too',
+    }),
+    // Clients announce minutes apart, so an idle connection is seldom reused: keep it briefly (node's default).
+    ...listenerLimits('tracker', { request: 30, keepAlive: 5 }),
     whitelist_enabled: Type.Boolean({ default: true, description: 'Only clients whose peer_id starts with a whitelisted prefix may announce' }),
     allow_client_ip: Type.Boolean({ default: false, description: 'Believe the ip/ipv4/ipv6 query parameters (BEP 7); they are spoofable' }),
     trusted_proxies: Type.Array(Type.String({ minLength: 1 }), {
@@ -64,6 +88,8 @@ export const ApiSchema = Type.Object(
     }),
     username: Type.String({ default: '', description: 'HTTP basic auth user (the seed\'s client); empty turns basic auth off' }),
     password: Type.String({ default: '', description: 'HTTP basic auth password' }),
+    // Bulk imports send up to 16 MiB in one body.
+    ...listenerLimits('API', { request: 120, keepAlive: 75 }),
   },
   { additionalProperties: false, default: {} },
 );

@@ -1,10 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { apiApp } from '../api/app.js';
+import { errorBody } from '../api/api-error.js';
 import type { ApiContext } from '../api/context.js';
 import type { Config } from '../config/schema.js';
 import { listenTarget } from './listen-address.js';
+import { applyTimeouts, clientErrorHandler, routerRefusal, serverOptions } from './listener-limits.js';
 import type { Logger } from './logger.js';
 
 /** TLS 1.2 suites with forward secrecy and AEAD only; TLS 1.3 suites are all modern already. */
@@ -16,6 +18,9 @@ const TLS12_CIPHERS = [
   'ECDHE-ECDSA-CHACHA20-POLY1305',
   'ECDHE-RSA-CHACHA20-POLY1305',
 ].join(':');
+
+/** The error code of a request node:http refused before fastify saw it, by status. */
+const REFUSAL_CODES: Record<number, string> = { 408: 'request_timeout', 431: 'headers_too_large' };
 
 export interface ApiServer {
   app: FastifyInstance;
@@ -39,9 +44,21 @@ export async function startApiServer(config: Config, ctx: ApiContext, logger: Lo
     logController: new LogController({ disableRequestLogging: true }),
     // Bodies are checked as sent: an unknown field is refused (not stripped) and "12" is no integer.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
-    https: { key: readFileSync(keyPath), cert: readFileSync(certPath), minVersion: 'TLSv1.2', ciphers: TLS12_CIPHERS, honorCipherOrder: true },
+    https: { ...serverOptions(config.api), key: readFileSync(keyPath), cert: readFileSync(certPath), minVersion: 'TLSv1.2', ciphers: TLS12_CIPHERS, honorCipherOrder: true },
     bodyLimit: 16 * 1024 * 1024,
+    // Requests node:http cannot parse, too large or too slow get the API's JSON error too.
+    clientErrorHandler: clientErrorHandler((r) => ({
+      contentType: 'application/json; charset=utf-8',
+      body: Buffer.from(JSON.stringify(errorBody(REFUSAL_CODES[r.status] ?? 'bad_request', r.reason))),
+    })),
+    // URLs the router refuses before any route or error handler runs (bad percent-escapes, overlong parameters).
+    frameworkErrors: (err, _req, reply) => {
+      const r = routerRefusal(err);
+      void (reply as FastifyReply).code(r.status).send(errorBody('bad_request', r.reason));
+    },
   });
+  // fastify sets its own keep-alive and request timeouts on the server it made: ours win.
+  applyTimeouts(app.server, config.api);
   await app.register(apiApp, ctx);
   await app.listen(listenTarget(config.api.listen, config.tracker));
   const address = app.server.address() as AddressInfo;

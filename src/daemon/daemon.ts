@@ -13,6 +13,7 @@ import type { Store } from '../store/store.js';
 import { systemClock, Tracker, type Clock } from '../tracker/tracker.js';
 import { startApiServer, type ApiServer } from './api-server.js';
 import { listenTarget } from './listen-address.js';
+import { applyTimeouts } from './listener-limits.js';
 import type { Logger } from './logger.js';
 import { geoLocatorFor } from '../geo/locator.js';
 import { Reaper } from './reaper.js';
@@ -128,6 +129,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       config = next;
       auth = new ApiAuth(next.api);
       tracker.configure(next);
+      trackerServer.applyLimits();
+      if (api) applyTimeouts(api.app.server, next.api);
       if (JSON.stringify(next.geo) !== JSON.stringify(previous.geo)) tracker.useGeo(geoLocatorFor(next.geo, logger), next.geo.sample);
       logger.level = next.log.level;
       reaper.restart();

@@ -4,6 +4,9 @@ import type { Tracker } from './tracker.js';
 
 const CONTENT_TYPE = 'text/plain';
 
+/** An announce or scrape path of either layout (the passkey not checked). */
+const TRACKER_PATH = /^\/(?:[^/]+\/(?:announce|scrape)|(?:announce|scrape)\/[^/]+)$/;
+
 /**
  * The tracker's routes as a fastify plugin: scrape on both URL layouts (the seed's /<passkey>/scrape
  * and UNIT3D's /scrape/<passkey>), and failures for everything else. Announces never get here: the
@@ -22,6 +25,9 @@ export async function trackerApp(app: FastifyInstance, opts: { tracker: Tracker 
   app.setNotFoundHandler(async (req, reply) => {
     const path = (req.raw.url ?? '').split('?', 1)[0]!;
     // A client whose .torrent lacks the passkey should show its user why, so this one is a 200.
+    if (req.method !== 'GET' && req.method !== 'HEAD' && TRACKER_PATH.test(path)) {
+      return reply.code(405).header('allow', 'GET, HEAD').header('content-type', CONTENT_TYPE).send(tracker.refuse(`method ${req.method.slice(0, 16)} not allowed: announce and scrape are GET`));
+    }
     if (/^\/(announce|scrape)\/?$/.test(path)) return reply.header('content-type', CONTENT_TYPE).send(tracker.refuse('missing passkey in the announce URL'));
     return reply.code(404).header('content-type', CONTENT_TYPE).send(tracker.refuse(`not found: ${req.method} ${path.slice(0, 64)}`));
   });

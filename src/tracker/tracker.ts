@@ -95,6 +95,11 @@ export class Tracker {
     };
   }
 
+  /** The tracker settings the next requests follow (the listener reads its limits here). */
+  get config(): TrackerConfig {
+    return this.settings.tracker;
+  }
+
   /** Turns nearest-first peer lists on (a locator) or off (undefined); `sample` bounds the peers ranked. */
   useGeo(locator: GeoLocator | undefined, sample: number): void {
     this.geo = locator && { locator, sample };

@@ -1,0 +1,74 @@
+import { STATUS_CODES, type Server, type ServerOptions } from 'node:http';
+import type { Duplex } from 'node:stream';
+
+/** The limits one HTTP listener puts on its clients (config: tracker.* and api.*). */
+export interface ListenerLimits {
+  max_header_size: number;
+  headers_timeout: number;
+  request_timeout: number;
+  keep_alive_timeout: number;
+}
+
+// node:http checks the headers and request timeouts of open connections on this tick (30 s by
+// default): a slowloris client would hold its socket up to that much longer than configured.
+const CHECK_INTERVAL_MS = 1000;
+
+/** node:http server options for `limits`; the header size is fixed here, the rest follows reloads. */
+export function serverOptions(limits: ListenerLimits): ServerOptions {
+  return {
+    maxHeaderSize: limits.max_header_size,
+    headersTimeout: limits.headers_timeout * 1000,
+    requestTimeout: limits.request_timeout * 1000,
+    keepAliveTimeout: limits.keep_alive_timeout * 1000,
+    connectionsCheckingInterval: CHECK_INTERVAL_MS,
+  };
+}
+
+/** Applies the timeouts of `limits` to a running server: node reads them per connection check. */
+export function applyTimeouts(server: Server, limits: ListenerLimits): void {
+  server.headersTimeout = limits.headers_timeout * 1000;
+  server.requestTimeout = limits.request_timeout * 1000;
+  server.keepAliveTimeout = limits.keep_alive_timeout * 1000;
+}
+
+/** A protocol-level refusal: status and a one-line reason. */
+export interface ClientRefusal {
+  status: number;
+  reason: string;
+}
+
+/** What node:http's parser or timers reported, as the status a client should get. */
+export function clientRefusal(err: Error & { code?: string }): ClientRefusal {
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return { status: 408, reason: 'request timeout: the request was not sent in time' };
+  if (err.code === 'HPE_HEADER_OVERFLOW') return { status: 431, reason: 'request line and headers too large' };
+  return { status: 400, reason: 'bad request: not valid HTTP/1.1' };
+}
+
+/** What fastify's router refused before any route ran (its `frameworkErrors`): a URL it cannot decode, a path segment too long. */
+export function routerRefusal(err: Error & { code?: string; statusCode?: number }): ClientRefusal {
+  if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') return { status: 414, reason: 'request URL has a path segment too long' };
+  if (err.code === 'FST_ERR_BAD_URL') return { status: 400, reason: 'request URL path cannot be decoded (bad percent-escape or not UTF-8)' };
+  return { status: err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400, reason: 'bad request URL' };
+}
+
+/**
+ * A `clientError` handler (node:http's, or fastify's clientErrorHandler option) that answers a
+ * request the parser refused in the listener's own reply format (bencoded for the tracker, JSON for
+ * the API) instead of node's empty body, then closes the connection: its stream is out of step.
+ */
+export function clientErrorHandler(format: (refusal: ClientRefusal) => { contentType: string; body: Buffer }) {
+  return (err: Error & { code?: string }, socket: Duplex): void => {
+    // A reset or a socket already gone: nobody to answer.
+    if (err.code === 'ECONNRESET' || socket.destroyed) return;
+    // A reply under way on this connection (pipelining) must not be cut by another one (node does the same).
+    const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
+    if (!socket.writable || inFlight) {
+      socket.destroy();
+      return;
+    }
+    const refusal = clientRefusal(err);
+    const { contentType, body } = format(refusal);
+    const head = `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status]}\r\nContent-Type: ${contentType}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
+    socket.end(Buffer.concat([Buffer.from(head, 'latin1'), body]), () => socket.destroy());
+  };
+}
