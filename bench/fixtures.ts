@@ -35,3 +35,52 @@ export function writeFixtureFile(path: string): void {
   const lines = [...benchUsers().map((u) => `P ${u.passkey}`), ...benchTorrents().map((t) => `T ${t.infoHash}`)];
   writeFileSync(path, `${lines.join('\n')}\n`);
 }
+
+// The swarm-size sweep: one torrent (the first bench torrent) filled with N peers, then announced
+// to by peers it holds. Peer i is derived from i alone, so the server that fills the swarm and the
+// request file for wrk agree.
+
+/** Peers each sweep announce asks for (mika's numwant_max default). */
+export const SWARM_NUMWANT = 50;
+/** Bytes a leecher of the sweep still wants. */
+const SWARM_LEFT = 1 << 30;
+
+export interface SwarmPeer {
+  user: User;
+  /** 20 ASCII bytes: `-BN0001-` and i in 12 hex digits. */
+  peerId: Buffer;
+  port: number;
+  /** Every other peer seeds: a seeder's reply lists leechers only, a leecher's anyone. */
+  left: number;
+}
+
+export function swarmPeer(i: number, users: User[] = benchUsers()): SwarmPeer {
+  return {
+    user: users[i % users.length]!,
+    peerId: Buffer.from(`-BN0001-${i.toString(16).padStart(12, '0')}`, 'latin1'),
+    port: 10_000 + (i % 50_000),
+    left: i % 2 === 0 ? 0 : SWARM_LEFT,
+  };
+}
+
+/** Percent-encodes bytes as clients do: unreserved bytes literal, every other byte %XX. */
+function percentEncode(bytes: Buffer): string {
+  let out = '';
+  for (const b of bytes) out += /[A-Za-z0-9\-._~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+  return out;
+}
+
+/**
+ * The file bench/swarm.lua replays: regular announces (no event, counters unchanged) of up to `most`
+ * peers spread evenly over a swarm of `size`, numwant SWARM_NUMWANT, compact.
+ */
+export function writeSwarmPaths(path: string, size: number, most = 20_000): void {
+  const users = benchUsers();
+  const infoHash = percentEncode(Buffer.from(benchTorrents(1)[0]!.infoHash, 'hex'));
+  const count = Math.min(size, most);
+  const lines = Array.from({ length: count }, (_, k) => {
+    const p = swarmPeer(Math.floor((k * size) / count), users);
+    return `/${p.user.passkey}/announce?info_hash=${infoHash}&peer_id=${percentEncode(p.peerId)}&port=${p.port}&uploaded=0&downloaded=0&left=${p.left}&numwant=${SWARM_NUMWANT}&compact=1&no_peer_id=1`;
+  });
+  writeFileSync(path, `${lines.join('\n')}\n`);
+}

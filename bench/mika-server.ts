@@ -4,7 +4,7 @@ import { parseConfig } from '../src/config/load.js';
 import { startDaemon } from '../src/daemon/daemon.js';
 import { createLogger } from '../src/daemon/logger.js';
 import { apiTls } from '../test/helpers/api-daemon.js';
-import { BENCH_API_KEY, benchTorrents, benchUsers } from './fixtures.js';
+import { BENCH_API_KEY, benchTorrents, benchUsers, swarmPeer } from './fixtures.js';
 
 // mika's tracker in this process, as `mika serve` builds it, with the benchmark's users and torrents
 // registered through the Store interface. Prints `{"port":N}` once ready. A `counters` line on stdin
@@ -14,6 +14,10 @@ import { BENCH_API_KEY, benchTorrents, benchUsers } from './fixtures.js';
 // With --api-dir, the REST API listens too (its key and certificate are made in that directory, the
 // key is BENCH_API_KEY) and the ready line has `api_port`; the registry then starts empty (the warmup
 // bench fills it through the API).
+//
+// A `fill N` line grows the swarm of the sweep torrent (fixtures.ts swarmPeer) to N peers through
+// the store's announce, as the tracker calls it after parsing, `started` with numwant 0, 64 in
+// flight; answered with `{"filled":N,"peers":…,"seconds":…}` (peers as the store counts them).
 //
 //   node --import tsx bench/mika-server.ts --store memory|redis [--redis-url redis://127.0.0.1:PORT] [--api-dir DIR]
 
@@ -42,8 +46,35 @@ if (apiDir === undefined) {
 
 process.stdout.write(`${JSON.stringify({ port: daemon.trackerAddress.port, api_port: daemon.apiAddress?.port, store: daemon.store.kind })}\n`);
 
+let filled = 0;
+async function fill(size: number): Promise<void> {
+  const started = performance.now();
+  const users = benchUsers();
+  const torrent = benchTorrents(1)[0]!;
+  const rules = { multiUp: torrent.multiUp, multiDown: torrent.multiDown, bonusRate: config.accounting.bonus_rate, interval: config.tracker.interval, maxUploadRate: 0 };
+  const now = Math.floor(Date.now() / 1000);
+  const worker = async () => {
+    while (filled < size) {
+      const p = swarmPeer(filled++, users);
+      const endpoint = Buffer.from([127, 0, 0, 1, p.port >> 8, p.port & 255]);
+      await daemon.store.announce({ user: p.user, torrent, peerId: p.peerId, endpoint, uploaded: 0, downloaded: 0, left: p.left, event: 'started', numwant: 0, now, minInterval: 0, rules });
+    }
+  };
+  await Promise.all(Array.from({ length: 64 }, worker));
+  const [counts] = await daemon.store.scrape([torrent.infoHash]);
+  const peers = (counts?.complete ?? 0) + (counts?.incomplete ?? 0);
+  process.stdout.write(`${JSON.stringify({ filled: size, peers, seconds: (performance.now() - started) / 1000 })}\n`);
+}
+
 createInterface({ input: process.stdin }).on('line', (line) => {
-  if (line.trim() === 'counters') process.stdout.write(`${JSON.stringify({ counters: daemon.tracker.counters })}\n`);
+  const [command, arg] = line.trim().split(' ');
+  if (command === 'counters') process.stdout.write(`${JSON.stringify({ counters: daemon.tracker.counters })}\n`);
+  if (command === 'fill') {
+    fill(Number(arg)).catch((err: unknown) => {
+      process.stderr.write(`fill failed: ${String(err)}\n`);
+      process.exit(1);
+    });
+  }
 });
 
 let closing = false;
