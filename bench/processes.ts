@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -30,6 +30,8 @@ export interface Counters {
 }
 
 export type Mode = 'keep-alive' | 'close';
+
+export const sumFailures = (c: Counters) => Object.values(c.failures).reduce((a, b) => a + b, 0);
 
 const children = new Set<ChildProcess>();
 /** Processes started through a helper that keeps their handle (mariadbd): killed by pid on exit. */
@@ -223,4 +225,32 @@ export function runWrk(run: WrkRun): Promise<WrkResult> {
       resolve(JSON.parse(line.slice('BENCH_RESULT '.length)) as WrkResult);
     });
   });
+}
+
+let clockTicks: number | undefined;
+/** User + kernel CPU seconds the process has used so far, from /proc (Linux); undefined elsewhere. */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    return (Number(fields[11]) + Number(fields[12])) / clockTicks; // utime, stime (fields 14, 15)
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * runWrk, and the CPU time (user + kernel) each of `pids` spent per request answered during the
+ * run, µs: a figure that other load on the machine moves far less than req/s and latency.
+ */
+export async function runWrkMeasured(run: WrkRun, pids: Array<number | undefined>): Promise<{ result: WrkResult; cpuPerRequest: Array<number | undefined> }> {
+  const before = pids.map(cpuSeconds);
+  const result = await runWrk(run);
+  const after = pids.map(cpuSeconds);
+  const cpuPerRequest = pids.map((_, i) => {
+    const [b, a] = [before[i], after[i]];
+    return b !== undefined && a !== undefined && result.requests > 0 ? ((a - b) * 1e6) / result.requests : undefined;
+  });
+  return { result, cpuPerRequest };
 }

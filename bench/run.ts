@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { summariseProfile } from './cpu-profile.js';
 import { writeFixtureFile } from './fixtures.js';
 import { opentrackerSkipReason, startOpentracker } from './opentracker.js';
-import { pids, ROOT, runWrk, spawnServer, startRedis, stop, type Counters, type Mode, type WrkResult } from './processes.js';
+import { pids, ROOT, runWrk, runWrkMeasured, spawnServer, startRedis, stop, sumFailures, type Counters, type Mode, type WrkResult } from './processes.js';
 import { sanityAnnounce } from './sanity-announce.js';
 import { benchSweep, memoryLine, SWEEP_HEAD, sweepCells, type SweepRow, type SweepStore, type RedisMemory } from './swarm-sweep.js';
 import { benchWarmup, seededSite, warmupLines, warmupSkipReason, type WarmupFigures } from './warmup.js';
@@ -22,7 +22,7 @@ import { benchWarmup, seededSite, warmupLines, warmupSkipReason, type WarmupFigu
 //
 // Env: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (50), BENCH_THREADS (2),
 // BENCH_TARGETS (bare,memory,redis,bittorrent-tracker,opentracker,sweep,warmup), BENCH_SWEEP_SIZES
-// (10,1000,10000,100000), BENCH_SWEEP_DURATION (s, 5), BENCH_PROFILE=1 (run mika under --cpu-prof and
+// (10,1000,10000,100000), BENCH_SWEEP_DURATION (s, 3), BENCH_PROFILE=1 (run mika under --cpu-prof and
 // print where the time goes; figures are then lower than without it).
 
 const env = process.env;
@@ -30,7 +30,7 @@ const DURATION = positive('BENCH_DURATION', 10);
 const WARMUP = positive('BENCH_WARMUP', 2);
 const CONNECTIONS = positive('BENCH_CONNECTIONS', 50);
 const THREADS = positive('BENCH_THREADS', 2);
-const SWEEP_DURATION = positive('BENCH_SWEEP_DURATION', 5);
+const SWEEP_DURATION = positive('BENCH_SWEEP_DURATION', 3);
 const SWEEP_SIZES = (env.BENCH_SWEEP_SIZES ?? '10,1000,10000,100000').split(',').map((n) => Number(n.trim()));
 const TARGETS = (env.BENCH_TARGETS ?? 'bare,memory,redis,bittorrent-tracker,opentracker,sweep,warmup').split(',').map((t) => t.trim());
 const PROFILE = env.BENCH_PROFILE === '1';
@@ -84,21 +84,6 @@ async function startTarget(target: Target, dir: string, redisUrl?: string): Prom
   return { port, pid: server.child.pid, counters: target === 'bare' ? undefined : () => server.counters(), stop: () => stop(server.child) };
 }
 
-let clockTicks: number | undefined;
-/** User + kernel CPU seconds the process has used so far, from /proc (Linux); undefined elsewhere. */
-function cpuSeconds(pid: number | undefined): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-    return (Number(fields[11]) + Number(fields[12])) / clockTicks; // utime, stime (fields 14, 15)
-  } catch {
-    return undefined;
-  }
-}
-
-const sumFailures = (c: Counters) => Object.values(c.failures).reduce((a, b) => a + b, 0);
-
 async function benchTarget(target: Target, dir: string, fixtures: string, redisUrl?: string): Promise<Row[]> {
   const running = await startTarget(target, dir, redisUrl);
   const { port, pid } = running;
@@ -112,16 +97,13 @@ async function benchTarget(target: Target, dir: string, fixtures: string, redisU
     for (const mode of ['keep-alive', 'close'] as const) {
       const before = await running.counters?.();
       process.stderr.write(`${target}: ${mode}, ${DURATION} s\n`);
-      const cpuBefore = cpuSeconds(pid);
-      const result = await runWrk({ ...wrk, seconds: DURATION, mode });
-      const cpuAfter = cpuSeconds(pid);
+      const { result, cpuPerRequest: [cpuPerRequest] } = await runWrkMeasured({ ...wrk, seconds: DURATION, mode }, [pid]);
       const after = await running.counters?.();
       const failures = before && after ? sumFailures(after) - sumFailures(before) : undefined;
       if (before && after) {
         const detail = failures ? `: ${JSON.stringify(after.failures)}` : '';
         process.stderr.write(`${target}: ${after.announces - before.announces} announces answered, ${failures} failure replies${detail}\n`);
       }
-      const cpuPerRequest = cpuBefore !== undefined && cpuAfter !== undefined && result.requests > 0 ? ((cpuAfter - cpuBefore) * 1e6) / result.requests : undefined;
       rows.push({ target, mode, result, failures, cpuPerRequest });
     }
   } finally {
@@ -141,6 +123,9 @@ function printProfile(target: Target, profDir: string): void {
   process.stdout.write('Top functions by self time:\n');
   for (const f of s.functions) process.stdout.write(`  ${pct(f.share)}  ${f.name}\n`);
 }
+
+/** wrk saw about one read error (the server closing the socket) per request answered. */
+const closesEveryConnection = (r: Row) => r.mode === 'keep-alive' && r.result.errors.read >= 0.9 * r.result.requests;
 
 const LABELS: Record<Target, string> = {
   bare: 'bare node:http',
@@ -218,8 +203,11 @@ function machine(): string {
     wrk = (err as { stdout?: string }).stdout ?? '';
   }
   const model = cpus()[0]?.model ?? 'unknown CPU';
-  return `${availableParallelism()} CPUs (${model}), node ${process.version}, ${wrk.split('\n')[0]?.replace(/ Copyright.*/, '') || 'wrk ?'}`;
+  return `${availableParallelism()} CPUs (${model}), node ${process.version}, ${wrk.split('\n')[0]?.replace(/ Copyright.*/, '') || 'wrk ?'}, ${load()}`;
 }
+
+/** Other work on the machine moves every figure: the run says how busy the machine was. */
+const load = () => `load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`;
 
 function redisSkipReason(): string | undefined {
   if (!existsSync(join(ROOT, 'src/store/redis/redis-store.ts'))) return 'src/store/redis/redis-store.ts does not exist yet';
@@ -322,8 +310,11 @@ async function main(): Promise<void> {
     printTable(SWEEP_HEAD, sweepTable, 1);
   }
   const memory = sweep?.memory ? [memoryLine(sweep.memory)] : [];
+  for (const target of new Set(rows.filter(closesEveryConnection).map((r) => r.target))) {
+    notes.push(`${LABELS[target]} closed the connection after (nearly) every reply: wrk counts each close as a read error and reconnects, so its keep-alive row is a connection per request too`);
+  }
   const warmupFigure = warmupFigures ? warmupLines(warmupFigures, TARGETS_MET.warmupRowsPerSecond) : [];
-  process.stdout.write(`\n${[...verdicts(rows), ...memory, ...warmupFigure, ...notes].join('\n')}\n`);
+  process.stdout.write(`\n${[...verdicts(rows), ...memory, ...warmupFigure, ...notes, `At the end: ${load()}`].join('\n')}\n`);
   if (cells.length > 0) process.stdout.write(`\nMarkdown:\n\n${markdown(HEAD, cells, 2)}\n`);
   if (sweepTable.length > 0) process.stdout.write(`\n${markdown(SWEEP_HEAD, sweepTable, 1)}\n`);
 }

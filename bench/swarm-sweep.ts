@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeSwarmPaths } from './fixtures.js';
-import { redisInfo, runWrk, spawnServer, startRedis, stop, type Counters, type WrkResult } from './processes.js';
+import { redisInfo, runWrk, runWrkMeasured, spawnServer, startRedis, stop, sumFailures, type WrkResult } from './processes.js';
 import { announceOnce, compactPeers } from './sanity-announce.js';
 
 // The swarm-size sweep of `npm run bench`: does an announce cost the same in a swarm of 10 peers as
@@ -30,6 +30,9 @@ export interface SweepRow {
   replyPeers: number;
   result: WrkResult;
   failures: number;
+  /** CPU time per request of mika and of redis-server, µs (undefined without /proc, or no Redis). */
+  mikaCpu: number | undefined;
+  redisCpu: number | undefined;
 }
 
 export interface RedisMemory {
@@ -37,8 +40,6 @@ export interface RedisMemory {
   after: number;
   peers: number;
 }
-
-const sumFailures = (c: Counters) => Object.values(c.failures).reduce((a, b) => a + b, 0);
 
 export async function benchSweep(o: SweepOptions): Promise<{ rows: SweepRow[]; memory?: RedisMemory }> {
   const rows: SweepRow[] = [];
@@ -64,9 +65,10 @@ export async function benchSweep(o: SweepOptions): Promise<{ rows: SweepRow[]; m
           await runWrk({ ...wrk, seconds: o.warmup });
           const c0 = await server.counters();
           process.stderr.write(`sweep ${store}: ${size.toLocaleString('en-US')} peers, ${o.seconds} s\n`);
-          const result = await runWrk({ ...wrk, seconds: o.seconds });
+          const { result, cpuPerRequest } = await runWrkMeasured({ ...wrk, seconds: o.seconds }, [server.child.pid, redis?.child.pid]);
           const failures = sumFailures(await server.counters()) - sumFailures(c0);
-          rows.push({ store, size, fillSeconds: filled.seconds as number, replyPeers, result, failures });
+          const [mikaCpu, redisCpu] = cpuPerRequest;
+          rows.push({ store, size, fillSeconds: filled.seconds as number, replyPeers, result, failures, mikaCpu, redisCpu: redis ? redisCpu : undefined });
         }
       } finally {
         await stop(server.child);
@@ -80,8 +82,9 @@ export async function benchSweep(o: SweepOptions): Promise<{ rows: SweepRow[]; m
 
 const ms = (us: number) => (us / 1000).toFixed(2);
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
+const cpu = (us: number | undefined) => (us === undefined ? '–' : us.toFixed(0));
 
-export const SWEEP_HEAD = ['store', 'peers in swarm', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'peers per reply', 'fill s', 'non-2xx', 'failure replies'];
+export const SWEEP_HEAD = ['store', 'peers in swarm', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'mika CPU µs/req', 'Redis CPU µs/req', 'peers per reply', 'fill s', 'non-2xx', 'failure replies'];
 
 export function sweepCells(rows: SweepRow[]): string[][] {
   return rows.map((r) => [
@@ -91,6 +94,8 @@ export function sweepCells(rows: SweepRow[]): string[][] {
     ms(r.result.p50),
     ms(r.result.p90),
     ms(r.result.p99),
+    cpu(r.mikaCpu),
+    cpu(r.redisCpu),
     String(r.replyPeers),
     r.fillSeconds.toFixed(1),
     String(r.result.errors.status),
