@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import type { Torrent, User } from '../src/store/records.js';
+import { encodeBytes } from '../test/helpers/tracker-harness.js';
 
 // The users and torrents a benchmark registers. Derived from their index alone, so the server that
 // seeds them and the wrk script that announces to them agree without sharing state beyond one file.
@@ -50,7 +51,7 @@ export interface SwarmPeer {
   /** 20 ASCII bytes: `-BN0001-` and i in 12 hex digits. */
   peerId: Buffer;
   port: number;
-  /** Every other peer seeds: a seeder's reply lists leechers only, a leecher's anyone. */
+  /** About half the peers seed (a seeder's reply lists leechers only, a leecher's anyone): 0 or 1 GiB. */
   left: number;
 }
 
@@ -59,28 +60,26 @@ export function swarmPeer(i: number, users: User[] = benchUsers()): SwarmPeer {
     user: users[i % users.length]!,
     peerId: Buffer.from(`-BN0001-${i.toString(16).padStart(12, '0')}`, 'latin1'),
     port: 10_000 + (i % 50_000),
-    left: i % 2 === 0 ? 0 : SWARM_LEFT,
+    // The top bit of a multiplicative hash, not i % 2: any evenly spaced subset (swarmPaths) still mixes both.
+    left: Math.imul(i, 0x9e3779b1) >>> 31 === 0 ? 0 : SWARM_LEFT,
   };
 }
 
-/** Percent-encodes bytes as clients do: unreserved bytes literal, every other byte %XX. */
-function percentEncode(bytes: Buffer): string {
-  let out = '';
-  for (const b of bytes) out += /[A-Za-z0-9\-._~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
-  return out;
-}
-
 /**
- * The file bench/swarm.lua replays: regular announces (no event, counters unchanged) of up to `most`
+ * Request paths for bench/swarm.lua: regular announces (no event, counters unchanged) of up to `most`
  * peers spread evenly over a swarm of `size`, numwant SWARM_NUMWANT, compact.
  */
-export function writeSwarmPaths(path: string, size: number, most = 20_000): void {
+export function swarmPaths(size: number, most = 20_000): string[] {
   const users = benchUsers();
-  const infoHash = percentEncode(Buffer.from(benchTorrents(1)[0]!.infoHash, 'hex'));
+  const infoHash = encodeBytes(Buffer.from(benchTorrents(1)[0]!.infoHash, 'hex'));
   const count = Math.min(size, most);
-  const lines = Array.from({ length: count }, (_, k) => {
+  return Array.from({ length: count }, (_, k) => {
     const p = swarmPeer(Math.floor((k * size) / count), users);
-    return `/${p.user.passkey}/announce?info_hash=${infoHash}&peer_id=${percentEncode(p.peerId)}&port=${p.port}&uploaded=0&downloaded=0&left=${p.left}&numwant=${SWARM_NUMWANT}&compact=1&no_peer_id=1`;
+    return `/${p.user.passkey}/announce?info_hash=${infoHash}&peer_id=${encodeBytes(p.peerId)}&port=${p.port}&uploaded=0&downloaded=0&left=${p.left}&numwant=${SWARM_NUMWANT}&compact=1&no_peer_id=1`;
   });
-  writeFileSync(path, `${lines.join('\n')}\n`);
+}
+
+/** The file bench/swarm.lua replays (BENCH_PATHS): swarmPaths, one a line. */
+export function writeSwarmPaths(path: string, size: number): void {
+  writeFileSync(path, `${swarmPaths(size).join('\n')}\n`);
 }

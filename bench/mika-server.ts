@@ -4,7 +4,8 @@ import { parseConfig } from '../src/config/load.js';
 import { startDaemon } from '../src/daemon/daemon.js';
 import { createLogger } from '../src/daemon/logger.js';
 import { apiTls } from '../test/helpers/api-daemon.js';
-import { BENCH_API_KEY, benchTorrents, benchUsers, swarmPeer } from './fixtures.js';
+import { BENCH_API_KEY, benchTorrents, benchUsers } from './fixtures.js';
+import { fillSwarm } from './swarm-fill.js';
 
 // mika's tracker in this process, as `mika serve` builds it, with the benchmark's users and torrents
 // registered through the Store interface. Prints `{"port":N}` once ready. A `counters` line on stdin
@@ -16,8 +17,7 @@ import { BENCH_API_KEY, benchTorrents, benchUsers, swarmPeer } from './fixtures.
 // bench fills it through the API).
 //
 // A `fill N` line grows the swarm of the sweep torrent (fixtures.ts swarmPeer) to N peers through
-// the store's announce, as the tracker calls it after parsing, `started` with numwant 0, 64 in
-// flight; answered with `{"filled":N,"peers":…,"seconds":…}` (peers as the store counts them).
+// the store's announce (bench/swarm-fill.ts); answered with `{"filled":N,"peers":…,"seconds":…}` (peers as the store counts them).
 //
 //   node --import tsx bench/mika-server.ts --store memory|redis [--redis-url redis://127.0.0.1:PORT] [--api-dir DIR]
 
@@ -49,19 +49,9 @@ process.stdout.write(`${JSON.stringify({ port: daemon.trackerAddress.port, api_p
 let filled = 0;
 async function fill(size: number): Promise<void> {
   const started = performance.now();
-  const users = benchUsers();
-  const torrent = benchTorrents(1)[0]!;
-  const rules = { multiUp: torrent.multiUp, multiDown: torrent.multiDown, bonusRate: config.accounting.bonus_rate, interval: config.tracker.interval, maxUploadRate: 0 };
-  const now = Math.floor(Date.now() / 1000);
-  const worker = async () => {
-    while (filled < size) {
-      const p = swarmPeer(filled++, users);
-      const endpoint = Buffer.from([127, 0, 0, 1, p.port >> 8, p.port & 255]);
-      await daemon.store.announce({ user: p.user, torrent, peerId: p.peerId, endpoint, uploaded: 0, downloaded: 0, left: p.left, event: 'started', numwant: 0, now, minInterval: 0, rules });
-    }
-  };
-  await Promise.all(Array.from({ length: 64 }, worker));
-  const [counts] = await daemon.store.scrape([torrent.infoHash]);
+  await fillSwarm(daemon.store, config, filled, size, Math.floor(Date.now() / 1000));
+  filled = Math.max(filled, size);
+  const [counts] = await daemon.store.scrape([benchTorrents(1)[0]!.infoHash]);
   const peers = (counts?.complete ?? 0) + (counts?.incomplete ?? 0);
   process.stdout.write(`${JSON.stringify({ filled: size, peers, seconds: (performance.now() - started) / 1000 })}\n`);
 }

@@ -58,8 +58,9 @@ export async function benchSweep(o: SweepOptions): Promise<{ rows: SweepRow[]; m
           if (redis && size === sizes.at(-1)) memory = { before, after: await redisInfo(redis.port, 'memory', 'used_memory'), peers: size };
           const paths = join(o.dir, `swarm-${size}.txt`);
           writeSwarmPaths(paths, size);
-          // A leecher's announce (the second line; line one is a seeder): how many peers a reply lists.
-          const leecher = readFileSync(paths, 'latin1').split('\n')[size > 1 ? 1 : 0]!;
+          // A leecher's announce (a seeder is shown leechers only): how many peers a reply lists.
+          const lines = readFileSync(paths, 'latin1').split('\n');
+          const leecher = lines.find((l) => l !== '' && !l.includes('&left=0&')) ?? lines[0]!;
           const replyPeers = compactPeers(await announceOnce(port, leecher));
           const wrk = { port, mode: 'keep-alive' as const, threads: o.threads, connections: o.connections, script: 'bench/swarm.lua', env: { BENCH_PATHS: paths } };
           await runWrk({ ...wrk, seconds: o.warmup });
