@@ -8,9 +8,11 @@ import { freePort, stop as stopProcess, track } from './processes.js';
 
 // opentracker (Debian's build, C, libowfat) for the comparison in `npm run bench`. Debian builds it
 // with a whitelist of info_hashes (WANT_ACCESSLIST_WHITE): it answers only hashes listed in
-// `access.whitelist`, so the bench writes the hashes of its 1,000 torrents there. It refuses to run
-// as root, so as root it runs as `nobody` (setpriv), which is why its temp dir is world-readable.
-// It binds TCP and UDP on 127.0.0.1 only; its UDP tracker gets no load.
+// `access.whitelist`, so the bench writes the hashes of its 1,000 torrents there. Started as root,
+// it chroots to its -d dir and drops to nobody by itself, and then finds no whitelist at the path
+// it was given (it answers every announce with a failure); so as root the bench starts it as
+// `nobody` with setpriv, from a world-readable temp dir, and it never chroots. It binds TCP and
+// UDP on 127.0.0.1 only; its UDP tracker gets no load.
 
 const OPENTRACKER = process.env.OPENTRACKER ?? '/usr/bin/opentracker';
 
@@ -35,7 +37,7 @@ export async function startOpentracker(): Promise<Opentracker> {
   writeFileSync(whitelist, `${benchTorrents().map((t) => t.infoHash).join('\n')}\n`, { mode: 0o644 });
   writeFileSync(config, `access.whitelist ${whitelist}\n`, { mode: 0o644 });
   const port = await freePort();
-  // -d: the dir it chroots to when it can (as nobody it cannot, and goes on where it is).
+  // -d: the dir it would chroot to as root (as nobody it cannot, and goes on where it is).
   const args = ['-f', config, '-i', '127.0.0.1', '-p', String(port), '-P', String(port), '-d', dir];
   const asNobody = process.getuid?.() === 0;
   const child = track(
