@@ -1,10 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchTorrents } from './fixtures.js';
-import { freePort, stop as stopProcess, track } from './processes.js';
+import { freePort, removeTempDir, stop as stopProcess, tempDir, track } from './processes.js';
 
 // opentracker (Debian's build, C, libowfat) for the comparison in `npm run bench`. Debian builds it
 // with a whitelist of info_hashes (WANT_ACCESSLIST_WHITE): it answers only hashes listed in
@@ -30,7 +29,7 @@ export function opentrackerSkipReason(): string | undefined {
 }
 
 export async function startOpentracker(): Promise<Opentracker> {
-  const dir = mkdtempSync(join(tmpdir(), 'mika-bench-opentracker-'));
+  const dir = tempDir('mika-bench-opentracker-');
   chmodSync(dir, 0o755);
   const whitelist = join(dir, 'whitelist');
   const config = join(dir, 'opentracker.conf');
@@ -49,7 +48,7 @@ export async function startOpentracker(): Promise<Opentracker> {
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const stop = async () => {
     await stopProcess(child);
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   };
   const deadline = Date.now() + 10_000;
   while (!(await accepts(port))) {

@@ -1,5 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -36,8 +37,10 @@ export const sumFailures = (c: Counters) => Object.values(c.failures).reduce((a,
 const children = new Set<ChildProcess>();
 /** Processes started through a helper that keeps their handle (mariadbd): killed by pid on exit. */
 export const pids = new Set<number>();
+const dirs = new Set<string>();
 process.on('exit', () => {
   for (const c of children) c.kill('SIGKILL');
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   for (const pid of pids) {
     try {
       process.kill(pid, 'SIGKILL');
@@ -52,6 +55,18 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => pr
 export function track(child: ChildProcess): ChildProcess {
   children.add(child);
   return child;
+}
+
+/** A fresh temp dir, removed by removeTempDir() or, at the latest, when the bench exits (Ctrl-C too). */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  dirs.add(dir);
+  return dir;
+}
+
+export function removeTempDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  dirs.delete(dir);
 }
 
 export function freePort(): Promise<number> {

@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { summariseProfile } from './cpu-profile.js';
 import { writeFixtureFile } from './fixtures.js';
 import { opentrackerSkipReason, startOpentracker } from './opentracker.js';
-import { pids, ROOT, runWrk, runWrkMeasured, spawnServer, startRedis, stop, sumFailures, type Counters, type Mode, type WrkResult } from './processes.js';
+import { pids, removeTempDir, ROOT, runWrk, runWrkMeasured, spawnServer, startRedis, stop, sumFailures, tempDir, type Counters, type Mode, type WrkResult } from './processes.js';
 import { sanityAnnounce } from './sanity-announce.js';
 import { benchSweep, memoryLine, SWEEP_HEAD, sweepCells, type SweepRow, type SweepStore, type RedisMemory } from './swarm-sweep.js';
 import { benchWarmup, seededSite, warmupLines, warmupSkipReason, type WarmupFigures } from './warmup.js';
@@ -259,7 +259,7 @@ async function main(): Promise<void> {
   }
   for (const target of TARGETS) if (!KNOWN.includes(target)) throw new Error(`BENCH_TARGETS: unknown target "${target}" (known: ${KNOWN.join(', ')})`);
   if (SWEEP_SIZES.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`BENCH_SWEEP_SIZES must be whole numbers of at least 1, got "${env.BENCH_SWEEP_SIZES}"`);
-  const dir = mkdtempSync(join(tmpdir(), 'mika-bench-'));
+  const dir = tempDir('mika-bench-');
   const fixtures = join(dir, 'fixtures.txt');
   writeFixtureFile(fixtures);
   const rows: Row[] = [];
@@ -300,7 +300,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   }
   const cells = table(rows);
   if (cells.length > 0) printTable(HEAD, cells, 2);
