@@ -2,7 +2,7 @@
 --
 -- Needs env BENCH_FIXTURES: the file bench/fixtures.ts writes (`P <passkey>` and `T <info_hash hex>`
 -- lines: 50 users, 1,000 torrents). Each wrk thread builds its own pool of requests in init() and
--- cycles through it, so request() costs wrk next to nothing and every target gets the same bytes.
+-- cycles through it (wrk-replay.lua), so every target gets the same bytes.
 --
 -- Pool per thread: PEERS peers, each announcing ROUNDS times, round by round:
 --   * a peer is (passkey, torrent, peer_id): passkey uniform over the users, torrent skewed towards
@@ -14,11 +14,14 @@
 --   * numwant omitted, 50 or 200 (capped by the tracker); compact=1 and no_peer_id=1 as clients send.
 -- The seed is fixed (SEED + thread number), so two runs send the same requests.
 --
+-- With env BENCH_PATH=plain the URL is `/announce?…` without the passkey (trackers that have no
+-- users: bittorrent-tracker, opentracker); the requests are otherwise byte for byte the same.
 -- With env BENCH_DUMP=<file>, thread 0 also writes its pool's request paths there, one a line
 -- (tracker-micro.ts replays them in process).
 --
--- done() prints one line `BENCH_RESULT {json}` with requests, duration, req/s, latency percentiles
--- (microseconds) and wrk's error counts (status = non-2xx/3xx replies); run.ts reads it.
+-- done() (wrk-replay.lua) prints one line `BENCH_RESULT {json}`; run.ts reads it.
+
+dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "wrk-replay.lua")
 
 local PEERS = 2000
 local ROUNDS = 8
@@ -26,13 +29,6 @@ local SEED = 20240601
 
 local CLIENTS = { "-qB4650-", "-TR4060-", "-DE2110-", "-lt0D80-", "-UT3600-" }
 local NUMWANT = { "", "&numwant=50", "&numwant=200" }
-
-local next_thread = 0
-
-function setup(thread)
-  thread:set("tid", next_thread)
-  next_thread = next_thread + 1
-end
 
 -- Park-Miller minimal standard generator: exact in doubles, the same on every LuaJIT/Lua.
 local state = SEED
@@ -75,13 +71,10 @@ local function read_fixtures()
   return passkeys, hashes
 end
 
-local pool = {}
-local count = 0
-local index = 0
-
 function init(args)
   state = SEED + (tid or 0) * 7919
   local passkeys, hashes = read_fixtures()
+  local plain = os.getenv("BENCH_PATH") == "plain"
   local dump = (tid or 0) == 0 and os.getenv("BENCH_DUMP") and assert(io.open(os.getenv("BENCH_DUMP"), "w"))
   local peers = {}
   for p = 1, PEERS do
@@ -90,8 +83,11 @@ function init(args)
     local u = random()
     local size = math.floor((0.1 + random() * 10) * 1073741824)
     local seeder = random() < 0.6
+    -- Drawn with BENCH_PATH=plain too: the generator's sequence, hence every other byte, stays the same.
+    local passkey = passkeys[random_int(#passkeys) + 1]
     peers[p] = {
-      prefix = "/" .. passkeys[random_int(#passkeys) + 1] .. "/announce?info_hash="
+      prefix = (plain and "/announce" or "/" .. passkey .. "/announce")
+        .. "?info_hash="
         .. hashes[math.floor(u * u * #hashes) + 1]
         .. "&peer_id=" .. table.concat(id)
         .. "&port=" .. (10000 + random_int(50000)),
@@ -124,27 +120,9 @@ function init(args)
         .. "&downloaded=" .. string.format("%d", peer.downloaded)
         .. "&left=" .. string.format("%d", peer.left)
         .. event .. peer.suffix
-      count = count + 1
-      pool[count] = wrk.format("GET", path)
+      pool_add(path)
       if dump then dump:write(path, "\n") end
     end
   end
   if dump then dump:close() end
-end
-
-function request()
-  index = index + 1
-  if index > count then index = 1 end
-  return pool[index]
-end
-
-function done(summary, latency, requests)
-  local seconds = summary.duration / 1e6
-  local e = summary.errors
-  io.write(string.format(
-    'BENCH_RESULT {"requests":%d,"seconds":%.3f,"rps":%.1f,"p50":%d,"p90":%d,"p99":%d,"max":%d,'
-      .. '"errors":{"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d}}\n',
-    summary.requests, seconds, summary.requests / seconds,
-    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max,
-    e.connect, e.read, e.write, e.status, e.timeout))
 end

@@ -5,6 +5,7 @@ import { startDaemon } from '../src/daemon/daemon.js';
 import { createLogger } from '../src/daemon/logger.js';
 import { apiTls } from '../test/helpers/api-daemon.js';
 import { BENCH_API_KEY, benchTorrents, benchUsers } from './fixtures.js';
+import { fillSwarm } from './swarm-fill.js';
 
 // mika's tracker in this process, as `mika serve` builds it, with the benchmark's users and torrents
 // registered through the Store interface. Prints `{"port":N}` once ready. A `counters` line on stdin
@@ -14,6 +15,9 @@ import { BENCH_API_KEY, benchTorrents, benchUsers } from './fixtures.js';
 // With --api-dir, the REST API listens too (its key and certificate are made in that directory, the
 // key is BENCH_API_KEY) and the ready line has `api_port`; the registry then starts empty (the warmup
 // bench fills it through the API).
+//
+// A `fill N` line grows the swarm of the sweep torrent (fixtures.ts swarmPeer) to N peers through
+// the store's announce (bench/swarm-fill.ts); answered with `{"filled":N,"peers":…,"seconds":…}` (peers as the store counts them).
 //
 //   node --import tsx bench/mika-server.ts --store memory|redis [--redis-url redis://127.0.0.1:PORT] [--api-dir DIR]
 
@@ -42,8 +46,25 @@ if (apiDir === undefined) {
 
 process.stdout.write(`${JSON.stringify({ port: daemon.trackerAddress.port, api_port: daemon.apiAddress?.port, store: daemon.store.kind })}\n`);
 
+let filled = 0;
+async function fill(size: number): Promise<void> {
+  const started = performance.now();
+  await fillSwarm(daemon.store, config, filled, size, Math.floor(Date.now() / 1000));
+  filled = Math.max(filled, size);
+  const [counts] = await daemon.store.scrape([benchTorrents(1)[0]!.infoHash]);
+  const peers = (counts?.complete ?? 0) + (counts?.incomplete ?? 0);
+  process.stdout.write(`${JSON.stringify({ filled: size, peers, seconds: (performance.now() - started) / 1000 })}\n`);
+}
+
 createInterface({ input: process.stdin }).on('line', (line) => {
-  if (line.trim() === 'counters') process.stdout.write(`${JSON.stringify({ counters: daemon.tracker.counters })}\n`);
+  const [command, arg] = line.trim().split(' ');
+  if (command === 'counters') process.stdout.write(`${JSON.stringify({ counters: daemon.tracker.counters })}\n`);
+  if (command === 'fill') {
+    fill(Number(arg)).catch((err: unknown) => {
+      process.stderr.write(`fill failed: ${String(err)}\n`);
+      process.exit(1);
+    });
+  }
 });
 
 let closing = false;
