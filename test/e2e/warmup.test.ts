@@ -67,7 +67,7 @@ afterAll(async () => {
 });
 
 describe('mika warmup', () => {
-  it('against the seed’s schema prints the seed’s summary lines, and the daemon then accepts those passkeys and torrents', { timeout: 30_000 }, async () => {
+  it('against the seed’s schema prints the seed’s summary lines, and the daemon then accepts those passkeys and torrents', { timeout: 90_000 }, async () => {
     const r = await warmup();
     expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(r.lines.slice(-3)).toEqual(['Loading whitelist… 12', 'Loading passkeys… 146', 'Loading torrents… 3819']);
@@ -81,7 +81,7 @@ describe('mika warmup', () => {
     expect(await api.counts()).toMatchObject({ users: 146, torrents: 3819, whitelist: 12 });
   });
 
-  it('a second run writes nothing and says so; --json prints one object with the same counts', { timeout: 30_000 }, async () => {
+  it('a second run writes nothing and says so; --json prints one object with the same counts', { timeout: 90_000 }, async () => {
     const again = await warmup();
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/^passkeys: .*: 0 written, 146 unchanged$/m);
@@ -102,7 +102,7 @@ describe('mika warmup', () => {
     });
   });
 
-  it('loads 100,000 rows in seconds, a passkey that moved to another user included', { timeout: 60_000 }, async () => {
+  it('loads 100,000 rows in seconds, a passkey that moved to another user included', { timeout: 120_000 }, async () => {
     const db = await mariadb.connect(new URL(seedUrl).pathname.slice(1));
     await fillSite(db, { users: 40_000, torrents: 60_000 });
     // User 5 takes user 6's passkey, user 6 a new one: user 5 comes first and is refused until user 6 is in.
@@ -123,7 +123,7 @@ describe('mika warmup', () => {
     expect(await failure(passkeyOf(5), infoHashOf(1))).toBe('unknown passkey');
   });
 
-  it('with --prune removes the users and torrents gone from the site database, keeping those whose row is bad', { timeout: 60_000 }, async () => {
+  it('with --prune removes the users and torrents gone from the site database, keeping those whose row is bad', { timeout: 120_000 }, async () => {
     const db = await mariadb.connect(new URL(seedUrl).pathname.slice(1));
     await db.query('DELETE FROM users WHERE id > 39000');
     await db.query('DELETE FROM torrents WHERE id > 59500');
@@ -150,7 +150,7 @@ describe('mika warmup', () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ changed: false, users: { pruned: 0, skipped: 1 }, torrents: { pruned: 0 } });
   });
 
-  it('reads a site with its own table and column names, hex info_hashes and the optional columns; bad rows are skipped, the first five shown', { timeout: 30_000 }, async () => {
+  it('reads a site with its own table and column names, hex info_hashes and the optional columns; bad rows are skipped, the first five shown', { timeout: 90_000 }, async () => {
     const name = await mariadb.createDatabase('own');
     const db = await mariadb.connect(name);
     const pk = (i: number) => `own-passkey-${String(i).padStart(20, '0')}`;
@@ -208,7 +208,7 @@ describe('mika warmup', () => {
     expect(await failure(pk(3), 'cd'.repeat(20))).toBe('account disabled');
   });
 
-  it('says in one line what is wrong with the site database or the daemon, and exits 1', { timeout: 30_000 }, async () => {
+  it('says in one line what is wrong with the site database or the daemon, and exits 1', { timeout: 90_000 }, async () => {
     const missing = await warmup([], { url: mariadb.url('nope') });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^mika: cannot connect to the site database at mysql:\/\/root@127\.0\.0\.1:\d+\/nope \(config sql\.\*\): Unknown database 'nope'\n$/);

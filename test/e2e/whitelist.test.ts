@@ -50,7 +50,7 @@ afterAll(async () => {
 });
 
 describe('mika whitelist', () => {
-  it('adds prefixes that start with "-" as they are or after --, lists them, and the tracker follows', { timeout: 30_000 }, async () => {
+  it('adds prefixes that start with "-" as they are or after --, lists them, and the tracker follows', { timeout: 90_000 }, async () => {
     expect(await mika('whitelist', 'list')).toEqual({ code: 0, stderr: '', stdout: 'The whitelist is empty: with tracker.whitelist_enabled on, no client may announce\n' });
     expect(await failure('-qB4650-e2e')).toBe('client not whitelisted');
 
@@ -76,14 +76,14 @@ describe('mika whitelist', () => {
     });
   });
 
-  it('removes a prefix, and says so in one line when it is not listed', { timeout: 30_000 }, async () => {
+  it('removes a prefix, and says so in one line when it is not listed', { timeout: 90_000 }, async () => {
     expect(await mika('whitelist', 'remove', '-TR3')).toEqual({ code: 0, stderr: '', stdout: '> Removed "-TR3"\n' });
     expect(await failure('-TR3000-e2e')).toBe('client not whitelisted');
     expect(JSON.parse((await mika('whitelist', 'remove', '-cD1', '--json')).stdout)).toEqual({ removed: '-cD1' });
     expect(await mika('whitelist', 'remove', '-TR3')).toEqual({ code: 1, stdout: '', stderr: 'mika: no whitelist entry for prefix "-TR3"\n' });
   });
 
-  it('says what to check when the daemon is not running or refuses the key, and refuses a missing argument', { timeout: 30_000 }, async () => {
+  it('says what to check when the daemon is not running or refuses the key, and refuses a missing argument', { timeout: 90_000 }, async () => {
     writeFileSync(join(dir, 'wrong-key.json'), JSON.stringify({ ...settings, api: { ...settings.api, keys: ['not-the-daemons-key-at-all'] } }));
     writeFileSync(join(dir, 'no-daemon.json'), JSON.stringify({ ...settings, api: { ...settings.api, listen: `127.0.0.1:${await freePort()}` } }));
     const [wrongKey, noDaemon, noClient] = await Promise.all([

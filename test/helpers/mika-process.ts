@@ -36,7 +36,7 @@ export function runMika(args: string[], opts: { cwd?: string; env?: Record<strin
     stdout: () => out,
     stderr: () => err,
     exited,
-    waitFor(pattern, ms = 15_000) {
+    waitFor(pattern, ms = 30_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
           const line = out.split('\n').find((l) => pattern.test(l));

@@ -18,7 +18,7 @@ async function top(args: string[]) {
 }
 
 describe('mika top --once', () => {
-  it('--json prints one snapshot: rates, swarms, storage, version and the busiest torrents', { timeout: 60_000 }, async () => {
+  it('--json prints one snapshot: rates, swarms, storage, version and the busiest torrents', { timeout: 120_000 }, async () => {
     const dir = tempDir('top-once');
     const d = await startApiDaemon(dir, { config: { tracker: { whitelist_enabled: false } } });
     try {
@@ -54,7 +54,7 @@ describe('mika top --once', () => {
     }
   });
 
-  it('exits 1 with one line when no daemon answers', { timeout: 30_000 }, async () => {
+  it('exits 1 with one line when no daemon answers', { timeout: 90_000 }, async () => {
     const dir = tempDir('top-once-down');
     // A certificate to pin, and nothing listening on the port.
     const d = await startApiDaemon(dir);
