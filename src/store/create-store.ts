@@ -15,5 +15,17 @@ export async function createStore(config: StoreConfig, logger: StoreLogger, opts
   if (config.type === 'memory') return new MemoryStore(opts);
   const { RedisStore } = await import('./redis/redis-store.js');
   const r = config.redis;
-  return new RedisStore({ url: r.url, password: r.password || undefined, db: r.db, keyPrefix: r.key_prefix, logger, flush: opts.flush });
+  return new RedisStore({
+    url: r.url,
+    mode: r.mode,
+    nodes: r.nodes,
+    sentinels: r.sentinels,
+    sentinelName: r.sentinel_name,
+    sentinelPassword: r.sentinel_password || undefined,
+    password: r.password || undefined,
+    db: r.db,
+    keyPrefix: r.key_prefix,
+    logger,
+    flush: opts.flush,
+  });
 }

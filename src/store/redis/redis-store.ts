@@ -1,4 +1,4 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import type { PeerState } from '../../accounting/settle.js';
 import type { StoreLogger } from '../create-store.js';
 import { peerInfo, seedersFirst, userIdOfPeerKey } from '../peer-info.js';
@@ -7,6 +7,7 @@ import type { CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, Us
 import { RegistryCache } from '../registry-cache.js';
 import { RegistryConflictError, type AnnounceInput, type AnnounceResult, type PasskeyConflict, type RegistryCounts, type ScrapeEntry, type Store } from '../store.js';
 import type { FlushBatch } from '../flush-batch.js';
+import { openConnection, retryStrategy, type RedisTarget } from './connection.js';
 import { execPipeline } from './exec-pipeline.js';
 import { peerKey, RedisKeys } from './keys.js';
 import { flag, torrentMessage, userMessage, whitelistMessage } from './registry-codec.js';
@@ -16,8 +17,16 @@ import { defineScripts, type ScriptCommands, type ScriptPipeline } from './scrip
 import { toStoreError } from './storage-error.js';
 
 export interface RedisStoreOptions {
-  /** redis:// or rediss:// URL. */
+  /** redis:// or rediss:// URL (mode standalone; its scheme in mode sentinel). */
   url: string;
+  /** Default standalone: the server at `url`. */
+  mode?: 'standalone' | 'sentinel' | 'cluster' | undefined;
+  /** Mode cluster: seed nodes, "host:port". */
+  nodes?: string[] | undefined;
+  /** Mode sentinel: the sentinels, "host:port", the master's name and the sentinels' own password. */
+  sentinels?: string[] | undefined;
+  sentinelName?: string | undefined;
+  sentinelPassword?: string | undefined;
   /** Overrides a password in the URL; undefined or empty for none. */
   password?: string | undefined;
   db?: number | undefined;
@@ -39,8 +48,6 @@ const CHEAT_LOG_MAX = 10_000;
 const SCRIPT_BATCH = 500;
 /** Swarms the reaper asks for in one go. */
 const REAP_BATCH = 100;
-/** Reconnect backoff: 100 ms, 200 ms, … capped at 2 s, forever. */
-const retryStrategy = (attempt: number): number => Math.min(attempt * 100, 2000);
 
 // Record field → hash field, in one table per record: the HMGET and the decoding read the same order.
 const USER_COUNTERS = { uploadedRaw: 'up_raw', downloadedRaw: 'down_raw', uploaded: 'up', downloaded: 'down', bonus: 'bonus', snatches: 'snatches', announces: 'announces', cheats: 'cheats' } as const;
@@ -103,8 +110,9 @@ export class RedisStore implements Store {
       ...(opts.password ? { password: opts.password } : {}),
       ...(opts.db !== undefined ? { db: opts.db } : {}),
     };
-    this.main = defineScripts(new Redis(opts.url, { ...options, connectionName: 'mika' }));
-    this.sub = new Redis(opts.url, { ...options, connectionName: 'mika-events' });
+    const target = redisTarget(opts);
+    this.main = defineScripts(openConnection(target, { ...options, connectionName: 'mika' }));
+    this.sub = openConnection(target, { ...options, connectionName: 'mika-events' });
     this.watch(this.main, 'main');
     this.watch(this.sub, 'events');
     this.sync = new RegistrySync(this.main, this.sub, this.keys, this.cache, this.logger);
@@ -422,6 +430,12 @@ export class RedisStore implements Store {
       lastError = undefined;
     });
   }
+}
+
+function redisTarget(opts: RedisStoreOptions): RedisTarget {
+  if (opts.mode === 'cluster') return { mode: 'cluster', nodes: opts.nodes ?? [] };
+  if (opts.mode === 'sentinel') return { mode: 'sentinel', url: opts.url, sentinels: opts.sentinels ?? [], name: opts.sentinelName ?? 'mymaster', sentinelPassword: opts.sentinelPassword };
+  return { mode: 'standalone', url: opts.url };
 }
 
 function toAnnounceResult(reply: Array<number | Buffer>): AnnounceResult {
