@@ -13,9 +13,11 @@ export interface StoreLogger {
  */
 export async function createStore(config: StoreConfig, logger: StoreLogger, opts: { flush?: boolean } = {}): Promise<Store> {
   if (config.type === 'memory') return new MemoryStore(opts);
-  const { RedisStore } = await import('./redis/redis-store.js');
   const r = config.redis;
-  return new RedisStore({
+  const { RedisStore } = await import('./redis/redis-store.js');
+  // A cluster needs scripts and batches that stay within one hash slot each (docs/redis-keys.md).
+  const Store = r.mode === 'cluster' ? (await import('./redis/redis-cluster-store.js')).RedisClusterStore : RedisStore;
+  return new Store({
     url: r.url,
     mode: r.mode,
     nodes: r.nodes,

@@ -1,4 +1,5 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { VAR_SCRIPTS } from './scripts.js';
 
 // Opens the store's connections to the Redis the config names: one server, the master a set of
 // Sentinels names, or a Redis Cluster. Every kind keeps the store's rule that a command whose reply
@@ -58,8 +59,27 @@ export function openConnection(target: RedisTarget, options: RedisOptions): Redi
         // Commands sent in one tick go to each node as one write: the cluster store's batches span
         // nodes, which an ioredis pipeline may not.
         enableAutoPipelining: true,
+        // ioredis 5.11 drops the command name of callBuffer() when it auto-pipelines it (peers()
+        // sends HGETALL that way for the raw binary reply), and routes a -var script by its first
+        // argument, the key count, instead of its first key.
+        autoPipeliningIgnoredCommands: ['HGETALL', ...VAR_SCRIPTS],
         redisOptions: { ...node, ...(connectionName ? { connectionName } : {}) },
       }) as unknown as Redis;
     }
+  }
+}
+
+/**
+ * Connects every master node of a cluster connection and waits until they are all ready, at most
+ * `ms`. ioredis opens a node's connection on its first command, which (offline queue off) fails
+ * while it connects: the store opens them all before it serves.
+ */
+export async function mastersReady(conn: Redis, ms: number): Promise<void> {
+  const cluster = conn as unknown as Cluster;
+  const deadline = Date.now() + ms;
+  for (const n of cluster.nodes('master')) if (n.status === 'wait') n.connect().catch(() => undefined);
+  while (!cluster.nodes('master').every((n) => n.status === 'ready')) {
+    if (Date.now() > deadline) throw new Error('redis cluster: not every master node connected');
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
