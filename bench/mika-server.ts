@@ -15,12 +15,15 @@ import { BENCH_API_KEY, benchTorrents, benchUsers } from './fixtures.js';
 // key is BENCH_API_KEY) and the ready line has `api_port`; the registry then starts empty (the warmup
 // bench fills it through the API).
 //
-//   node --import tsx bench/mika-server.ts --store memory|redis [--redis-url redis://127.0.0.1:PORT] [--api-dir DIR]
+// --redis-nodes host:port,… puts the Redis store on a Redis Cluster (store.redis.mode "cluster").
+//
+//   node --import tsx bench/mika-server.ts --store memory|redis [--redis-url redis://127.0.0.1:PORT] [--redis-nodes H:P,…] [--api-dir DIR]
 
 const { values } = parseArgs({
   options: {
     store: { type: 'string', default: 'memory' },
     'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379' },
+    'redis-nodes': { type: 'string' },
     'api-dir': { type: 'string' },
   },
 });
@@ -29,7 +32,10 @@ if (values.store !== 'memory' && values.store !== 'redis') throw new Error(`--st
 
 const config = parseConfig({
   tracker: { listen: '127.0.0.1:0', whitelist_enabled: false, enforce_min_interval: false },
-  store: { type: values.store, redis: { url: values['redis-url'], key_prefix: 'bench:' } },
+  store: {
+    type: values.store,
+    redis: { url: values['redis-url'], key_prefix: 'bench:', ...(values['redis-nodes'] ? { mode: 'cluster', nodes: values['redis-nodes'].split(',') } : {}) },
+  },
   log: { level: 'warn' },
   ...(apiDir === undefined ? {} : { api: { listen: '127.0.0.1:0', keys: [BENCH_API_KEY], ...(await apiTls(apiDir)) } }),
 });

@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { summariseProfile } from './cpu-profile.js';
 import { benchTorrents, benchUsers, writeFixtureFile } from './fixtures.js';
+import { benchScaleOut, scaleOutLines } from './scale-out.js';
 import { benchWarmup, seededSite, warmupLines, warmupSkipReason, type WarmupFigures } from './warmup.js';
 
 // `npm run bench`: a bare node:http server, mika on the memory store and mika on the Redis store,
@@ -18,7 +19,7 @@ import { benchWarmup, seededSite, warmupLines, warmupSkipReason, type WarmupFigu
 // redis-server, mariadbd) it stops.
 //
 // Env: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (50), BENCH_THREADS (2),
-// BENCH_TARGETS (bare,memory,redis,warmup), BENCH_PROFILE=1 (run mika under --cpu-prof and print where the
+// BENCH_TARGETS (bare,memory,redis,warmup,scale-out: bench/scale-out.ts), BENCH_PROFILE=1 (run mika under --cpu-prof and print where the
 // time goes; figures are then lower than without it).
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -27,14 +28,14 @@ const DURATION = positive('BENCH_DURATION', 10);
 const WARMUP = positive('BENCH_WARMUP', 2);
 const CONNECTIONS = positive('BENCH_CONNECTIONS', 50);
 const THREADS = positive('BENCH_THREADS', 2);
-const TARGETS = (env.BENCH_TARGETS ?? 'bare,memory,redis,warmup').split(',').map((t) => t.trim());
+const TARGETS = (env.BENCH_TARGETS ?? 'bare,memory,redis,warmup,scale-out').split(',').map((t) => t.trim());
 const PROFILE = env.BENCH_PROFILE === '1';
 const WRK = env.WRK ?? 'wrk';
 const REDIS_SERVER = env.REDIS_SERVER ?? '/usr/bin/redis-server';
 const TARGETS_MET = { memory: 0.75, redis: 0.45, p99Ms: 10, warmupRowsPerSecond: 100_000 };
 
 type Target = 'bare' | 'memory' | 'redis';
-const KNOWN: readonly string[] = ['bare', 'memory', 'redis', 'warmup'];
+const KNOWN: readonly string[] = ['bare', 'memory', 'redis', 'warmup', 'scale-out'];
 const storeOf = (t: Target) => (t.endsWith('redis') ? 'redis' : 'memory');
 type Mode = 'keep-alive' | 'close';
 
@@ -432,6 +433,10 @@ async function main(): Promise<void> {
         }
         if (skip) notes.push(`warmup skipped: ${skip}`);
         if (!warmupFigures) process.stdout.write(`${notes.at(-1)}\n`);
+        continue;
+      }
+      if (target === 'scale-out') {
+        notes.push(...scaleOutLines(await benchScaleOut({ dir, fixtures, seconds: DURATION, warmup: WARMUP, connections: CONNECTIONS })));
         continue;
       }
       const t = target as Target;
