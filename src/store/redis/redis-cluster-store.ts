@@ -45,7 +45,7 @@ export class RedisClusterStore extends RedisStore {
   }
 
   /** Adds ledger version `sync[0]` to the user (user-sync-4.lua), then takes it off the unsynced set. */
-  private async syncLedger(infoHash: string, userId: number, sync: string[]): Promise<void> {
+  protected async syncLedger(infoHash: string, userId: number, sync: string[]): Promise<void> {
     const k = this.keys;
     await this.main.userSync(k.user(userId), k.userSeen(userId), k.userTorrents(userId), k.cheats, infoHash, ...sync, CHEAT_LOG_MAX);
     // Not awaited: a ledger left on the set costs the sweep one no-op sync.
