@@ -1,3 +1,4 @@
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { eventually } from './eventually.js';
@@ -45,4 +46,22 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     await Promise.all(nodes.map((n) => n.destroy()));
     throw err;
   }
+}
+
+/**
+ * A Redis Cluster for the calling test file: started before its tests, flushed before each one,
+ * removed after them. Read it through the getter.
+ */
+export function useRedisCluster(): () => RedisCluster {
+  let cluster: RedisCluster | undefined;
+  beforeAll(async () => {
+    cluster = await startRedisCluster();
+  }, 60_000);
+  afterAll(async () => {
+    await cluster?.destroy();
+  });
+  beforeEach(async () => {
+    await cluster!.flush();
+  });
+  return () => cluster!;
 }

@@ -1,6 +1,6 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RedisClusterStore } from '../../../src/store/redis/redis-cluster-store.js';
-import { startRedisCluster, type RedisCluster } from '../../helpers/redis-cluster.js';
+import { useRedisCluster } from '../../helpers/redis-cluster.js';
 import { input, pid, torrent, user } from './fixtures.js';
 
 // On a cluster an announce is two steps (announce-14.lua on the swarm's slot, then user-sync-4.lua
@@ -27,17 +27,10 @@ class LossyStore extends RedisClusterStore {
   }
 }
 
-let cluster: RedisCluster;
+const cluster = useRedisCluster();
 let store: LossyStore;
-beforeAll(async () => {
-  cluster = await startRedisCluster();
-}, 60_000);
-afterAll(async () => {
-  await cluster?.destroy();
-});
 beforeEach(async () => {
-  await cluster.flush();
-  store = new LossyStore({ url: 'redis://', mode: 'cluster', nodes: cluster.seeds, keyPrefix: 'mika:' });
+  store = new LossyStore({ url: 'redis://', mode: 'cluster', nodes: cluster().seeds, keyPrefix: 'mika:' });
   await store.open();
   await store.putUser(alice);
   await store.putTorrents([t, t2]);
