@@ -37,11 +37,11 @@ export function openConnection(target: RedisTarget, options: RedisOptions): Redi
         role: 'master',
         ...(target.sentinelPassword ? { sentinelPassword: target.sentinelPassword } : {}),
         sentinelRetryStrategy: retryStrategy,
-        // No failoverDetector: its disconnect on +switch-master, landing amid a reconnect after the
-        // master died, could end the connection for good. A dead master closes the link; a demoted
-        // one answers READONLY (below); either way the reconnect asks the sentinels again.
         // A master demoted to replica answers writes with READONLY: reconnect (asking the sentinels
-        // again) and fail the command (1, not 2: a command is never resent).
+        // again) and fail the command (1, not 2: a command is never resent). A dead master closes
+        // the link, and the reconnect asks them too. No failoverDetector: its disconnect on
+        // +switch-master, landing amid a reconnect after the master died, ended the connection
+        // for good in the failover test.
         reconnectOnError: (err) => (err.message.startsWith('READONLY') ? 1 : false),
       });
     case 'cluster': {
