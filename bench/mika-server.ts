@@ -19,12 +19,15 @@ import { fillSwarm } from './swarm-fill.js';
 // A `fill N` line grows the swarm of the sweep torrent (fixtures.ts swarmPeer) to N peers through
 // the store's announce (bench/swarm-fill.ts); answered with `{"filled":N,"peers":…,"seconds":…}` (peers as the store counts them).
 //
-//   node --import tsx bench/mika-server.ts --store memory|redis [--redis-url redis://127.0.0.1:PORT] [--api-dir DIR]
+// --redis-nodes host:port,… puts the Redis store on a Redis Cluster (store.redis.mode "cluster").
+//
+//   node --import tsx bench/mika-server.ts --store memory|redis [--redis-url redis://127.0.0.1:PORT] [--redis-nodes H:P,…] [--api-dir DIR]
 
 const { values } = parseArgs({
   options: {
     store: { type: 'string', default: 'memory' },
     'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379' },
+    'redis-nodes': { type: 'string' },
     'api-dir': { type: 'string' },
   },
 });
@@ -33,7 +36,10 @@ if (values.store !== 'memory' && values.store !== 'redis') throw new Error(`--st
 
 const config = parseConfig({
   tracker: { listen: '127.0.0.1:0', whitelist_enabled: false, enforce_min_interval: false },
-  store: { type: values.store, redis: { url: values['redis-url'], key_prefix: 'bench:' } },
+  store: {
+    type: values.store,
+    redis: { url: values['redis-url'], key_prefix: 'bench:', ...(values['redis-nodes'] ? { mode: 'cluster', nodes: values['redis-nodes'].split(',') } : {}) },
+  },
   log: { level: 'warn' },
   ...(apiDir === undefined ? {} : { api: { listen: '127.0.0.1:0', keys: [BENCH_API_KEY], ...(await apiTls(apiDir)) } }),
 });

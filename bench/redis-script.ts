@@ -1,6 +1,8 @@
 import { RedisStore } from '../src/store/redis/redis-store.js';
 import type { Torrent, User } from '../src/store/records.js';
 import type { AnnounceInput } from '../src/store/store.js';
+import { RedisClusterStore } from '../src/store/redis/redis-cluster-store.js';
+import { startRedisCluster } from '../test/helpers/redis-cluster.js';
 import { startRedisServer } from '../test/helpers/redis-server.js';
 import type { AnnounceEvent } from '../src/accounting/events.js';
 
@@ -10,7 +12,9 @@ import type { AnnounceEvent } from '../src/accounting/events.js';
 //   npx tsx bench/redis-script.ts
 // Knobs (env): BENCH_ANNOUNCES (30000), BENCH_USERS (4), BENCH_TORRENTS (500), BENCH_PEERS (3000),
 // BENCH_INFLIGHT (50), BENCH_PASSES (3), BENCH_FLUSH (1: the store tracks changes for the SQL flush,
-// as with sql.flush.enabled; nothing drains the dirty sets here).
+// as with sql.flush.enabled; nothing drains the dirty sets here), BENCH_CLUSTER (1: a 3-master Redis
+// Cluster of its own and the cluster store, whose announce is two scripts, see docs/redis-keys.md;
+// the server-side time is then summed over the masters).
 
 const ANNOUNCES = Number(process.env.BENCH_ANNOUNCES ?? 30_000);
 const USERS = Number(process.env.BENCH_USERS ?? 4);
@@ -108,6 +112,8 @@ function nextInput(): AnnounceInput {
   };
 }
 
+const CLUSTER = process.env.BENCH_CLUSTER === '1';
+
 async function run(store: RedisStore, n: number): Promise<number> {
   let sent = 0;
   const started = performance.now();
@@ -121,28 +127,38 @@ async function run(store: RedisStore, n: number): Promise<number> {
   return n / ((performance.now() - started) / 1000);
 }
 
-function evalshaStats(info: string): { calls: number; usecPerCall: number } {
-  const m = /cmdstat_evalsha:calls=(\d+),usec=\d+,usec_per_call=([\d.]+)/.exec(info);
-  return m ? { calls: Number(m[1]), usecPerCall: Number(m[2]) } : { calls: 0, usecPerCall: NaN };
+/** EVALSHA calls and their server-side µs, summed over the servers' INFO commandstats. */
+function evalshaStats(infos: string[]): { calls: number; usec: number } {
+  let calls = 0;
+  let usec = 0;
+  for (const info of infos) {
+    const m = /cmdstat_evalsha:calls=(\d+),usec=(\d+)/.exec(info);
+    if (m) (calls += Number(m[1])), (usec += Number(m[2]));
+  }
+  return { calls, usec };
 }
 
-const server = await startRedisServer();
-const store = new RedisStore({ url: server.url, keyPrefix: 'bench:', flush: process.env.BENCH_FLUSH === '1' });
+const cluster = CLUSTER ? await startRedisCluster() : undefined;
+const servers = cluster ? cluster.nodes : [await startRedisServer()];
+const store = cluster
+  ? new RedisClusterStore({ url: 'redis://', mode: 'cluster', nodes: cluster.seeds, keyPrefix: 'bench:' })
+  : new RedisStore({ url: servers[0]!.url, keyPrefix: 'bench:', flush: process.env.BENCH_FLUSH === '1' });
 try {
   await store.open();
   for (const u of users) await store.putUser(u);
   for (const t of torrents) await store.putTorrent(t);
   // Warm-up: every peer's first announce, so the measured ones settle against a previous state.
   await run(store, PEERS * 2);
-  console.log(`users ${USERS}, torrents ${TORRENTS}, peers ${PEERS}, ${ANNOUNCES} announces per pass, ${IN_FLIGHT} in flight, numwant 30, flush ${process.env.BENCH_FLUSH === '1' ? 'on' : 'off'}`);
+  console.log(`users ${USERS}, torrents ${TORRENTS}, peers ${PEERS}, ${ANNOUNCES} announces per pass, ${IN_FLIGHT} in flight, numwant 30, flush ${process.env.BENCH_FLUSH === '1' ? 'on' : 'off'}${cluster ? ', 3-master cluster' : ''}`);
   for (let pass = 1; pass <= PASSES; pass++) {
-    await server.command('CONFIG', 'RESETSTAT');
+    await Promise.all(servers.map((s) => s.command('CONFIG', 'RESETSTAT')));
     const rate = await run(store, ANNOUNCES);
-    const { calls, usecPerCall } = evalshaStats(await server.command('INFO', 'commandstats'));
-    console.log(`pass ${pass}: ${Math.round(rate)} announces/s, evalsha usec_per_call ${usecPerCall} (${calls} calls)`);
-    if (process.env.BENCH_ALLSTATS) console.log(await server.command("INFO", "commandstats"));
+    const infos = await Promise.all(servers.map((s) => s.command('INFO', 'commandstats')));
+    const { calls, usec } = evalshaStats(infos);
+    console.log(`pass ${pass}: ${Math.round(rate)} announces/s, evalsha usec_per_call ${(usec / calls).toFixed(2)} (${calls} calls), server µs per announce ${(usec / ANNOUNCES).toFixed(2)}`);
+    if (process.env.BENCH_ALLSTATS) console.log(infos.join('\n'));
   }
 } finally {
   await store.close();
-  await server.destroy();
+  await (cluster ? cluster.destroy() : servers[0]!.destroy());
 }

@@ -7,6 +7,7 @@ import { writeFixtureFile } from './fixtures.js';
 import { opentrackerSkipReason, startOpentracker } from './opentracker.js';
 import { pids, removeTempDir, ROOT, runWrk, runWrkMeasured, spawnServer, startRedis, stop, sumFailures, tempDir, type Counters, type Mode, type WrkResult } from './processes.js';
 import { sanityAnnounce } from './sanity-announce.js';
+import { benchScaleOut, scaleOutLines } from './scale-out.js';
 import { benchSweep, memoryLine, SWEEP_HEAD, sweepCells, type SweepRow, type SweepStore, type RedisMemory } from './swarm-sweep.js';
 import { benchWarmup, seededSite, warmupLines, warmupSkipReason, type WarmupFigures } from './warmup.js';
 
@@ -21,7 +22,8 @@ import { benchWarmup, seededSite, warmupLines, warmupSkipReason, type WarmupFigu
 // (servers, redis-server, opentracker, mariadbd) it stops.
 //
 // Env: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (50), BENCH_THREADS (2),
-// BENCH_TARGETS (bare,memory,redis,bittorrent-tracker,opentracker,sweep,warmup), BENCH_SWEEP_SIZES
+// BENCH_TARGETS (bare,memory,redis,bittorrent-tracker,opentracker,sweep,warmup,scale-out: one and
+// two mika processes on one Redis and on a 3-master Redis Cluster, bench/scale-out.ts), BENCH_SWEEP_SIZES
 // (10,1000,10000,100000), BENCH_SWEEP_DURATION (s, 3), BENCH_PROFILE=1 (run mika under --cpu-prof and
 // print where the time goes; figures are then lower than without it).
 
@@ -32,14 +34,14 @@ const CONNECTIONS = positive('BENCH_CONNECTIONS', 50);
 const THREADS = positive('BENCH_THREADS', 2);
 const SWEEP_DURATION = positive('BENCH_SWEEP_DURATION', 3);
 const SWEEP_SIZES = (env.BENCH_SWEEP_SIZES ?? '10,1000,10000,100000').split(',').map((n) => Number(n.trim()));
-const TARGETS = (env.BENCH_TARGETS ?? 'bare,memory,redis,bittorrent-tracker,opentracker,sweep,warmup').split(',').map((t) => t.trim());
+const TARGETS = (env.BENCH_TARGETS ?? 'bare,memory,redis,bittorrent-tracker,opentracker,sweep,warmup,scale-out').split(',').map((t) => t.trim());
 const PROFILE = env.BENCH_PROFILE === '1';
 const WRK = env.WRK ?? 'wrk';
 const REDIS_SERVER = env.REDIS_SERVER ?? '/usr/bin/redis-server';
 const TARGETS_MET = { memory: 0.75, redis: 0.45, p99Ms: 10, warmupRowsPerSecond: 100_000 };
 
 type Target = 'bare' | 'memory' | 'redis' | 'bittorrent-tracker' | 'opentracker';
-const KNOWN: readonly string[] = ['bare', 'memory', 'redis', 'bittorrent-tracker', 'opentracker', 'sweep', 'warmup'];
+const KNOWN: readonly string[] = ['bare', 'memory', 'redis', 'bittorrent-tracker', 'opentracker', 'sweep', 'warmup', 'scale-out'];
 const isMika = (t: Target) => t === 'memory' || t === 'redis';
 
 interface Row {
@@ -243,7 +245,7 @@ async function benchWarmupTarget(dir: string): Promise<WarmupFigures> {
 
 /** Why a target cannot run on this machine, if it cannot. */
 function skipReason(target: string): string | undefined {
-  if (target === 'redis') return redisSkipReason();
+  if (target === 'redis' || target === 'scale-out') return redisSkipReason();
   if (target === 'opentracker') return opentrackerSkipReason();
   if (target === 'warmup') return redisSkipReason() ?? warmupSkipReason();
   return undefined;
@@ -270,6 +272,7 @@ async function main(): Promise<void> {
   };
   let warmupFigures: WarmupFigures | undefined;
   let sweep: { rows: SweepRow[]; memory?: RedisMemory } | undefined;
+  let scaleOut: string[] = [];
   process.stdout.write(
     `mika bench: ${machine()}\nwrk -t${THREADS} -c${CONNECTIONS} -d${DURATION}s --latency, warm-up ${WARMUP} s, announce.lua (1,000 torrents, 50 passkeys)${PROFILE ? ', mika under --cpu-prof' : ''}\n`,
   );
@@ -282,6 +285,7 @@ async function main(): Promise<void> {
       }
       try {
         if (target === 'warmup') warmupFigures = await benchWarmupTarget(dir);
+        else if (target === 'scale-out') scaleOut = scaleOutLines(await benchScaleOut({ dir, fixtures, seconds: DURATION, warmup: WARMUP, connections: CONNECTIONS }));
         else if (target === 'sweep') {
           const stores: SweepStore[] = redisSkipReason() ? ['memory'] : ['memory', 'redis'];
           sweep = await benchSweep({ dir, stores, sizes: SWEEP_SIZES, seconds: SWEEP_DURATION, warmup: 1, threads: THREADS, connections: CONNECTIONS });
@@ -314,7 +318,7 @@ async function main(): Promise<void> {
     notes.push(`${LABELS[target]} closed the connection after (nearly) every reply: wrk counts each close as a read error and reconnects, so its keep-alive row is a connection per request too`);
   }
   const warmupFigure = warmupFigures ? warmupLines(warmupFigures, TARGETS_MET.warmupRowsPerSecond) : [];
-  process.stdout.write(`\n${[...verdicts(rows), ...memory, ...warmupFigure, ...notes, `At the end: ${load()}`].join('\n')}\n`);
+  process.stdout.write(`\n${[...verdicts(rows), ...memory, ...warmupFigure, ...scaleOut, ...notes, `At the end: ${load()}`].join('\n')}\n`);
   if (cells.length > 0) process.stdout.write(`\nMarkdown:\n\n${markdown(HEAD, cells, 2)}\n`);
   if (sweepTable.length > 0) process.stdout.write(`\n${markdown(SWEEP_HEAD, sweepTable, 1)}\n`);
 }

@@ -79,6 +79,12 @@ function checkRelations(c: Config): void {
   for (const p of t.trusted_proxies) {
     if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(p)) throw new ConfigError('tracker.trusted_proxies', `"${p}" is not an address or CIDR range`);
   }
+  const r = c.store.redis;
+  if (c.store.type === 'redis' && r.mode === 'cluster' && r.nodes.length === 0) throw new ConfigError('store.redis.nodes', 'mode "cluster" needs at least one seed node');
+  if (c.store.type === 'redis' && r.mode === 'sentinel' && r.sentinels.length === 0) throw new ConfigError('store.redis.sentinels', 'mode "sentinel" needs at least one sentinel');
+  if (c.store.type === 'redis' && r.mode === 'cluster' && c.sql.flush.enabled) {
+    throw new ConfigError('sql.flush.enabled', 'the SQL flush does not run on store.redis.mode "cluster" yet (its batch spans many hash slots)');
+  }
   if (c.procs > 1 && c.store.type === 'memory') {
     throw new ConfigError('procs', 'more than one process needs store.type "redis": the memory store lives inside one process');
   }

@@ -100,6 +100,20 @@ export const RedisSchema = Type.Object(
     password: Type.String({ default: '', description: 'Password (AUTH); empty for none. Overrides one in the URL' }),
     db: Type.Integer({ minimum: 0, maximum: 15, default: 0, description: 'Database number' }),
     key_prefix: Type.String({ pattern: '^[A-Za-z0-9_.:-]{0,32}$', default: 'mika:', description: 'Prefix of every key mika writes' }),
+    mode: Type.Union([Type.Literal('standalone'), Type.Literal('sentinel'), Type.Literal('cluster')], {
+      default: 'standalone',
+      description: '"standalone": the server at url; "sentinel": the master the sentinels name; "cluster": a Redis Cluster reached through its seed nodes',
+    }),
+    nodes: Type.Array(Type.String({ pattern: `^${HOST_PORT}$` }), {
+      default: [],
+      description: 'mode "cluster": seed nodes as "host:port" (one reachable node is enough, each is tried); url is then unused',
+    }),
+    sentinels: Type.Array(Type.String({ pattern: `^${HOST_PORT}$` }), {
+      default: [],
+      description: 'mode "sentinel": the sentinels as "host:port"; url gives only the scheme (rediss:// for TLS)',
+    }),
+    sentinel_name: Type.String({ minLength: 1, default: 'mymaster', description: 'mode "sentinel": the master\'s name in the sentinels\' config' }),
+    sentinel_password: Type.String({ default: '', description: 'mode "sentinel": password of the sentinels themselves; empty for none' }),
   },
   { additionalProperties: false, default: {} },
 );

@@ -62,7 +62,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     // The Redis store keeps reconnecting in the background until it is closed.
     await store.close();
     const cause = (err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message;
-    const hint = store.kind === 'redis' ? ' (is Redis reachable at store.redis.url? the log has the connection error)' : '';
+    const where = { standalone: 'store.redis.url', sentinel: 'store.redis.sentinels', cluster: 'store.redis.nodes' }[config.store.redis.mode];
+    const hint = store.kind === 'redis' ? ` (is Redis reachable at ${where}? the log has the connection error)` : '';
     throw new Error(`cannot open the ${store.kind} store: ${cause}${hint}`, { cause: err });
   }
 

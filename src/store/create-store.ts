@@ -13,7 +13,21 @@ export interface StoreLogger {
  */
 export async function createStore(config: StoreConfig, logger: StoreLogger, opts: { flush?: boolean } = {}): Promise<Store> {
   if (config.type === 'memory') return new MemoryStore(opts);
-  const { RedisStore } = await import('./redis/redis-store.js');
   const r = config.redis;
-  return new RedisStore({ url: r.url, password: r.password || undefined, db: r.db, keyPrefix: r.key_prefix, logger, flush: opts.flush });
+  const { RedisStore } = await import('./redis/redis-store.js');
+  // A cluster needs scripts and batches that stay within one hash slot each (docs/redis-keys.md).
+  const Store = r.mode === 'cluster' ? (await import('./redis/redis-cluster-store.js')).RedisClusterStore : RedisStore;
+  return new Store({
+    url: r.url,
+    mode: r.mode,
+    nodes: r.nodes,
+    sentinels: r.sentinels,
+    sentinelName: r.sentinel_name,
+    sentinelPassword: r.sentinel_password || undefined,
+    password: r.password || undefined,
+    db: r.db,
+    keyPrefix: r.key_prefix,
+    logger,
+    flush: opts.flush,
+  });
 }

@@ -13,6 +13,8 @@ import { serverProcess } from './server-process.js';
 export interface RedisServerOptions {
   /** AOF with `appendfsync always`: every acknowledged write survives a restart, even a SIGKILL. */
   appendonly?: boolean;
+  /** More redis-server arguments (cluster mode, replicaof…). */
+  args?: string[];
 }
 
 export interface RedisServer {
@@ -34,14 +36,14 @@ export interface RedisServer {
   destroy(): Promise<void>;
 }
 
-const BINARY = process.env.REDIS_SERVER ?? '/usr/bin/redis-server';
+export const REDIS_SERVER_BINARY = process.env.REDIS_SERVER ?? '/usr/bin/redis-server';
 
 export async function startRedisServer(opts: RedisServerOptions = {}): Promise<RedisServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'mika-redis-'));
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--daemonize', 'no', '--loglevel', 'warning', '--enable-debug-command', 'local'];
-  args.push(...(opts.appendonly ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']));
-  const proc = serverProcess(BINARY, args, (p) => waitForPong(port, p));
+  args.push(...(opts.appendonly ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']), ...(opts.args ?? []));
+  const proc = serverProcess(REDIS_SERVER_BINARY, args, (p) => waitForPong(port, p));
 
   const server: RedisServer = {
     port,
@@ -54,7 +56,7 @@ export async function startRedisServer(opts: RedisServerOptions = {}): Promise<R
     async flush() {
       await server.command('FLUSHALL');
     },
-    command: (...cmd) => send(port, cmd),
+    command: (...cmd) => sendCommand(port, cmd),
     async destroy() {
       await server.stop();
       rmSync(dir, { recursive: true, force: true });
@@ -65,7 +67,7 @@ export async function startRedisServer(opts: RedisServerOptions = {}): Promise<R
 }
 
 /** One command over a fresh socket, RESP-encoded; resolves with the reply's first chunk of text. */
-function send(port: number, cmd: string[]): Promise<string> {
+export function sendCommand(port: number, cmd: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     const sock = createConnection({ port, host: '127.0.0.1' });
     let reply = '';
@@ -82,14 +84,15 @@ function send(port: number, cmd: string[]): Promise<string> {
   });
 }
 
-async function waitForPong(port: number, proc: ChildProcess): Promise<void> {
+/** Resolves once the server (or sentinel) on `port` answers PING; fails when `proc` exits or after 10 s. */
+export async function waitForPong(port: number, proc: ChildProcess): Promise<void> {
   let stderr = '';
   proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     if (proc.exitCode !== null) throw new Error(`redis-server exited (${proc.exitCode}): ${stderr}`);
     try {
-      if ((await send(port, ['PING'])).startsWith('+PONG')) return;
+      if ((await sendCommand(port, ['PING'])).startsWith('+PONG')) return;
     } catch {
       // not listening yet
     }

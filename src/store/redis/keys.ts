@@ -1,3 +1,5 @@
+import { slotTag } from './hash-slot.js';
+
 // The one place that names Redis keys. docs/redis-keys.md lists the same keys with their types and
 // who reads and writes them; a key added here is added there too.
 //
@@ -32,6 +34,26 @@ export interface FlushKeys {
   pending: string;
 }
 
+/**
+ * Redis Cluster: the per-slot keys beside the swarms of one hash slot (`{<slot tag>}`), which the
+ * swarm scripts write in the same step as the swarm. See docs/redis-keys.md, "Redis Cluster".
+ */
+export interface SlotKeys {
+  /** ZSET info_hash -> reap time, for the swarms of this slot. */
+  reap: string;
+  /** HASH seeders, leechers over the swarms of this slot. */
+  totals: string;
+  /** SET "<info_hash> <uid>": ledgers whose user-side figures have not reached the user's hash yet. */
+  unsynced: string;
+  /** SET registered info_hashes of this slot. */
+  torrents: string;
+  /** HASH torrent id -> info_hash of this slot's torrents (what put-torrents writes beside them). */
+  torrentIds: string;
+  /** The flush keys the swarm scripts name (never written: the SQL flush does not run on a cluster). */
+  dirtyTorrents: string;
+  goneTorrents: string;
+}
+
 export class RedisKeys {
   /** SET of user ids with a registry record. */
   readonly users: string;
@@ -54,14 +76,26 @@ export class RedisKeys {
   /** The SQL flush's keys (sql.flush; written only by a store made with `flush: true`). */
   readonly flush: FlushKeys;
 
-  constructor(readonly prefix: string) {
-    this.users = `${prefix}users`;
-    this.passkeys = `${prefix}passkeys`;
-    this.torrents = `${prefix}torrents`;
-    this.torrentIds = `${prefix}torrent-ids`;
+  /** Where the user side lives: `<prefix>` standalone, `<prefix>{users}:` on a cluster (one slot). */
+  private readonly userSide: string;
+
+  /**
+   * `cluster`: the Redis Cluster layout. The user side (registry, counters, cheats) shares the
+   * `{users}` slot and the torrent registry index the `{torrents}` slot; swarms keep `{<ih>}`.
+   */
+  constructor(
+    readonly prefix: string,
+    readonly cluster = false,
+  ) {
+    const u = (this.userSide = cluster ? `${prefix}{users}:` : prefix);
+    const t = cluster ? `${prefix}{torrents}:` : prefix;
+    this.users = `${u}users`;
+    this.passkeys = `${u}passkeys`;
+    this.torrents = `${t}torrents`;
+    this.torrentIds = `${t}torrent-ids`;
     this.whitelist = `${prefix}whitelist`;
     this.reap = `${prefix}reap`;
-    this.cheats = `${prefix}cheats`;
+    this.cheats = `${u}cheats`;
     this.totals = `${prefix}totals`;
     this.events = `${prefix}events`;
     this.flush = {
@@ -89,12 +123,31 @@ export class RedisKeys {
 
   /** HASH: registry fields and counters of one user. */
   user(userId: number): string {
-    return `${this.prefix}user:${userId}`;
+    return `${this.userSide}user:${userId}`;
   }
 
   /** SET of info_hashes the user ever announced. */
   userTorrents(userId: number): string {
-    return `${this.prefix}user:${userId}:torrents`;
+    return `${this.userSide}user:${userId}:torrents`;
+  }
+
+  /** Cluster: HASH info_hash -> the ledger figures already added to the user's counters (user-sync-4.lua). */
+  userSeen(userId: number): string {
+    return `${this.userSide}user:${userId}:seen`;
+  }
+
+  /** Cluster: the per-slot keys of `slot` (see hash-slot.ts). */
+  slot(slot: number): SlotKeys {
+    const tag = `${this.prefix}{${slotTag(slot)}}:`;
+    return {
+      reap: `${tag}reap`,
+      totals: `${tag}totals`,
+      unsynced: `${tag}unsynced`,
+      torrents: `${tag}torrents`,
+      torrentIds: `${tag}torrent-ids`,
+      dirtyTorrents: `${tag}flush:dirty-torrents`,
+      goneTorrents: `${tag}flush:gone-torrents`,
+    };
   }
 }
 

@@ -1,4 +1,4 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import type { PeerState } from '../../accounting/settle.js';
 import type { StoreLogger } from '../create-store.js';
 import { peerInfo, seedersFirst, userIdOfPeerKey } from '../peer-info.js';
@@ -7,6 +7,7 @@ import type { CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, Us
 import { RegistryCache } from '../registry-cache.js';
 import { OVERTAKEN, RegistryConflictError, StorageUnavailableError, type AnnounceInput, type AnnounceResult, type PasskeyConflict, type RegistryCounts, type ScrapeEntry, type Store } from '../store.js';
 import type { FlushBatch } from '../flush-batch.js';
+import { openConnection, retryStrategy, type RedisTarget } from './connection.js';
 import { execPipeline } from './exec-pipeline.js';
 import { peerKey, RedisKeys } from './keys.js';
 import { flag, torrentMessage, userMessage, whitelistMessage } from './registry-codec.js';
@@ -16,8 +17,16 @@ import { defineScripts, type ScriptCommands, type ScriptPipeline } from './scrip
 import { toStoreError } from './storage-error.js';
 
 export interface RedisStoreOptions {
-  /** redis:// or rediss:// URL. */
+  /** redis:// or rediss:// URL (mode standalone; its scheme in mode sentinel). */
   url: string;
+  /** Default standalone: the server at `url`. */
+  mode?: 'standalone' | 'sentinel' | 'cluster' | undefined;
+  /** Mode cluster: seed nodes, "host:port". */
+  nodes?: string[] | undefined;
+  /** Mode sentinel: the sentinels, "host:port", the master's name and the sentinels' own password. */
+  sentinels?: string[] | undefined;
+  sentinelName?: string | undefined;
+  sentinelPassword?: string | undefined;
   /** Overrides a password in the URL; undefined or empty for none. */
   password?: string | undefined;
   db?: number | undefined;
@@ -31,25 +40,23 @@ export interface RedisStoreOptions {
 }
 
 /** Same as the memory store's log size. */
-const CHEAT_LOG_MAX = 10_000;
+export const CHEAT_LOG_MAX = 10_000;
 /**
  * Registry records one bulk-put script writes: one command per this many items (a command per item
  * costs the client more than Redis), and Redis is never held much longer than an announce takes.
  */
-const SCRIPT_BATCH = 500;
+export const SCRIPT_BATCH = 500;
 /** Swarms the reaper asks for in one go. */
-const REAP_BATCH = 100;
-/** Reconnect backoff: 100 ms, 200 ms, … capped at 2 s, forever. */
-const retryStrategy = (attempt: number): number => Math.min(attempt * 100, 2000);
+export const REAP_BATCH = 100;
 
 // Record field → hash field, in one table per record: the HMGET and the decoding read the same order.
 const USER_COUNTERS = { uploadedRaw: 'up_raw', downloadedRaw: 'down_raw', uploaded: 'up', downloaded: 'down', bonus: 'bonus', snatches: 'snatches', announces: 'announces', cheats: 'cheats' } as const;
 const TORRENT_COUNTERS = { snatches: 'snatches', uploadedRaw: 'up_raw', downloadedRaw: 'down_raw', uploaded: 'up', downloaded: 'down', announces: 'announces' } as const;
 const UT_FIELDS = { uploadedRaw: 'up_raw', downloadedRaw: 'down_raw', uploaded: 'up', downloaded: 'down', seedTime: 'seed_time', left: 'left', firstSeen: 'first_seen', lastSeen: 'last_seen' } as const;
 /** The HMGET of a ledger: its flags and torrent id, then UT_FIELDS (see ledgerOf). */
-const LEDGER_FIELDS = ['first_seen', 'snatched', 'stopped', 'torrent_id', ...Object.values(UT_FIELDS)];
+export const LEDGER_FIELDS = ['first_seen', 'snatched', 'stopped', 'torrent_id', ...Object.values(UT_FIELDS)];
 
-const num = (v: unknown): number => (v == null ? 0 : Number(v));
+export const num = (v: unknown): number => (v == null ? 0 : Number(v));
 
 /** The HMGET reply for `fields`' hash fields, as numbers named by `fields`' keys (0 where absent). */
 function numbers<K extends string>(fields: Record<K, string>, values: readonly (string | null)[]): Record<K, number> {
@@ -70,23 +77,23 @@ function numbers<K extends string>(fields: Record<K, string>, values: readonly (
  */
 export class RedisStore implements Store {
   readonly kind = 'redis';
-  private readonly keys: RedisKeys;
-  private readonly main: Redis & ScriptCommands;
+  protected readonly keys: RedisKeys;
+  protected readonly main: Redis & ScriptCommands;
   private readonly sub: Redis;
-  private readonly cache = new RegistryCache();
+  protected readonly cache = new RegistryCache();
   private readonly sync: RegistrySync;
-  private readonly logger: StoreLogger | undefined;
+  protected readonly logger: StoreLogger | undefined;
   /** Connections (main and events each) re-established after they were lost, since start. */
   reconnects = 0;
   /** ARGV of the scripts that mark changes for the SQL flush: "1" on, "0" off. */
-  private readonly flushFlag: string;
+  protected readonly flushFlag: string;
   private readonly flush: RedisFlush;
-  private readonly fail = (err: unknown): never => {
+  protected readonly fail = (err: unknown): never => {
     throw toStoreError(err);
   };
 
   constructor(opts: RedisStoreOptions) {
-    this.keys = new RedisKeys(opts.keyPrefix);
+    this.keys = new RedisKeys(opts.keyPrefix, opts.mode === 'cluster');
     this.logger = opts.logger;
     const options: RedisOptions = {
       lazyConnect: true,
@@ -103,8 +110,9 @@ export class RedisStore implements Store {
       ...(opts.password ? { password: opts.password } : {}),
       ...(opts.db !== undefined ? { db: opts.db } : {}),
     };
-    this.main = defineScripts(new Redis(opts.url, { ...options, connectionName: 'mika' }));
-    this.sub = new Redis(opts.url, { ...options, connectionName: 'mika-events' });
+    const target = redisTarget(opts);
+    this.main = defineScripts(openConnection(target, { ...options, connectionName: 'mika' }));
+    this.sub = openConnection(target, { ...options, connectionName: 'mika-events' });
     this.watch(this.main, 'main');
     this.watch(this.sub, 'events');
     this.sync = new RegistrySync(this.main, this.sub, this.keys, this.cache, this.logger);
@@ -115,12 +123,16 @@ export class RedisStore implements Store {
   async open(): Promise<void> {
     try {
       await Promise.all([this.main.connect(), this.sub.connect()]);
+      await this.connected();
       await this.sync.start();
     } catch (err) {
       throw toStoreError(err);
     }
     this.logger?.info({ ...this.cache.counts() }, 'registry loaded from redis');
   }
+
+  /** Called once both connections are up, before the registry loads. */
+  protected async connected(): Promise<void> {}
 
   async close(): Promise<void> {
     this.sync.stop();
@@ -254,48 +266,50 @@ export class RedisStore implements Store {
   }
 
   announce(input: AnnounceInput): Promise<AnnounceResult> {
-    const { user, torrent, rules } = input;
     const k = this.keys;
+    const uid = input.user.id;
+    const sideKeys = [k.user(uid), k.userTorrents(uid), k.reap, k.cheats, k.torrentIds, k.totals, k.flush.dirtyUsers, k.flush.dirtyTorrents];
+    return this.main.announceBuffer(...this.announceArgs(input, sideKeys, '0')).then(toAnnounceResult, this.fail);
+  }
+
+  /**
+   * The keys and arguments of announce-14.lua: the swarm's keys and the ledger, then `sideKeys`
+   * (KEYS[7..14]), then ARGV; `cluster` is its ARGV[21].
+   */
+  protected announceArgs(input: AnnounceInput, sideKeys: string[], cluster: '0' | '1'): Array<string | Buffer | number> {
+    const { user, torrent, rules } = input;
     const ih = torrent.infoHash;
-    const s = k.swarm(ih);
-    return this.main
-      .announceBuffer(
-        s.peers,
-        s.seeders,
-        s.leechers,
-        s.expiry,
-        s.torrent,
-        k.userTorrent(ih, user.id),
-        k.user(user.id),
-        k.userTorrents(user.id),
-        k.reap,
-        k.cheats,
-        k.torrentIds,
-        k.totals,
-        k.flush.dirtyUsers,
-        k.flush.dirtyTorrents,
-        peerKey(user.id, input.peerId),
-        input.peerId,
-        input.endpoint,
-        input.uploaded,
-        input.downloaded,
-        input.left,
-        input.event,
-        input.numwant,
-        input.now,
-        input.minInterval,
-        String(rules.multiUp),
-        String(rules.multiDown),
-        String(rules.bonusRate),
-        rules.interval,
-        rules.maxUploadRate,
-        ih,
-        user.id,
-        torrent.id,
-        CHEAT_LOG_MAX,
-        this.flushFlag,
-      )
-      .then(toAnnounceResult, this.fail);
+    const s = this.keys.swarm(ih);
+    return [
+      s.peers,
+      s.seeders,
+      s.leechers,
+      s.expiry,
+      s.torrent,
+      this.keys.userTorrent(ih, user.id),
+      ...sideKeys,
+      peerKey(user.id, input.peerId),
+      input.peerId,
+      input.endpoint,
+      input.uploaded,
+      input.downloaded,
+      input.left,
+      input.event,
+      input.numwant,
+      input.now,
+      input.minInterval,
+      String(rules.multiUp),
+      String(rules.multiDown),
+      String(rules.bonusRate),
+      rules.interval,
+      rules.maxUploadRate,
+      ih,
+      user.id,
+      torrent.id,
+      CHEAT_LOG_MAX,
+      this.flushFlag,
+      cluster,
+    ];
   }
 
   async scrape(infoHashes: string[]): Promise<ScrapeEntry[]> {
@@ -424,7 +438,13 @@ export class RedisStore implements Store {
   }
 }
 
-function toAnnounceResult(reply: Array<number | Buffer>): AnnounceResult {
+function redisTarget(opts: RedisStoreOptions): RedisTarget {
+  if (opts.mode === 'cluster') return { mode: 'cluster', nodes: opts.nodes ?? [] };
+  if (opts.mode === 'sentinel') return { mode: 'sentinel', url: opts.url, sentinels: opts.sentinels ?? [], name: opts.sentinelName ?? 'mymaster', sentinelPassword: opts.sentinelPassword };
+  return { mode: 'standalone', url: opts.url };
+}
+
+export function toAnnounceResult(reply: Array<number | Buffer>): AnnounceResult {
   if (reply[0] === -1) throw new StorageUnavailableError(new Error(OVERTAKEN));
   return {
     seeders: reply[0] as number,
@@ -448,7 +468,7 @@ function decodePeer(field: Buffer, value: Buffer): PeerInfo {
 }
 
 /** A ledger from HMGET of LEDGER_FIELDS; undefined when it has no first_seen (no announce wrote it). */
-function ledgerOf(v: readonly (string | null)[]): { torrentId: number | undefined; stats: UserTorrentStats } | undefined {
+export function ledgerOf(v: readonly (string | null)[]): { torrentId: number | undefined; stats: UserTorrentStats } | undefined {
   const [firstSeen, snatched, stopped, torrentId, ...rest] = v;
   if (firstSeen == null) return undefined;
   return { torrentId: torrentId == null ? undefined : Number(torrentId), stats: { ...numbers(UT_FIELDS, rest), snatched: snatched === '1', stopped: stopped === '1' } };

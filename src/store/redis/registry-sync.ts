@@ -5,7 +5,7 @@ import type { RegistryCache } from '../registry-cache.js';
 import { execPipeline } from './exec-pipeline.js';
 import type { RedisKeys } from './keys.js';
 import { decodeTorrent, decodeUser, parseMessage, TORRENT_FIELDS, USER_FIELDS, type RegistryMessage } from './registry-codec.js';
-import type { ScriptPipeline } from './scripts.js';
+import type { ScriptCommands, ScriptPipeline } from './scripts.js';
 
 const SCAN_COUNT = 1000;
 const RETRY_MS = 1000;
@@ -130,7 +130,8 @@ export class RegistrySync {
     }
     const [userRows, torrentRows, clients] = await Promise.all([
       this.readRecords([...users], (id) => this.keys.user(id), USER_FIELDS),
-      this.readRecords([...torrents], (ih) => this.keys.torrent(ih), TORRENT_FIELDS),
+      // On a cluster each torrent hash is in its swarm's slot.
+      this.readRecords([...torrents], (ih) => this.keys.torrent(ih), TORRENT_FIELDS, !this.keys.cluster),
       prefixes.size > 0 ? this.main.hmget(this.keys.whitelist, ...prefixes) : [],
     ]);
     [...users].forEach((id, i) => {
@@ -150,9 +151,16 @@ export class RegistrySync {
     });
   }
 
-  /** The `fields` of each record, in `ids` order: one read-records script per READ_BATCH, pipelined. */
-  private async readRecords<K>(ids: readonly K[], key: (id: K) => string, fields: readonly string[]): Promise<Array<(string | null)[]>> {
+  /**
+   * The `fields` of each record, in `ids` order: one read-records script per READ_BATCH, pipelined,
+   * when the keys share a slot (`oneSlot`), else one per record, sent together.
+   */
+  private async readRecords<K>(ids: readonly K[], key: (id: K) => string, fields: readonly string[], oneSlot = true): Promise<Array<(string | null)[]>> {
     if (ids.length === 0) return [];
+    if (!oneSlot) {
+      const main = this.main as Redis & ScriptCommands;
+      return (await Promise.all(ids.map((id) => main.readRecords(1, key(id), ...fields)))).map((rows) => rows[0]!);
+    }
     const p = this.main.pipeline() as ScriptPipeline;
     for (let i = 0; i < ids.length; i += READ_BATCH) {
       const part = ids.slice(i, i + READ_BATCH);
@@ -166,7 +174,7 @@ export class RegistrySync {
   }
 
   private loadTorrents(): Promise<Torrent[]> {
-    return this.loadRecords(this.keys.torrents, (ih) => this.keys.torrent(ih), TORRENT_FIELDS, decodeTorrent);
+    return this.loadRecords(this.keys.torrents, (ih) => this.keys.torrent(ih), TORRENT_FIELDS, decodeTorrent, !this.keys.cluster);
   }
 
   /** Every record whose id is in the set `indexKey`: SSCAN in batches, each read with readRecords. */
@@ -175,11 +183,12 @@ export class RegistrySync {
     recordKey: (id: string) => string,
     fields: readonly string[],
     decode: (id: string, row: (string | null)[]) => T | undefined,
+    oneSlot = true,
   ): Promise<T[]> {
     // SSCAN may return a member twice: keyed by id, it counts once.
     const records = new Map<string, T>();
     await this.scanSet(indexKey, async (ids) => {
-      const rows = await this.readRecords(ids, recordKey, fields);
+      const rows = await this.readRecords(ids, recordKey, fields, oneSlot);
       ids.forEach((id, i) => {
         const record = decode(id, rows[i]!);
         if (record) records.set(id, record);

@@ -19,7 +19,14 @@ const FILES = {
   readRecords: 'read-records-var.lua',
   deleteTorrent: 'delete-torrent-10.lua',
   flushPrepare: 'flush-prepare-var.lua',
+  userSync: 'user-sync-4.lua',
+  ledgerSynced: 'ledger-synced-2.lua',
 } as const;
+
+/** The scripts whose key count is their first argument (<name>-var.lua). */
+export const VAR_SCRIPTS = Object.entries(FILES)
+  .filter(([, file]) => file.endsWith('-var.lua'))
+  .map(([name]) => name);
 
 type Arg = string | Buffer | number;
 
@@ -32,6 +39,12 @@ export interface ScriptCommands {
   deleteTorrent(...args: Arg[]): Promise<number>;
   /** The key count first, then the keys, then the arguments. */
   flushPrepare(...args: Arg[]): Promise<[string, string] | null>;
+  userSync(...args: Arg[]): Promise<number>;
+  ledgerSynced(...args: Arg[]): Promise<number>;
+  /** The key count first, then the keys, then the arguments. */
+  putTorrents(...args: Arg[]): Promise<number>;
+  /** The key count first, then the keys, then the fields. */
+  readRecords(...args: Arg[]): Promise<Array<(string | null)[]>>;
 }
 
 /** A pipeline that also queues the script commands (each reply is read from the pipeline's result). */

@@ -43,11 +43,20 @@
     ARGV[19] most cheat events kept
     ARGV[20] "1" when the SQL flush is on: the user joins KEYS[13] when its transfer, bonus or
              snatches moved, the torrent joins KEYS[14] when its snatches or peer counts moved
+    ARGV[21] "1" on Redis Cluster, where every key must share the swarm's slot. The keys are then:
+             KEYS[7], KEYS[8], KEYS[10], KEYS[11] the user-torrent ledger again (KEYS[6]),
+             KEYS[9] and KEYS[12] the reap and totals of the swarm's slot, KEYS[13] the slot's
+             unsynced set, KEYS[14] unused. The user's counters (announces, transfer, bonus,
+             snatches, cheats) go up in the ledger instead of the user's hash, the ledger's `v`
+             goes up by one and "<info_hash> <uid>" joins KEYS[13]; user-sync-4.lua moves the
+             change into the user's slot, exactly once (docs/redis-keys.md, "Redis Cluster").
 
   Output: { -1 } when the announce is older than the peer's last one (overtaken: nothing written), else
           { seeders, leechers, snatches, tooEarly (0|1), unknownPeer (0|1), record, record, ... }
     seeders/leechers/snatches are the swarm's figures after the announce; the records (44 bytes each)
-    are the selected peers, never the announcing one.
+    are the selected peers, never the announcing one. On a cluster a sixth element comes before the
+    records: the ledger's { v, up_raw, down_raw, up, down, announces, cheats, snatches, bonus, this
+    announce's bonus, cheat event or "" } for user-sync-4.lua.
 
   Cost: each redis.call, and each number <-> text conversion in Lua (tonumber, string.format), is a
   sizeable share of the script's time (bench/redis-script.ts measures it), so the script reads what
@@ -80,6 +89,7 @@ local interval = tonumber(ARGV[14])
 local maxUploadRate = tonumber(ARGV[15])
 local infoHash = ARGV[16]
 local flush = ARGV[20] == '1'
+local cluster = ARGV[21] == '1'
 
 local RECORD_LEN = 44
 local GIB = 1073741824
@@ -90,13 +100,28 @@ local function fmt(n)
 end
 
 local stored = redis.call('HGET', peersKey, key)
+local bonus, cheatLine = 0, ''
+
+-- Cluster: the ledger's figures after this announce, for the user's slot (see the header).
+local function withSync(reply)
+  if not cluster then return reply end
+  local v = redis.call('HINCRBY', utKey, 'v', 1)
+  redis.call('SADD', dirtyUsersKey, infoHash .. ' ' .. ARGV[17])
+  local f = redis.call('HMGET', utKey, 'up_raw', 'down_raw', 'up', 'down', 'announces', 'cheats', 'snatches', 'bonus')
+  local sync = { v }
+  for i = 1, 8 do sync[i + 1] = f[i] or '0' end
+  sync[10] = fmt(bonus)
+  sync[11] = cheatLine
+  table.insert(reply, 6, sync)
+  return reply
+end
 
 -- Some clients retry a failed `stopped` forever: an unknown peer stopping succeeds and changes
 -- nothing but the announce counters.
 if event == 'stopped' and not stored then
   redis.call('HINCRBY', userKey, 'announces', 1)
   redis.call('HINCRBY', torrentKey, 'announces', 1)
-  return { redis.call('ZCARD', seedersKey), redis.call('ZCARD', leechersKey), tonumber(redis.call('HGET', torrentKey, 'snatches') or '0'), 0, 1 }
+  return withSync({ redis.call('ZCARD', seedersKey), redis.call('ZCARD', leechersKey), tonumber(redis.call('HGET', torrentKey, 'snatches') or '0'), 0, 1 })
 end
 
 local prev, record
@@ -130,8 +155,10 @@ end
 if not h[1] then
   put(hw, 'first_seen', ARGV[9])
   put(hw, 'torrent_id', ARGV[18])
-  redis.call('SADD', userTorrentsKey, infoHash)
-  redis.call('HSET', torrentIdsKey, ARGV[18], infoHash)
+  if not cluster then
+    redis.call('SADD', userTorrentsKey, infoHash)
+    redis.call('HSET', torrentIdsKey, ARGV[18], infoHash)
+  end
 end
 local histUp = tonumber(h[2] or '0')
 local histSeed = tonumber(h[3] or '0')
@@ -153,7 +180,7 @@ end
 
 -- settle.ts: settle
 local snatch = event == 'completed' and not histSnatched
-local upRaw, downRaw, up, down, seedTime, bonus = 0, 0, 0, 0, 0, 0
+local upRaw, downRaw, up, down, seedTime = 0, 0, 0, 0, 0
 local cheatRate, cheatReported, cheatAllowed
 if prev then
   local elapsed = math.max(now - prev.lastSeen, 0)
@@ -184,7 +211,8 @@ end
 local function credit(field, delta)
   if delta == 0 then return end
   local d = fmt(delta)
-  redis.call('HINCRBY', userKey, field, d)
+  -- On a cluster the user's key is the ledger: counted once, there.
+  if userKey ~= utKey then redis.call('HINCRBY', userKey, field, d) end
   redis.call('HINCRBY', torrentKey, field, d)
   redis.call('HINCRBY', utKey, field, d)
 end
@@ -211,8 +239,11 @@ end
 if cheatRate then
   redis.call('HINCRBY', userKey, 'cheats', 1)
   local hex = string.gsub(peerId, '.', function(c) return string.format('%02x', string.byte(c)) end)
-  redis.call('LPUSH', cheatsKey, table.concat({ ARGV[9], ARGV[17], ARGV[18], hex, fmt(cheatRate), fmt(cheatReported), fmt(cheatAllowed) }, ' '))
-  redis.call('LTRIM', cheatsKey, 0, tonumber(ARGV[19]) - 1)
+  cheatLine = table.concat({ ARGV[9], ARGV[17], ARGV[18], hex, fmt(cheatRate), fmt(cheatReported), fmt(cheatAllowed) }, ' ')
+  if not cluster then
+    redis.call('LPUSH', cheatsKey, cheatLine)
+    redis.call('LTRIM', cheatsKey, 0, tonumber(ARGV[19]) - 1)
+  end
 end
 redis.call('HSET', utKey, unpack(hw))
 if flush and (upRaw ~= 0 or downRaw ~= 0 or bonus ~= 0 or snatch) then redis.call('SADD', dirtyUsersKey, ARGV[17]) end
@@ -236,7 +267,7 @@ if event == 'stopped' then
   redis.call('ZREM', expiryKey, key)
   if redis.call('ZCARD', expiryKey) == 0 then redis.call('ZREM', reapKey, infoHash) end
   markTorrent()
-  return { nSeeders, nLeechers, snatches, 0, 0 }
+  return withSync({ nSeeders, nLeechers, snatches, 0, 0 })
 end
 
 -- peer-record.ts: writeEndpoint (peer_id, then the endpoint over its half; the other half is kept)
@@ -297,7 +328,7 @@ if not tooEarly and numwant > 0 then
 end
 if #tw > 0 then redis.call('HSET', torrentKey, unpack(tw)) end
 
-local reply = { nSeeders, nLeechers, snatches, tooEarly and 1 or 0, 0 }
+local reply = withSync({ nSeeders, nLeechers, snatches, tooEarly and 1 or 0, 0 })
 if #selected > 0 then
   local values = redis.call('HMGET', peersKey, unpack(selected))
   for i = 1, #values do
