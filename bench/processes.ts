@@ -159,11 +159,12 @@ export interface BenchRedis {
   url: string;
 }
 
-export async function startRedis(dir: string): Promise<BenchRedis> {
+/** A redis-server of the bench's own (no persistence) in `dir`/`name`; `extra` adds arguments (cluster mode). */
+export async function startRedis(dir: string, name = 'redis', extra: string[] = []): Promise<BenchRedis> {
   const port = await freePort();
-  const redisDir = join(dir, 'redis');
+  const redisDir = join(dir, name);
   mkdirSync(redisDir, { recursive: true });
-  const child = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', redisDir, '--loglevel', 'warning'], {
+  const child = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', redisDir, '--loglevel', 'warning', ...extra], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   track(child);

@@ -1,10 +1,6 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { freePort } from '../test/helpers/free-port.js';
+import { redisCommand, runWrk, spawnServer, startRedis, stop, sumFailures, type BenchRedis, type ServerProcess } from './processes.js';
 
 // The scale-out figures of `npm run bench` (target `scale-out`): announces/s of one and of two mika
 // processes on one redis-server, and on a 3-master Redis Cluster, all on this machine. wrk drives
@@ -12,9 +8,6 @@ import { freePort } from '../test/helpers/free-port.js';
 // two), the same announce.lua load; the figure is the sum. Every server it starts (redis-server,
 // the cluster's three, the mika processes) is stopped before it returns. Keep-alive only.
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const WRK = process.env.WRK ?? 'wrk';
-const REDIS_SERVER = process.env.REDIS_SERVER ?? '/usr/bin/redis-server';
 const REDIS_CLI = process.env.REDIS_CLI ?? '/usr/bin/redis-cli';
 
 export interface ScaleOutRow {
@@ -37,27 +30,29 @@ interface Opts {
 
 /** Runs the four scale-out cases; rows in the order one/two on one Redis, one/two on the cluster. */
 export async function benchScaleOut(o: Opts): Promise<ScaleOutRow[]> {
-  const started: ChildProcess[] = [];
+  const started: BenchRedis[] = [];
   const rows: ScaleOutRow[] = [];
   try {
-    const single = await redisServer(join(o.dir, 'scale-redis'), [], started);
+    const single = await startRedis(o.dir, 'scale-redis');
+    started.push(single);
     for (const instances of [1, 2] as const) {
       await flushAll([single]);
-      rows.push({ redis: 'one redis-server', instances, ...(await drive(o, instances, ['--redis-url', `redis://127.0.0.1:${single}`], started)) });
+      rows.push({ redis: 'one redis-server', instances, ...(await drive(o, instances, ['--redis-url', single.url])) });
     }
-    const nodes: number[] = [];
+    const nodes: BenchRedis[] = [];
     for (let i = 0; i < 3; i++) {
-      nodes.push(await redisServer(join(o.dir, `scale-cluster-${i}`), ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf'], started));
+      nodes.push(await startRedis(o.dir, `scale-cluster-${i}`, ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf']));
+      started.push(nodes.at(-1)!);
     }
-    const seeds = nodes.map((p) => `127.0.0.1:${p}`);
+    const seeds = nodes.map((n) => `127.0.0.1:${n.port}`);
     await promisify(execFile)(REDIS_CLI, ['--cluster', 'create', ...seeds, '--cluster-replicas', '0', '--cluster-yes'], { timeout: 30_000 });
     await clusterOk(nodes);
     for (const instances of [1, 2] as const) {
       await flushAll(nodes);
-      rows.push({ redis: 'cluster (3 masters)', instances, ...(await drive(o, instances, ['--redis-nodes', seeds.join(',')], started)) });
+      rows.push({ redis: 'cluster (3 masters)', instances, ...(await drive(o, instances, ['--redis-nodes', seeds.join(',')])) });
     }
   } finally {
-    await Promise.all(started.map(stop));
+    await Promise.all(started.map((r) => stop(r.child)));
   }
   return rows;
 }
@@ -75,107 +70,36 @@ export function scaleOutLines(rows: ScaleOutRow[]): string[] {
   ];
 }
 
-async function drive(o: Opts, instances: 1 | 2, storeArgs: string[], started: ChildProcess[]): Promise<{ rps: number; p99Ms: number; failures: number }> {
-  const servers: ChildProcess[] = [];
+async function drive(o: Opts, instances: 1 | 2, storeArgs: string[]): Promise<{ rps: number; p99Ms: number; failures: number }> {
+  const servers: ServerProcess[] = [];
   try {
     const ports: number[] = [];
     for (let i = 0; i < instances; i++) {
-      const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/mika-server.ts'), '--store', 'redis', ...storeArgs], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
-      servers.push(child);
-      started.push(child);
-      ports.push(await readyPort(child));
+      const { server, port } = await spawnServer(`mika-${i + 1}`, 'bench/mika-server.ts', ['--store', 'redis', ...storeArgs]);
+      servers.push(server);
+      ports.push(port);
     }
     const per = Math.max(1, Math.floor(o.connections / instances));
-    await Promise.all(ports.map((p) => wrk(p, o.warmup, per, o.fixtures)));
-    const results = await Promise.all(ports.map((p) => wrk(p, o.seconds, per, o.fixtures)));
-    const failures = (await Promise.all(servers.map(failureCount))).reduce((n, f) => n + f, 0);
+    const wrk = (port: number, seconds: number) =>
+      runWrk({ port, seconds, mode: 'keep-alive', threads: 1, connections: per, script: 'bench/announce.lua', env: { BENCH_FIXTURES: o.fixtures } });
+    await Promise.all(ports.map((p) => wrk(p, o.warmup)));
+    const results = await Promise.all(ports.map((p) => wrk(p, o.seconds)));
+    const failures = (await Promise.all(servers.map((s) => s.counters()))).reduce((n, c) => n + sumFailures(c), 0);
     return { rps: results.reduce((n, r) => n + r.rps, 0), p99Ms: Math.max(...results.map((r) => r.p99 / 1000)), failures };
   } finally {
-    await Promise.all(servers.map(stop));
+    await Promise.all(servers.map((s) => stop(s.child)));
   }
 }
 
-/** One wrk process on one mika port: announce.lua prints its BENCH_RESULT line (µs latencies). */
-function wrk(port: number, seconds: number, connections: number, fixtures: string): Promise<{ rps: number; p99: number }> {
-  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '--timeout', '5s', '-s', join(ROOT, 'bench/announce.lua'), `http://127.0.0.1:${port}/`];
-  return new Promise((resolve, reject) => {
-    const child = spawn(WRK, args, { env: { ...process.env, BENCH_FIXTURES: fixtures }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      const result = out.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
-      if (code !== 0 || !result) return reject(new Error(`wrk failed (code ${code}):\n${out}`));
-      resolve(JSON.parse(result.slice('BENCH_RESULT '.length)) as { rps: number; p99: number });
-    });
-  });
-}
-
-/** The failure replies a mika-server gave so far (its `counters` line, see mika-server.ts). */
-function failureCount(child: ChildProcess): Promise<number> {
-  return new Promise((resolve) => {
-    const lines = createInterface({ input: child.stdout! });
-    lines.on('line', (line) => {
-      const counters = line.startsWith('{') ? (JSON.parse(line) as { counters?: { failures: Record<string, number> } }).counters : undefined;
-      if (!counters) return;
-      lines.close();
-      resolve(Object.values(counters.failures).reduce((n, f) => n + f, 0));
-    });
-    child.stdin!.write('counters\n');
-  });
-}
-
-/** The mika-server's `{"port":N}` line. */
-function readyPort(child: ChildProcess): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('mika-server: no ready line within 60 s')), 60_000);
-    child.once('exit', (code) => reject(new Error(`mika-server exited (code ${code})`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      // The daemon's own log lines are JSON too.
-      const port = line.startsWith('{') ? (JSON.parse(line) as { port?: number }).port : undefined;
-      if (port === undefined) return;
-      clearTimeout(timer);
-      resolve(port);
-    });
-  });
-}
-
-async function redisServer(dir: string, extra: string[], started: ChildProcess[]): Promise<number> {
-  mkdirSync(dir, { recursive: true });
-  const port = await freePort();
-  const child = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning', ...extra], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  started.push(child);
-  await until(async () => (await cli(port, 'PING')).includes('PONG'), `redis-server on ${port} did not answer PING`);
-  return port;
-}
-
-async function clusterOk(ports: number[]): Promise<void> {
-  await until(async () => (await Promise.all(ports.map((p) => cli(p, 'CLUSTER', 'INFO')))).every((i) => i.includes('cluster_state:ok')), 'the cluster did not reach cluster_state:ok');
-}
-
-async function flushAll(ports: number[]): Promise<void> {
-  await Promise.all(ports.map((p) => cli(p, 'FLUSHALL')));
-}
-
-async function cli(port: number, ...args: string[]): Promise<string> {
-  return (await promisify(execFile)(REDIS_CLI, ['-p', String(port), ...args]).catch(() => ({ stdout: '' }))).stdout;
-}
-
-async function until(check: () => Promise<boolean>, message: string): Promise<void> {
+async function clusterOk(nodes: BenchRedis[]): Promise<void> {
   const deadline = Date.now() + 30_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(message);
+  const ok = async () => (await Promise.all(nodes.map((n) => redisCommand(n.port, 'CLUSTER INFO').catch(() => '')))).every((i) => i.includes('cluster_state:ok'));
+  while (!(await ok())) {
+    if (Date.now() > deadline) throw new Error('the cluster did not reach cluster_state:ok');
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
+async function flushAll(nodes: BenchRedis[]): Promise<void> {
+  await Promise.all(nodes.map((n) => redisCommand(n.port, 'FLUSHALL')));
 }
