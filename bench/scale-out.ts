@@ -80,10 +80,12 @@ async function drive(o: Opts, instances: 1 | 2, storeArgs: string[]): Promise<{ 
       ports.push(port);
     }
     const per = Math.max(1, Math.floor(o.connections / instances));
-    const wrk = (port: number, seconds: number) =>
-      runWrk({ port, seconds, mode: 'keep-alive', threads: 1, connections: per, script: 'bench/announce.lua', env: { BENCH_FIXTURES: o.fixtures } });
-    await Promise.all(ports.map((p) => wrk(p, o.warmup)));
-    const results = await Promise.all(ports.map((p) => wrk(p, o.seconds)));
+    // Each wrk process its own thread number, hence its own peers: one peer never announces through
+    // two instances at once (a real client's announces are minutes apart).
+    const wrk = (port: number, i: number, seconds: number) =>
+      runWrk({ port, seconds, mode: 'keep-alive', threads: 1, connections: per, script: 'bench/announce.lua', env: { BENCH_FIXTURES: o.fixtures, BENCH_THREAD_BASE: String(i) } });
+    await Promise.all(ports.map((p, i) => wrk(p, i, o.warmup)));
+    const results = await Promise.all(ports.map((p, i) => wrk(p, i, o.seconds)));
     const failures = (await Promise.all(servers.map((s) => s.counters()))).reduce((n, c) => n + sumFailures(c), 0);
     return { rps: results.reduce((n, r) => n + r.rps, 0), p99Ms: Math.max(...results.map((r) => r.p99 / 1000)), failures };
   } finally {

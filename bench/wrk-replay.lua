@@ -5,7 +5,9 @@
 -- `BENCH_RESULT {json}` with requests, duration, req/s, latency percentiles (microseconds) and wrk's
 -- error counts (status = non-2xx/3xx replies); bench/processes.ts reads it.
 
-local next_thread = 0
+-- BENCH_THREAD_BASE numbers this wrk process's threads from there: several wrk processes (one per
+-- mika instance, bench/scale-out.ts) then send different peers instead of the same ones twice.
+local next_thread = tonumber(os.getenv("BENCH_THREAD_BASE") or "0")
 
 function setup(thread)
   thread:set("tid", next_thread)
