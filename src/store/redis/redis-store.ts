@@ -198,13 +198,19 @@ export class RedisStore implements Store {
       const args = part.flatMap((u) => [u.id, u.passkey, u.name, flag(u.canLeech), flag(u.enabled)]);
       p.putUsers(2 + part.length, k.passkeys, k.users, ...part.map((u) => k.user(u.id)), k.events, userBatchHead(this.origin), ...args);
     }
-    const replies = ((await execPipeline(p).catch((err: unknown) => this.lostPut(err, users.map((u) => ({ kind: 'u', id: u.id }))))) as Array<Array<[number, string?]>>).flat();
+    const replies = (await execPipeline(p).catch((err: unknown) => this.lostPut(err, users.map((u) => ({ kind: 'u', id: u.id }))))) as Array<Array<number | string>>;
     // The scripts ran in batch order, so the cache takes the written users in that order too.
     const conflicts: PasskeyConflict[] = [];
-    users.forEach((u, i) => {
-      const [code, holder] = replies[i]!;
-      if (code === -1) conflicts.push({ userId: u.id, holder: num(holder) });
-      else this.cache.setUser({ ...u });
+    replies.forEach((refused, batch) => {
+      const offset = batch * SCRIPT_BATCH;
+      let next = 0;
+      for (let i = offset; i < Math.min(offset + SCRIPT_BATCH, users.length); i++) {
+        const u = users[i]!;
+        if (next < refused.length && Number(refused[next]) - 1 === i - offset) {
+          conflicts.push({ userId: u.id, holder: num(refused[next + 1]) });
+          next += 2;
+        } else this.cache.setUser({ ...u });
+      }
     });
     return conflicts;
   }

@@ -15,8 +15,9 @@
     then five per user i, from ARGV[3 + 5 * (i - 1)]:
       user id, passkey, name, can_leech ("1" | "0"), enabled ("1" | "0")
 
-  Output: one entry per user, in order:
-    { 0 } written | { -1, holder id } the passkey belongs to another user (nothing written)
+  Output: the users refused, two entries each, in order: the user's position i, then the id of the
+  user holding its passkey (nothing of it was written); empty when every user was written. (Not an
+  entry per user: thousands of small replies cost the client more than the script.)
 ]]
 
 local out, written = {}, { ARGV[2] }
@@ -25,7 +26,8 @@ for i = 1, #KEYS - 2 do
   local id, passkey = ARGV[a], ARGV[a + 1]
   local holder = redis.call('HGET', KEYS[1], passkey)
   if holder and holder ~= id then
-    out[i] = { -1, holder }
+    out[#out + 1] = i
+    out[#out + 1] = holder
   else
     local old = redis.call('HGET', key, 'passkey')
     if old and old ~= passkey and redis.call('HGET', KEYS[1], old) == id then
@@ -35,7 +37,6 @@ for i = 1, #KEYS - 2 do
     redis.call('HSET', key, 'passkey', passkey, 'name', ARGV[a + 2], 'can_leech', ARGV[a + 3], 'enabled', ARGV[a + 4])
     redis.call('SADD', KEYS[2], id)
     written[#written + 1] = id
-    out[i] = { 0 }
   end
 end
 if #written > 1 then
