@@ -2,8 +2,8 @@ import type { SwarmTotals, Torrent, UserTorrentEntry } from '../records.js';
 import type { AnnounceInput, AnnounceResult, ScrapeEntry } from '../store.js';
 import { mastersReady } from './connection.js';
 import { hashSlot, SLOTS } from './hash-slot.js';
-import { CHEAT_LOG_MAX, LEDGER_FIELDS, ledgerOf, num, REAP_BATCH, RedisStore, SCRIPT_BATCH, toAnnounceResult } from './redis-store.js';
-import { flag, torrentMessage } from './registry-codec.js';
+import { CHEAT_LOG_MAX, LEDGER_FIELDS, ledgerOf, num, REAP_BATCH, RedisStore, SCRIPT_BATCH, toAnnounceResult, torrentArgs, torrentRecords } from './redis-store.js';
+import { torrentBatchHead, torrentMessage } from './registry-codec.js';
 import { toStoreError } from './storage-error.js';
 
 /** How long open() waits for a connection to every master. */
@@ -101,14 +101,13 @@ export class RedisClusterStore extends RedisStore {
           const calls: Promise<number>[] = [];
           for (let i = 0; i < group.length; i += SCRIPT_BATCH) {
             const part = group.slice(i, i + SCRIPT_BATCH);
-            const args = part.flatMap((t) => [t.infoHash, t.id, t.name, String(t.multiUp), String(t.multiDown), flag(t.enabled), t.reason, torrentMessage(t.infoHash)]);
-            calls.push(this.main.putTorrents(2 + part.length, sk.torrents, sk.torrentIds, ...part.map((t) => k.torrent(t.infoHash)), k.events, ...args));
+            calls.push(this.main.putTorrents(2 + part.length, sk.torrents, sk.torrentIds, ...part.map((t) => k.torrent(t.infoHash)), k.events, torrentBatchHead(this.origin), ...torrentArgs(part)));
           }
           return calls;
         }),
       );
     } catch (err) {
-      throw toStoreError(err);
+      this.lostPut(err, torrentRecords(torrents));
     }
     for (const t of torrents) this.cache.setTorrent({ ...t });
   }

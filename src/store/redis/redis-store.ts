@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Redis, RedisOptions } from 'ioredis';
 import type { PeerState } from '../../accounting/settle.js';
 import type { StoreLogger } from '../create-store.js';
@@ -10,7 +11,7 @@ import type { FlushBatch } from '../flush-batch.js';
 import { openConnection, retryStrategy, type RedisTarget } from './connection.js';
 import { execPipeline } from './exec-pipeline.js';
 import { peerKey, RedisKeys } from './keys.js';
-import { flag, torrentMessage, userMessage, whitelistMessage } from './registry-codec.js';
+import { flag, torrentBatchHead, torrentMessage, userBatchHead, userMessage, whitelistMessage, type RegistryMessage } from './registry-codec.js';
 import { RedisFlush } from './redis-flush.js';
 import { RegistrySync } from './registry-sync.js';
 import { defineScripts, type ScriptCommands, type ScriptPipeline } from './scripts.js';
@@ -81,7 +82,9 @@ export class RedisStore implements Store {
   protected readonly main: Redis & ScriptCommands;
   private readonly sub: Redis;
   protected readonly cache = new RegistryCache();
-  private readonly sync: RegistrySync;
+  /** This store's token in its bulk notices: its sync skips them, its cache being current already. */
+  protected readonly origin = randomBytes(8).toString('hex');
+  protected readonly sync: RegistrySync;
   protected readonly logger: StoreLogger | undefined;
   /** Connections (main and events each) re-established after they were lost, since start. */
   reconnects = 0;
@@ -89,6 +92,14 @@ export class RedisStore implements Store {
   protected readonly flushFlag: string;
   private readonly flush: RedisFlush;
   protected readonly fail = (err: unknown): never => {
+    throw toStoreError(err);
+  };
+  /**
+   * A bulk put failed, perhaps after Redis wrote it (a reply lost or late): the cache re-reads the
+   * records, since this store skips its own notices.
+   */
+  protected readonly lostPut = (err: unknown, records: RegistryMessage[]): never => {
+    this.sync.reread(records);
     throw toStoreError(err);
   };
 
@@ -115,7 +126,7 @@ export class RedisStore implements Store {
     this.sub = openConnection(target, { ...options, connectionName: 'mika-events' });
     this.watch(this.main, 'main');
     this.watch(this.sub, 'events');
-    this.sync = new RegistrySync(this.main, this.sub, this.keys, this.cache, this.logger);
+    this.sync = new RegistrySync(this.main, this.sub, this.keys, this.cache, this.origin, this.logger);
     this.flushFlag = opts.flush ? '1' : '0';
     this.flush = new RedisFlush(this.main, this.keys);
   }
@@ -184,16 +195,22 @@ export class RedisStore implements Store {
     const p = this.main.pipeline() as ScriptPipeline;
     for (let i = 0; i < users.length; i += SCRIPT_BATCH) {
       const part = users.slice(i, i + SCRIPT_BATCH);
-      const args = part.flatMap((u) => [u.id, u.passkey, u.name, flag(u.canLeech), flag(u.enabled), userMessage(u.id)]);
-      p.putUsers(2 + part.length, k.passkeys, k.users, ...part.map((u) => k.user(u.id)), k.events, ...args);
+      const args = part.flatMap((u) => [u.id, u.passkey, u.name, flag(u.canLeech), flag(u.enabled)]);
+      p.putUsers(2 + part.length, k.passkeys, k.users, ...part.map((u) => k.user(u.id)), k.events, userBatchHead(this.origin), ...args);
     }
-    const replies = ((await execPipeline(p).catch(this.fail)) as Array<Array<[number, string?]>>).flat();
+    const replies = (await execPipeline(p).catch((err: unknown) => this.lostPut(err, users.map((u) => ({ kind: 'u', id: u.id }))))) as Array<Array<number | string>>;
     // The scripts ran in batch order, so the cache takes the written users in that order too.
     const conflicts: PasskeyConflict[] = [];
-    users.forEach((u, i) => {
-      const [code, holder] = replies[i]!;
-      if (code === -1) conflicts.push({ userId: u.id, holder: num(holder) });
-      else this.cache.setUser({ ...u });
+    replies.forEach((refused, batch) => {
+      const offset = batch * SCRIPT_BATCH;
+      let next = 0;
+      for (let i = offset; i < Math.min(offset + SCRIPT_BATCH, users.length); i++) {
+        const u = users[i]!;
+        if (next < refused.length && Number(refused[next]) - 1 === i - offset) {
+          conflicts.push({ userId: u.id, holder: num(refused[next + 1]) });
+          next += 2;
+        } else this.cache.setUser({ ...u });
+      }
     });
     return conflicts;
   }
@@ -222,10 +239,9 @@ export class RedisStore implements Store {
     const p = this.main.pipeline() as ScriptPipeline;
     for (let i = 0; i < torrents.length; i += SCRIPT_BATCH) {
       const part = torrents.slice(i, i + SCRIPT_BATCH);
-      const args = part.flatMap((t) => [t.infoHash, t.id, t.name, String(t.multiUp), String(t.multiDown), flag(t.enabled), t.reason, torrentMessage(t.infoHash)]);
-      p.putTorrents(2 + part.length, k.torrents, k.torrentIds, ...part.map((t) => k.torrent(t.infoHash)), k.events, ...args);
+      p.putTorrents(2 + part.length, k.torrents, k.torrentIds, ...part.map((t) => k.torrent(t.infoHash)), k.events, torrentBatchHead(this.origin), ...torrentArgs(part));
     }
-    await execPipeline(p).catch(this.fail);
+    await execPipeline(p).catch((err: unknown) => this.lostPut(err, torrentRecords(torrents)));
     for (const t of torrents) this.cache.setTorrent({ ...t });
   }
 
@@ -436,6 +452,13 @@ export class RedisStore implements Store {
       lastError = undefined;
     });
   }
+}
+
+export const torrentRecords = (torrents: readonly Torrent[]): RegistryMessage[] => torrents.map((t) => ({ kind: 't', infoHash: t.infoHash }));
+
+/** put-torrents-var.lua's seven arguments per torrent. */
+export function torrentArgs(torrents: readonly Torrent[]): Array<string | number> {
+  return torrents.flatMap((t) => [t.infoHash, t.id, t.name, String(t.multiUp), String(t.multiDown), flag(t.enabled), t.reason]);
 }
 
 function redisTarget(opts: RedisStoreOptions): RedisTarget {

@@ -1,8 +1,11 @@
 import type { Torrent, User } from '../records.js';
 
 // How registry records sit in Redis hashes and how their change notices read on the events channel.
-// Messages are small text: "u <user id>", "t <info_hash>", "w <prefix>"; a receiver re-reads the
-// record named rather than trusting a payload, so a late message can never apply stale data.
+// Messages are small text: "u <user id>", "t <info_hash>", "w <prefix>" name one record; a bulk put
+// sends one notice per script call, "U <origin> <user id> …" or "T <origin> <info_hash> …", where
+// origin is the writing store's token (its own cache is already current: it skips those). A
+// receiver re-reads the records named rather than trusting a payload, so a late message can never
+// apply stale data.
 
 export const USER_FIELDS = ['passkey', 'name', 'can_leech', 'enabled'] as const;
 export const TORRENT_FIELDS = ['torrent_id', 'name', 'multi_up', 'multi_dn', 'enabled', 'reason'] as const;
@@ -34,20 +37,47 @@ export function decodeTorrent(infoHash: string, v: readonly (string | null)[]): 
 export const userMessage = (id: number): string => `u ${id}`;
 export const torrentMessage = (infoHash: string): string => `t ${infoHash}`;
 export const whitelistMessage = (prefix: string): string => `w ${prefix}`;
+/** The head of a bulk put's notice (put-users-var.lua, put-torrents-var.lua append the ids). */
+export const userBatchHead = (origin: string): string => `U ${origin}`;
+export const torrentBatchHead = (origin: string): string => `T ${origin}`;
 
 export type RegistryMessage = { kind: 'u'; id: number } | { kind: 't'; infoHash: string } | { kind: 'w'; prefix: string };
 
-export function parseMessage(message: string): RegistryMessage | undefined {
+/** A notice: the records it names, and the store that wrote them when the notice says so. */
+export interface RegistryNotice {
+  origin: string | undefined;
+  records: RegistryMessage[];
+}
+
+const userRecord = (arg: string): RegistryMessage | undefined => {
+  const id = Number(arg);
+  return arg !== '' && Number.isSafeInteger(id) ? { kind: 'u', id } : undefined;
+};
+
+export function parseMessage(message: string): RegistryNotice | undefined {
   const arg = message.slice(2);
   switch (message.slice(0, 2)) {
     case 'u ': {
-      const id = Number(arg);
-      return Number.isSafeInteger(id) ? { kind: 'u', id } : undefined;
+      const record = userRecord(arg);
+      return record && { origin: undefined, records: [record] };
     }
     case 't ':
-      return { kind: 't', infoHash: arg };
+      return { origin: undefined, records: [{ kind: 't', infoHash: arg }] };
     case 'w ':
-      return { kind: 'w', prefix: arg };
+      return { origin: undefined, records: [{ kind: 'w', prefix: arg }] };
+    case 'U ': {
+      const [origin = '', ...ids] = arg.split(' ');
+      const records: RegistryMessage[] = [];
+      for (const id of ids) {
+        const record = userRecord(id);
+        if (record) records.push(record);
+      }
+      return { origin, records };
+    }
+    case 'T ': {
+      const [origin = '', ...infoHashes] = arg.split(' ');
+      return { origin, records: infoHashes.map((infoHash) => ({ kind: 't', infoHash })) };
+    }
     default:
       return undefined;
   }

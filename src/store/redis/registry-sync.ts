@@ -18,6 +18,12 @@ const READ_BATCH = 1000;
  * subscription was lost (notices published meanwhile are gone). Notices that arrive together (a
  * bulk import sends thousands) are re-read together, each record once, in one round trip. Retries
  * a failed load every second until it succeeds.
+ *
+ * Bulk notices of its own store (`origin`) are skipped: that store puts what it wrote into the
+ * cache when the script's reply comes. Should another instance write the same record just after,
+ * its notice is re-read on the main connection, whose reply comes after the put's, so the later
+ * write still wins. During a full load they are applied like any other, since the load may have
+ * read the record before the write and would otherwise undo it.
  */
 export class RegistrySync {
   private started = false;
@@ -34,6 +40,7 @@ export class RegistrySync {
     private readonly sub: Redis,
     private readonly keys: RedisKeys,
     private readonly cache: RegistryCache,
+    private readonly origin: string,
     private readonly logger: StoreLogger | undefined,
   ) {}
 
@@ -67,14 +74,25 @@ export class RegistrySync {
   };
 
   private readonly onMessage = (_channel: string, message: string): void => {
-    const m = parseMessage(message);
-    if (!m) return;
+    const notice = parseMessage(message);
+    if (!notice) return;
+    if (notice.origin === this.origin && !this.pending) return;
+    this.reread(notice.records);
+  };
+
+  /**
+   * Puts what Redis holds of these records into the cache, soon (with the notices of this turn of
+   * the event loop) or after the full load under way. The store calls it when a put's reply was
+   * lost: the put may have been written, and its notice skipped.
+   */
+  reread(records: readonly RegistryMessage[]): void {
+    if (records.length === 0) return;
     if (this.pending) {
-      this.pending.push(m);
+      for (const m of records) this.pending.push(m);
       return;
     }
     if (this.queued.length === 0) setImmediate(this.applyQueued);
-    this.queued.push(m);
+    for (const m of records) this.queued.push(m);
   };
 
   private readonly applyQueued = (): void => {

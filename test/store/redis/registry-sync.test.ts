@@ -101,6 +101,44 @@ describe('when one instance changes the registry', () => {
   });
 });
 
+describe('when an instance puts in bulk', () => {
+  /** `calls` of one command in INFO commandstats (0 before its first call). */
+  const calls = async (command: string): Promise<number> => Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(await redis().command('INFO', 'commandstats'))?.[1] ?? 0);
+
+  it('each script call publishes one notice, and the writer re-reads none of what it put', async () => {
+    // a alone, so that every read script counted is its own
+    await b.close();
+    b = redisStore(redis().url);
+    await redis().command('CONFIG', 'RESETSTAT');
+    await a.putUsers(Array.from({ length: 1200 }, (_, i) => user(i + 1)));
+    await a.putTorrents(Array.from({ length: 600 }, (_, i) => torrent(i + 1)));
+    // A whitelist notice is re-read, after the bulk notices published before it: once its HMGET
+    // ran, a re-read of the bulk puts would have run too.
+    await a.putWhitelist({ prefix: '-qB4', client: 'qBittorrent' });
+    await eventually(async () => (await calls('hmget')) === 1);
+    // 3 + 2 put scripts of up to 500 records, a notice each, and the whitelist's
+    expect(await calls('publish')).toBe(6);
+    // (ioredis sends a script's first call as EVAL, the later ones as EVALSHA)
+    expect((await calls('eval')) + (await calls('evalsha'))).toBe(5);
+    expect(a.counts()).toMatchObject({ users: 1200, torrents: 600 });
+  });
+
+  it('a put whose reply never came is re-read by the writer, which holds what Redis holds', async () => {
+    const c = redisStore(redis().url, 'mika:', 200);
+    await c.open();
+    try {
+      redis().freeze();
+      await expect(c.putUsers([alice])).rejects.toThrow();
+      redis().thaw();
+      await eventually(() => c.userById(1) !== undefined);
+      expect(c.userById(1)).toEqual(alice);
+    } finally {
+      redis().thaw();
+      await c.close();
+    }
+  });
+});
+
 describe('when the subscription drops', () => {
   it('changes published while it was gone are picked up by a full reload', async () => {
     await redis().command('CLIENT', 'KILL', 'TYPE', 'pubsub');
