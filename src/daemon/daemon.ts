@@ -27,12 +27,11 @@ export interface DaemonOptions {
   store?: Store;
   clock?: Clock;
   /**
-   * Reads the config again for POST /api/reload (throws ConfigError when it fails validation), and
-   * tells sibling processes to reload too. Without it the API's reload route answers 501.
+   * Reads the config again, for POST /api/reload and for the reload notices of the other instances
+   * on the same store (throws ConfigError when it fails validation). Without it the API's reload
+   * route answers 501 and notices are ignored.
    */
   rereadConfig?: () => Config;
-  /** Called after POST /api/reload applied a config here (serve.ts tells the other workers). */
-  onApiReload?: () => void;
 }
 
 export interface Daemon {
@@ -95,7 +94,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
         rate,
         reload: rereadConfig && (() => {
           const changes = daemon.reload(rereadConfig());
-          opts.onApiReload?.();
+          // Every other instance on this store (other workers, other hosts) re-reads its own file.
+          store.publishReload().catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'reload notice to the other instances not sent'));
           return changes;
         }),
       },
@@ -147,5 +147,15 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       await store.close();
     },
   };
+  if (rereadConfig) {
+    store.onReload(() => {
+      try {
+        const { changed, needsRestart } = daemon.reload(rereadConfig());
+        logger.info({ changed, needsRestart }, 'config reloaded: another instance was reloaded through its API');
+      } catch (err) {
+        logger.error({ err: (err as Error).message }, 'config reload refused: keeping the old config');
+      }
+    });
+  }
   return daemon;
 }

@@ -6,8 +6,6 @@ import { startDaemon } from './daemon.js';
 import { createLogger, type Logger } from './logger.js';
 import { writePidfile } from './pidfile.js';
 
-/** The message a worker sends its primary after POST /api/reload: reload the other workers. */
-const RELOAD_SIBLINGS = 'mika:reload-siblings';
 
 export interface ServeOptions {
   configPath?: string | undefined;
@@ -55,9 +53,6 @@ async function runWorker(config: Config, opts: ServeOptions, logger: Logger): Pr
     config,
     logger,
     rereadConfig: () => load(opts).config,
-    onApiReload: () => {
-      if (cluster.isWorker) process.send?.(RELOAD_SIBLINGS);
-    },
   });
   if (cluster.isPrimary) pidfileFor(config);
   let closing = false;
@@ -111,9 +106,4 @@ async function runPrimary(config: Config, logger: Logger): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGUSR2', () => forward('SIGUSR2'));
-  // A reload through the API ran in one worker: the others take it as a signal.
-  cluster.on('message', (from, message) => {
-    if (message !== RELOAD_SIBLINGS) return;
-    for (const w of Object.values(cluster.workers ?? {})) if (w && w !== from) w.process.kill('SIGUSR2');
-  });
 }

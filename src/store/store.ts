@@ -58,6 +58,13 @@ export interface Store {
   open(): Promise<void>;
   /** Stops timers and connections; pending writes finish first. */
   close(): Promise<void>;
+  /**
+   * Tells every other instance on this store to re-read its config (after POST /api/reload here),
+   * as the registry's changes reach them. A no-op where there are no others (memory).
+   */
+  publishReload(): Promise<void>;
+  /** `handler` runs when another instance published a reload. */
+  onReload(handler: () => void): void;
   /** Whether storage answers now. */
   ping(): Promise<boolean>;
   /** Storage connections re-established after they were lost, since start (metrics); none for the memory store. */

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startApiDaemon, type ApiDaemon } from '../helpers/api-daemon.js';
+import { parseConfig } from '../../src/config/load.js';
+import { API_KEY, startApiDaemon, type ApiDaemon } from '../helpers/api-daemon.js';
 import { eventually } from '../helpers/eventually.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { id20, text, type Reply } from '../helpers/tracker-harness.js';
@@ -23,8 +24,11 @@ beforeAll(async () => {
   redis = await startRedisServer();
   dir = mkdtempSync(join(tmpdir(), 'mika-two-'));
   const config = { tracker: { whitelist_enabled: false }, store: { type: 'redis', redis: { url: redis.url } } };
-  a = await startApiDaemon(mkdtempSync(join(dir, 'a-')), { config });
-  b = await startApiDaemon(mkdtempSync(join(dir, 'b-')), { config });
+  // What each daemon's own config file says after an edit: A's and B's differ, as two hosts' may.
+  const edited = (interval: number) => () =>
+    parseConfig({ ...config, tracker: { ...config.tracker, interval, reap_interval: 1000 }, api: { keys: [API_KEY], username: 'site', password: 'secret-pass' }, log: { level: 'silent' } });
+  a = await startApiDaemon(mkdtempSync(join(dir, 'a-')), { config, rereadConfig: edited(600) });
+  b = await startApiDaemon(mkdtempSync(join(dir, 'b-')), { config, rereadConfig: edited(900) });
 });
 afterAll(async () => {
   await a?.close();
@@ -62,5 +66,23 @@ describe('two daemons sharing one Redis', () => {
 
     // B's successful announces are in the shared store: A's API reads them.
     expect((await a.api('GET', `/api/torrent/${IH}`)).body.announces).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a reload through the API of one makes the other re-read its own config', async () => {
+    const pk = 'tworeload'.padEnd(32, '0');
+    expect((await a.api('POST', '/api/user', { body: { user_id: 8, passkey: pk } })).status).toBe(201);
+    await a.api('POST', '/api/torrent', { body: { torrent_id: 70, info_hash: IH, name: 'shared' } });
+    const interval = async (d: ApiDaemon) => {
+      const reply = await d.announce(pk, peer);
+      return reply['failure reason'] === undefined ? reply.interval : text(reply['failure reason']);
+    };
+    await eventually(async () => (await interval(b)) === 300, 2000);
+
+    const r = await a.api('POST', '/api/reload');
+    expect(r.status).toBe(200);
+    expect(r.body.changed).toContain('tracker.interval');
+    expect(await interval(a)).toBe(600);
+    await eventually(async () => (await interval(b)) === 900, 2000);
+    expect(await interval(b)).toBe(900);
   });
 });

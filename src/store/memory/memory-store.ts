@@ -65,6 +65,11 @@ export class MemoryStore implements Store {
 
   async open(): Promise<void> {}
   async close(): Promise<void> {}
+
+  // One process, no other instances: nobody to tell, nobody to hear from.
+  async publishReload(): Promise<void> {}
+
+  onReload(): void {}
   async ping(): Promise<boolean> {
     return true;
   }

@@ -11,7 +11,7 @@ import type { FlushBatch } from '../flush-batch.js';
 import { openConnection, retryStrategy, type RedisTarget } from './connection.js';
 import { execPipeline } from './exec-pipeline.js';
 import { peerKey, RedisKeys } from './keys.js';
-import { flag, torrentBatchHead, torrentMessage, userBatchHead, userMessage, whitelistMessage, type RegistryMessage } from './registry-codec.js';
+import { flag, reloadMessage, torrentBatchHead, torrentMessage, userBatchHead, userMessage, whitelistMessage, type RegistryMessage } from './registry-codec.js';
 import { RedisFlush } from './redis-flush.js';
 import { RegistrySync } from './registry-sync.js';
 import { defineScripts, type ScriptCommands, type ScriptPipeline } from './scripts.js';
@@ -150,6 +150,16 @@ export class RedisStore implements Store {
     // QUIT goes after the commands already sent, so their replies still arrive; when the link is
     // down there is nothing to wait for.
     await Promise.all([this.main, this.sub].map((c) => (c.status === 'ready' ? c.quit().catch(() => c.disconnect()) : c.disconnect())));
+  }
+
+  async publishReload(): Promise<void> {
+    await this.main.publish(this.keys.events, reloadMessage(this.origin)).catch((err: unknown) => {
+      throw toStoreError(err);
+    });
+  }
+
+  onReload(handler: () => void): void {
+    this.sync.reloadHandler = handler;
   }
 
   async ping(): Promise<boolean> {

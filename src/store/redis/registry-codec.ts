@@ -41,12 +41,17 @@ export const whitelistMessage = (prefix: string): string => `w ${prefix}`;
 export const userBatchHead = (origin: string): string => `U ${origin}`;
 export const torrentBatchHead = (origin: string): string => `T ${origin}`;
 
+/** POST /api/reload on one instance: every other instance on this Redis re-reads its own config. */
+export const reloadMessage = (origin: string): string => `r ${origin}`;
+
 export type RegistryMessage = { kind: 'u'; id: number } | { kind: 't'; infoHash: string } | { kind: 'w'; prefix: string };
 
 /** A notice: the records it names, and the store that wrote them when the notice says so. */
 export interface RegistryNotice {
   origin: string | undefined;
   records: RegistryMessage[];
+  /** A config reload notice (`r <origin>`): it names no records. */
+  reload?: true;
 }
 
 const userRecord = (arg: string): RegistryMessage | undefined => {
@@ -78,6 +83,8 @@ export function parseMessage(message: string): RegistryNotice | undefined {
       const [origin = '', ...infoHashes] = arg.split(' ');
       return { origin, records: infoHashes.map((infoHash) => ({ kind: 't', infoHash })) };
     }
+    case 'r ':
+      return { origin: arg, records: [], reload: true };
     default:
       return undefined;
   }

@@ -34,6 +34,8 @@ export class RegistrySync {
   private retryTimer: NodeJS.Timeout | undefined;
   /** Live notices not yet applied: applied together on the next turn of the event loop. */
   private queued: RegistryMessage[] = [];
+  /** Runs on another instance's config reload notice (Store.onReload). */
+  reloadHandler: (() => void) | undefined;
 
   constructor(
     private readonly main: Redis,
@@ -76,6 +78,10 @@ export class RegistrySync {
   private readonly onMessage = (_channel: string, message: string): void => {
     const notice = parseMessage(message);
     if (!notice) return;
+    if (notice.reload) {
+      if (notice.origin !== this.origin) this.reloadHandler?.();
+      return;
+    }
     if (notice.origin === this.origin && !this.pending) return;
     this.reread(notice.records);
   };
