@@ -1,10 +1,13 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../test/helpers/free-port.js';
+
+export { freePort };
 
 // The processes a bench run starts (servers, redis-server, wrk) and how it talks to them. Every one
 // is registered here and killed when the bench exits, however it exits.
@@ -67,17 +70,6 @@ export function tempDir(prefix: string): string {
 export function removeTempDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
   dirs.delete(dir);
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 export function stop(child: ChildProcess): Promise<void> {
@@ -159,12 +151,11 @@ export interface BenchRedis {
   url: string;
 }
 
-/** A redis-server of the bench's own (no persistence) in `dir`/`name`; `extra` adds arguments (cluster mode). */
-export async function startRedis(dir: string, name = 'redis', extra: string[] = []): Promise<BenchRedis> {
+export async function startRedis(dir: string): Promise<BenchRedis> {
   const port = await freePort();
-  const redisDir = join(dir, name);
+  const redisDir = join(dir, 'redis');
   mkdirSync(redisDir, { recursive: true });
-  const child = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', redisDir, '--loglevel', 'warning', ...extra], {
+  const child = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', redisDir, '--loglevel', 'warning'], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   track(child);

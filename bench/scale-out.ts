@@ -1,14 +1,12 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { redisCommand, runWrk, spawnServer, startRedis, stop, sumFailures, type BenchRedis, type ServerProcess } from './processes.js';
+import { startRedisCluster } from '../test/helpers/redis-cluster.js';
+import { startRedisServer } from '../test/helpers/redis-server.js';
+import { runWrk, spawnServer, stop, sumFailures, type ServerProcess } from './processes.js';
 
 // The scale-out figures of `npm run bench` (target `scale-out`): announces/s of one and of two mika
 // processes on one redis-server, and on a 3-master Redis Cluster, all on this machine. wrk drives
 // each mika process with its own share of the connections (-t1, half of them each when there are
-// two), the same announce.lua load; the figure is the sum. Every server it starts (redis-server,
-// the cluster's three, the mika processes) is stopped before it returns. Keep-alive only.
-
-const REDIS_CLI = process.env.REDIS_CLI ?? '/usr/bin/redis-cli';
+// two), the same announce.lua load; the figure is the sum. Every server it starts (redis-server and
+// the cluster's three, from the test helpers; the mika processes) is stopped before it returns. Keep-alive only.
 
 export interface ScaleOutRow {
   redis: 'one redis-server' | 'cluster (3 masters)';
@@ -30,29 +28,24 @@ interface Opts {
 
 /** Runs the four scale-out cases; rows in the order one/two on one Redis, one/two on the cluster. */
 export async function benchScaleOut(o: Opts): Promise<ScaleOutRow[]> {
-  const started: BenchRedis[] = [];
   const rows: ScaleOutRow[] = [];
+  const single = await startRedisServer();
   try {
-    const single = await startRedis(o.dir, 'scale-redis');
-    started.push(single);
     for (const instances of [1, 2] as const) {
-      await flushAll([single]);
+      await single.flush();
       rows.push({ redis: 'one redis-server', instances, ...(await drive(o, instances, ['--redis-url', single.url])) });
     }
-    const nodes: BenchRedis[] = [];
-    for (let i = 0; i < 3; i++) {
-      nodes.push(await startRedis(o.dir, `scale-cluster-${i}`, ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf']));
-      started.push(nodes.at(-1)!);
-    }
-    const seeds = nodes.map((n) => `127.0.0.1:${n.port}`);
-    await promisify(execFile)(REDIS_CLI, ['--cluster', 'create', ...seeds, '--cluster-replicas', '0', '--cluster-yes'], { timeout: 30_000 });
-    await clusterOk(nodes);
+  } finally {
+    await single.destroy();
+  }
+  const cluster = await startRedisCluster();
+  try {
     for (const instances of [1, 2] as const) {
-      await flushAll(nodes);
-      rows.push({ redis: 'cluster (3 masters)', instances, ...(await drive(o, instances, ['--redis-nodes', seeds.join(',')])) });
+      await cluster.flush();
+      rows.push({ redis: 'cluster (3 masters)', instances, ...(await drive(o, instances, ['--redis-nodes', cluster.seeds.join(',')])) });
     }
   } finally {
-    await Promise.all(started.map((r) => stop(r.child)));
+    await cluster.destroy();
   }
   return rows;
 }
@@ -91,17 +84,4 @@ async function drive(o: Opts, instances: 1 | 2, storeArgs: string[]): Promise<{ 
   } finally {
     await Promise.all(servers.map((s) => stop(s.child)));
   }
-}
-
-async function clusterOk(nodes: BenchRedis[]): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  const ok = async () => (await Promise.all(nodes.map((n) => redisCommand(n.port, 'CLUSTER INFO').catch(() => '')))).every((i) => i.includes('cluster_state:ok'));
-  while (!(await ok())) {
-    if (Date.now() > deadline) throw new Error('the cluster did not reach cluster_state:ok');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function flushAll(nodes: BenchRedis[]): Promise<void> {
-  await Promise.all(nodes.map((n) => redisCommand(n.port, 'FLUSHALL')));
 }
