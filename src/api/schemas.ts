@@ -22,8 +22,18 @@ const Prefix = Type.String({ minLength: 1, maxLength: 20, description: 'Leading 
 // ---- requests ----
 
 export const InfoHashParams = Type.Object({ info_hash: InfoHash }, strict);
-export const UserIdParams = Type.Object({ user_id: Type.String({ pattern: '^[0-9]{1,15}$', description: 'The site\'s user id' }) }, strict);
+// 16 digits: every id up to 2^53 - 1 (what the bodies accept) is addressable; a larger one is no user.
+export const UserIdParams = Type.Object({ user_id: Type.String({ pattern: '^[0-9]{1,16}$', description: 'The site\'s user id' }) }, strict);
 export const PrefixParams = Type.Object({ prefix: Prefix }, strict);
+export const CheatsQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.String({ pattern: '^(1000|[1-9][0-9]{0,2})$', description: 'How many events, 1 to 1000; default 100' })),
+    user_id: Type.Optional(Type.String({ pattern: '^[0-9]{1,16}$', description: 'Only this user\'s events' })),
+    kind: Type.Optional(Type.Union([Type.Literal('upload_rate'), Type.Literal('no_leechers')], { description: 'Only events of this kind' })),
+  },
+  strict,
+);
+
 export const ActiveTorrentsQuery = Type.Object(
   { limit: Type.Optional(Type.String({ pattern: '^(100|[1-9][0-9]?)$', description: 'How many torrents, 1 to 100; default 10' })) },
   strict,
@@ -143,14 +153,15 @@ export const UserReply = Type.Object({
   bonus: Type.Number(),
   snatches: Type.Integer(),
   announces: Type.Integer(),
-  cheats: Type.Integer({ description: 'Cheat events (upload rate above accounting.max_upload_rate)' }),
+  cheats: Type.Integer({ description: 'Cheat events: upload beyond the upload budget (upload_rate) or with nobody to upload to (no_leechers)' }),
 });
 
 export const UserTorrentReply = Type.Object({
   info_hash: Type.String(),
   torrent_id: Type.Integer(),
   ...Transfer,
-  seed_time: Type.Number({ description: 'Seconds seeded' }),
+  seed_time: Type.Number({ description: 'Seconds seeded (one clock for all the user\'s peer_ids on the torrent)' }),
+  leech_time: Type.Number({ description: 'Seconds leeched (the same clock)' }),
   left: Type.Number(),
   snatched: Type.Boolean(),
   first_seen: Type.Integer(),
@@ -173,10 +184,33 @@ export const CountsReply = Type.Object({
   leechers: Type.Integer(),
 });
 
+export const UserConflict = Type.Object({ user_id: Type.Integer(), holder: Type.Integer({ description: 'The user holding the passkey' }) });
+export const TorrentConflict = Type.Object({
+  info_hash: Type.String(),
+  torrent_id: Type.Integer(),
+  holder: Type.String({ description: 'The registered info_hash holding the torrent_id' }),
+});
 export const BulkReply = Type.Object({
   written: Type.Integer({ description: 'Items written: new, or different from what the registry held' }),
   unchanged: Type.Integer({ description: 'Items equal to what the registry held already: not written' }),
-  conflicts: Type.Array(Type.Object({ user_id: Type.Integer(), holder: Type.Integer({ description: 'The user holding the passkey' }) })),
+  conflicts: Type.Array(Type.Union([UserConflict, TorrentConflict]), {
+    description: 'Items refused and not written: users whose passkey another user holds, torrents whose torrent_id another info_hash holds',
+  }),
+});
+
+export const CheatEventReply = Type.Object({
+  kind: Type.Union([Type.Literal('upload_rate'), Type.Literal('no_leechers')]),
+  at: Type.Integer({ description: 'Unix seconds' }),
+  user_id: Type.Integer(),
+  torrent_id: Type.Integer(),
+  peer_id: Type.String({ description: 'hex' }),
+  rate: Type.Number({ description: 'Reported bytes per second over the budget\'s window' }),
+  reported: Type.Number({ description: 'Upload reported (raw delta), bytes' }),
+  allowed: Type.Number({ description: 'Upload credited before the multiplier, bytes' }),
+});
+export const CheatsReply = Type.Object({
+  cheats: Type.Array(CheatEventReply, { description: 'Newest first' }),
+  counts: Type.Object({ upload_rate: Type.Integer(), no_leechers: Type.Integer() }, { description: 'Events recorded per kind, ever' }),
 });
 export const BulkDeleteReply = Type.Object({ deleted: Type.Integer({ description: 'How many of the items were registered (and are gone now)' }) });
 export const UserIdsReply = Type.Object({ ids: Type.Array(Type.Integer(), { description: 'Every registered user id, in no particular order' }) });
@@ -193,6 +227,7 @@ export const StatsReply = Type.Object({
   requests_per_second: Type.Object({ '1s': Type.Number(), '10s': Type.Number(), '60s': Type.Number() }),
   storage: Type.Object({ kind: Type.String(), up: Type.Boolean(), latency_ms: Type.Union([Type.Number(), Type.Null()]) }),
   uptime_seconds: Type.Integer(),
+  cheats: Type.Optional(Type.Object({ upload_rate: Type.Integer(), no_leechers: Type.Integer() }, { description: 'Cheat events recorded per kind, ever (the store\'s; absent while storage is down)' })),
 });
 
 export const ActiveTorrentsReply = Type.Array(
@@ -231,6 +266,9 @@ export type UserTorrentsReply = Static<typeof UserTorrentsReply>;
 export type WhitelistReply = Static<typeof WhitelistReply>;
 export type CountsReply = Static<typeof CountsReply>;
 export type BulkReply = Static<typeof BulkReply>;
+export type UserConflict = Static<typeof UserConflict>;
+export type TorrentConflict = Static<typeof TorrentConflict>;
+export type CheatsReply = Static<typeof CheatsReply>;
 export type BulkDeleteReply = Static<typeof BulkDeleteReply>;
 export type UserIdsReply = Static<typeof UserIdsReply>;
 export type InfoHashesReply = Static<typeof InfoHashesReply>;

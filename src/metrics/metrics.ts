@@ -49,6 +49,25 @@ function copiedCounter(registry: Registry, name: string, help: string, label: st
   });
 }
 
+/**
+ * A counter the store keeps (the same from every process on one store), read when the registry
+ * is; when storage does not answer it keeps its last values.
+ */
+function storedCounter(registry: Registry, name: string, help: string, label: string, read: () => Promise<Record<string, number>>): void {
+  new Counter({
+    name,
+    help,
+    labelNames: [label],
+    registers: [registry],
+    async collect() {
+      const v = await read().catch(() => undefined);
+      if (!v) return;
+      this.reset();
+      for (const [value, n] of Object.entries(v)) this.inc({ [label]: value }, n);
+    },
+  });
+}
+
 /** A gauge read when the registry is; `undefined` keeps the last value (storage down). */
 function readGauge(registry: Registry, name: string, help: string, read: () => Promise<number | undefined> | number): void {
   new Gauge({
@@ -80,6 +99,9 @@ export class Metrics {
     copiedCounter(r, 'mika_scrapes_total', 'Scrapes answered, by result', 'result', () => ({ ok: counters.ok.scrape, failure: counters.failed.scrape }));
     copiedCounter(r, 'mika_failures_total', 'Failure replies by reason: announces, scrapes and requests to unknown paths', 'reason', () =>
       Object.fromEntries(REASONS.map((k) => [k, counters.failures[k] ?? 0])),
+    );
+    storedCounter(r, 'mika_cheats_total', 'Cheat events by kind: upload beyond the upload budget (upload_rate), upload with nobody to upload to (no_leechers); the store\'s, the same from every process', 'kind', () =>
+      store.cheatCounts(),
     );
     copiedCounter(r, 'mika_reaped_peers_total', 'Peers dropped from their swarm after staying silent longer than tracker.reap_interval', undefined, () => reaper.reaped);
     copiedCounter(r, 'mika_storage_reconnects_total', 'Storage connections re-established after they were lost (Redis: main and events connections)', undefined, () => store.reconnects ?? 0);

@@ -56,7 +56,7 @@ export function entityLines(e: EntityReport): string[] {
   const rate = e.seconds > 0 && e.rows >= 1000 ? `, ${n(Math.round(e.rows / e.seconds))} rows/s` : '';
   const parts = [`${n(e.written)} written`, `${n(e.unchanged)} unchanged`];
   if (e.skipped > 0) parts.push(`${plural(e.skipped, 'bad row')} skipped`);
-  if (e.conflicts > 0) parts.push(`${plural(e.conflicts, 'passkey conflict')}`);
+  if (e.conflicts > 0) parts.push(`${plural(e.conflicts, e.kind === 'torrents' ? 'torrent_id conflict' : 'passkey conflict')}`);
   const lines = [`${e.label}: ${plural(e.rows, 'row')} from ${e.table} in ${e.seconds.toFixed(2)} s${rate}: ${parts.join(', ')}`];
   const more = (count: number, shown: string[]) => (count > shown.length ? [`  … and ${n(count - shown.length)} more`] : []);
   lines.push(...e.skippedShown.map((s) => `  skipped ${s}`), ...more(e.skipped, e.skippedShown));

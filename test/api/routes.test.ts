@@ -127,6 +127,8 @@ describe('user routes', () => {
   it('GET /api/user/:user_id answers raw and credited transfer after announces; 404 for an unknown user', async () => {
     await d.api('POST', '/api/torrent', { body: torrent({ torrent_id: 3, info_hash: IH2, multi_up: 2 }) });
     const peer = { infoHash: ihBuf(IH2), peerId: id20('-qB4650-u1'), left: 0 };
+    // Someone to upload to (user 50's leecher): upload into an empty swarm is not credited.
+    await d.announce('d'.repeat(32), { infoHash: ihBuf(IH2), peerId: id20('-qB4650-l50'), left: 10 });
     await d.announce(PK, { ...peer, event: 'started' });
     now += 600;
     await d.announce(PK, { ...peer, uploaded: 1000 });

@@ -33,7 +33,7 @@ export async function operationRoutes(app: FastifyInstance, ctx: ApiContext): Pr
 
   app.get('/api/stats', { schema: { tags: ['operations'], summary: 'This process\'s request counters and rates, and the store\'s totals', response: replies({ 200: StatsReply }) } }, async () => {
     const latency = await storageLatency(ctx);
-    const totals = latency === null ? { seeders: 0, leechers: 0 } : await store.totals();
+    const [totals, cheats] = latency === null ? [{ seeders: 0, leechers: 0 }, undefined] : await Promise.all([store.totals(), store.cheatCounts()]);
     const counts = store.counts();
     const { announces, scrapes, failures } = ctx.counters;
     return {
@@ -46,6 +46,7 @@ export async function operationRoutes(app: FastifyInstance, ctx: ApiContext): Pr
       requests_per_second: { '1s': ctx.rate.perSecond(1), '10s': ctx.rate.perSecond(10), '60s': ctx.rate.perSecond(60) },
       storage: { kind: store.kind, up: latency !== null, latency_ms: latency },
       uptime_seconds: uptime(ctx),
+      ...(cheats && { cheats }),
     };
   });
 
