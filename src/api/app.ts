@@ -4,6 +4,7 @@ import { VERSION } from '../version.js';
 import { ApiError, errorBody } from './api-error.js';
 import type { ApiContext } from './context.js';
 import { activityRoutes } from './routes/activity.js';
+import { blacklistRoutes } from './routes/blacklist.js';
 import { bulkRoutes } from './routes/bulk.js';
 import { cheatRoutes } from './routes/cheats.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -72,6 +73,7 @@ export async function apiApp(app: FastifyInstance, ctx: ApiContext): Promise<voi
   await app.register(torrentRoutes, ctx);
   await app.register(userRoutes, ctx);
   await app.register(whitelistRoutes, ctx);
+  await app.register(blacklistRoutes, ctx);
   await app.register(bulkRoutes, ctx);
   await app.register(activityRoutes, ctx);
   await app.register(cheatRoutes, ctx);

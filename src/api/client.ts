@@ -25,6 +25,8 @@ import type {
   UserTorrentsReply,
   VersionReply,
   WhitelistItem,
+  BlacklistItem,
+  BlacklistReply,
   WhitelistReply,
 } from './schemas.js';
 
@@ -108,6 +110,15 @@ export class ApiClient {
     const { status, body } = await this.exchange<WhitelistItem>('POST', '/api/whitelist', item, [200, 201]);
     return { created: status === 201, item: body };
   }
+  blacklist = () => this.request<BlacklistReply>('GET', '/api/blacklist');
+
+  async putBlacklist(item: BlacklistItem): Promise<{ created: boolean; item: BlacklistItem }> {
+    const { status, body } = await this.exchange<BlacklistItem>('POST', '/api/blacklist', item, [200, 201]);
+    return { created: status === 201, item: body };
+  }
+
+  deleteBlacklist = (pattern: string) => this.request<void>('DELETE', `/api/blacklist/${encodeURIComponent(pattern)}`, undefined, [204]);
+
   deleteWhitelist = (prefix: string) => this.request<void>('DELETE', `/api/whitelist/${encodeURIComponent(prefix)}`, undefined, [204]);
 
   bulkUsers = (users: UserCreate[]) => this.request<BulkReply>('POST', '/api/bulk/users', users);

@@ -25,6 +25,8 @@ export const InfoHashParams = Type.Object({ info_hash: InfoHash }, strict);
 // 16 digits: every id up to 2^53 - 1 (what the bodies accept) is addressable; a larger one is no user.
 export const UserIdParams = Type.Object({ user_id: Type.String({ pattern: '^[0-9]{1,16}$', description: 'The site\'s user id' }) }, strict);
 export const PrefixParams = Type.Object({ prefix: Prefix }, strict);
+const Pattern = Type.String({ minLength: 1, maxLength: 20, description: 'Leading bytes of the peer_id as latin1 text; "?" matches any one byte' });
+export const PatternParams = Type.Object({ pattern: Pattern }, strict);
 export const CheatsQuery = Type.Object(
   {
     limit: Type.Optional(Type.String({ pattern: '^(1000|[1-9][0-9]{0,2})$', description: 'How many events, 1 to 1000; default 100' })),
@@ -175,6 +177,8 @@ export const UserTorrentsReply = Type.Object({
 });
 
 export const WhitelistReply = Type.Object({ whitelist: Type.Array(WhitelistItem) });
+export const BlacklistItem = Type.Object({ pattern: Pattern, reason: Type.String({ minLength: 1, maxLength: 200, description: 'Shown to the refused client: "client banned: <reason>"' }) }, strict);
+export const BlacklistReply = Type.Object({ blacklist: Type.Array(BlacklistItem) });
 
 export const CountsReply = Type.Object({
   torrents: Type.Integer(),
@@ -258,6 +262,8 @@ export type TorrentImport = Static<typeof TorrentImport>;
 export type UserCreate = Static<typeof UserCreate>;
 export type UserPatch = Static<typeof UserPatch>;
 export type WhitelistItem = Static<typeof WhitelistItem>;
+export type BlacklistItem = Static<typeof BlacklistItem>;
+export type BlacklistReply = Static<typeof BlacklistReply>;
 export type TorrentReply = Static<typeof TorrentReply>;
 export type PeersReply = Static<typeof PeersReply>;
 export type UserReply = Static<typeof UserReply>;

@@ -49,6 +49,10 @@ export const TrackerSchema = Type.Object(
     // Clients announce minutes apart, so an idle connection is seldom reused: keep it briefly (node's default).
     ...listenerLimits('tracker', { request: 30, keepAlive: 5 }),
     whitelist_enabled: Type.Boolean({ default: true, description: 'Only clients whose peer_id starts with a whitelisted prefix may announce' }),
+    require_client_user_agent: Type.Boolean({
+      default: false,
+      description: 'Refuse announces without a User-Agent or from a browser (Mozilla/…, Chrome/…): failure reason "client refused: …"',
+    }),
     max_peers_per_user_torrent: Type.Integer({
       minimum: 0,
       maximum: 10_000,

@@ -12,6 +12,7 @@ const REASONS = Object.keys({
   unknown_passkey: true,
   user_disabled: true,
   not_whitelisted: true,
+  client_refused: true,
   unregistered_torrent: true,
   torrent_disabled: true,
   leech_denied: true,

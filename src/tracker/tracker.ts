@@ -15,6 +15,7 @@ import { compactEndpoint, type Address } from '../net/ip-address.js';
 import { bytes20 } from './params.js';
 import { parseQuery } from './query.js';
 import { scrapeReply } from './scrape-reply.js';
+import { userAgentRefusal } from './client-policy.js';
 
 /** Unix seconds; the tracker's may have a fraction (its milliseconds are the upload budget's clock). */
 export type Clock = () => number;
@@ -155,11 +156,17 @@ export class Tracker {
   private async doAnnounce(passkey: string, req: TrackerRequest): Promise<Buffer> {
     const { tracker: cfg, accounting, addressRules } = this.settings;
     const user = this.userOf(passkey);
+    if (cfg.require_client_user_agent) {
+      const refusal = userAgentRefusal(req.headers['user-agent']);
+      if (refusal) throw new TrackerFailure('client_refused', refusal);
+    }
 
     const p = readAnnounceParams(parseQuery(req.url));
     if (cfg.whitelist_enabled && !this.store.whitelistMatch(p.peerId)) {
       throw new TrackerFailure('not_whitelisted', 'client not whitelisted');
     }
+    const banned = this.store.blacklistMatch(p.peerId);
+    if (banned) throw new TrackerFailure('client_refused', `client banned: ${banned.reason}`);
     const client = clientAddress(req.socketAddress, req.headers, addressRules);
     const torrent = this.store.torrentByInfoHash(p.infoHash.toString('hex'));
     if (!torrent) {

@@ -159,6 +159,19 @@ export function cheatSuite(name: string, opts: CheatSuiteOptions): void {
       expect([await user(1), (await d!.api('GET', `/api/torrent/${IH}`)).body, await ledger(1)]).toEqual(before);
     });
 
+    it('client policy: a denied peer_id pattern and a browser User-Agent are refused with their reasons', async () => {
+      await start({ tracker: { require_client_user_agent: true } });
+      expect((await d!.api('POST', '/api/blacklist', { body: { pattern: '-qB4630-ev?l', reason: 'modified client' } })).status).toBe(201);
+      expect((await d!.api('GET', '/api/blacklist')).body).toEqual({ blacklist: [{ pattern: '-qB4630-ev?l', reason: 'modified client' }] });
+      expect(failureOf(await announce(CHEAT, { peerId: pid('evil'), left: 0 }))).toBe('client banned: modified client');
+      const browser = await fetch(`http://127.0.0.1:${d!.daemon.trackerAddress.port}/${CHEAT}/announce?${announceQuery({ infoHash: Buffer.from(IH, 'hex'), peerId: pid('ok'), left: 0 })}`, {
+        headers: { 'user-agent': 'Mozilla/5.0 (Windows NT 10.0) Chrome/131.0' },
+      });
+      expect(failureOf(bencode.decode(Buffer.from(await browser.arrayBuffer())) as Reply)).toBe('client refused: browsers may not announce (use a BitTorrent client)');
+      expect((await d!.api('DELETE', `/api/blacklist/${encodeURIComponent('-qB4630-ev?l')}`)).status).toBe(204);
+      expect(failureOf(await announce(CHEAT, { peerId: pid('evil'), left: 0 }))).toBeUndefined();
+    });
+
     it('an honest seeder loses nothing: 100 MB two seconds after started is credited in full', async () => {
       await start();
       await honestLeecher();

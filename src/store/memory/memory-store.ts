@@ -2,7 +2,7 @@ import { isOvertaken, isTooEarly, oversizedFigure, settle, type CheatKind, type 
 import { peerInfo, seedersFirst, userIdOfPeerKey } from '../peer-info.js';
 import type { FlushBatch } from '../flush-batch.js';
 import { writeEndpoint } from '../peer-record.js';
-import type { CheatCounts, CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from '../records.js';
+import type { BlacklistEntry, CheatCounts, CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from '../records.js';
 import { RegistryCache } from '../registry-cache.js';
 import {
   OVERTAKEN,
@@ -128,6 +128,12 @@ export class MemoryStore implements Store {
   whitelist(): WhitelistEntry[] {
     return this.registry.whitelist();
   }
+  blacklistMatch(peerId: Buffer): BlacklistEntry | undefined {
+    return this.registry.blacklistMatch(peerId);
+  }
+  blacklist(): BlacklistEntry[] {
+    return this.registry.blacklist();
+  }
   counts(): RegistryCounts {
     return this.registry.counts();
   }
@@ -218,6 +224,14 @@ export class MemoryStore implements Store {
 
   async deleteWhitelist(prefix: string): Promise<void> {
     this.registry.deleteWhitelist(prefix);
+  }
+
+  async putBlacklist(entry: BlacklistEntry): Promise<void> {
+    this.registry.setBlacklist({ ...entry });
+  }
+
+  async deleteBlacklist(pattern: string): Promise<void> {
+    this.registry.deleteBlacklist(pattern);
   }
 
   async announce(input: AnnounceInput): Promise<AnnounceResult> {
