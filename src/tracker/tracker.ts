@@ -1,6 +1,6 @@
 import type { AccountingConfig, TrackerConfig } from '../config/schema.js';
 import type { User } from '../store/records.js';
-import { StorageUnavailableError, type PeerLimitKind, type Store } from '../store/store.js';
+import { StorageUnavailableError, type PeerLimitKind, type PeerLimits, type Store } from '../store/store.js';
 import { FigureRangeError } from '../store/figure-range-error.js';
 import { MAX_FIGURE } from '../accounting/settle.js';
 import { nearestFirst } from '../geo/order.js';
@@ -63,6 +63,8 @@ export interface TrackerCounters {
 
 interface Settings {
   tracker: TrackerConfig;
+  /** From tracker.*, made once per config rather than per announce. */
+  limits: PeerLimits;
   accounting: AccountingConfig;
   addressRules: AddressRules;
 }
@@ -110,6 +112,7 @@ export class Tracker {
     this.settings = {
       tracker: t,
       accounting: config.accounting,
+      limits: { perUserTorrent: t.max_peers_per_user_torrent },
       addressRules: { ipv4: t.ipv4, ipv6: t.ipv6, allowClientIp: t.allow_client_ip, trustedProxies: proxyList(t.trusted_proxies) },
     };
   }
@@ -213,7 +216,7 @@ export class Tracker {
         maxUploadRate: accounting.max_upload_rate,
         creditWithoutLeechers: accounting.credit_without_leechers,
       },
-      limits: { perUserTorrent: cfg.max_peers_per_user_torrent },
+      limits: this.settings.limits,
     });
     this.timings.storage('announce', secondsSince(s0));
     if (result.refused) throw peerLimitFailure(result.refused, cfg);

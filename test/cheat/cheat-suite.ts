@@ -137,6 +137,19 @@ export function cheatSuite(name: string, opts: CheatSuiteOptions): void {
       expect((await user(77)).passkey).toBe(winner);
     });
 
+    it('user ids up to 2^53-1 are accepted and addressable by every route', async () => {
+      await start();
+      const id = Number.MAX_SAFE_INTEGER;
+      expect((await d!.api('POST', '/api/user', { body: { user_id: id, passkey: 'm'.repeat(32) } })).status).toBe(201);
+      expect((await d!.api('GET', `/api/user/${id}`)).body.user_id).toBe(id);
+      expect((await d!.api('PATCH', `/api/user/${id}`, { body: { name: 'max' } })).body.name).toBe('max');
+      expect(failureOf(await announce('m'.repeat(32), { peerId: pid('max'), left: 0 }))).toBeUndefined();
+      expect((await d!.api('GET', `/api/user/${id}/torrents`)).status).toBe(200);
+      expect((await d!.api('GET', `/api/cheats?user_id=${id}`)).status).toBe(200);
+      expect((await d!.api('GET', `/api/user/${id + 1}`)).status).toBe(404);
+      expect((await d!.api('DELETE', `/api/user/${id}`)).status).toBe(204);
+    });
+
     it('a torrent_id reused by another info_hash gets 409 torrent_id_taken, in the API and in bulk; the same info_hash updates (202)', async () => {
       await start();
       const taken = await d!.api('POST', '/api/torrent', { body: { torrent_id: 10, info_hash: IH_OTHER, name: 'impostor' } });

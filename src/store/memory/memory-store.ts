@@ -1,4 +1,4 @@
-import { isOvertaken, isTooEarly, oversizedFigure, settle, type CheatKind, type PeerState, type Settlement } from '../../accounting/settle.js';
+import { isOvertaken, isTooEarly, oversizedFigure, settle, type CheatKind, type PeerState, type Settlement, type SwarmView } from '../../accounting/settle.js';
 import { peerInfo, seedersFirst, userIdOfPeerKey } from '../peer-info.js';
 import type { FlushBatch } from '../flush-batch.js';
 import { writeEndpoint } from '../peer-record.js';
@@ -21,6 +21,7 @@ import {
   type TorrentIdConflict,
 } from '../store.js';
 import { FigureRangeError } from '../figure-range-error.js';
+import { CheatLog } from './cheat-log.js';
 import { MemoryFlush } from './memory-flush.js';
 import { Rotation } from './rotation.js';
 
@@ -89,12 +90,14 @@ export class MemoryStore implements Store {
   private readonly users = new Map<number, UserStats>();
   /** user id → torrent id → ledger (numeric keys: no key string to build and hash per announce). */
   private readonly ledgers = new Map<number, Map<number, Ledger>>();
-  /** The newest CHEAT_LOG_MAX cheat events, oldest first. */
-  private readonly cheats: CheatEvent[] = [];
+  /** The newest CHEAT_LOG_MAX cheat events. */
+  private readonly cheats = new CheatLog(CHEAT_LOG_MAX);
   /** Cheat events ever recorded, per kind. */
   private readonly cheatTally: CheatCounts = { upload_rate: 0, no_leechers: 0 };
   /** Seeders and leechers over every swarm, moved wherever a rotation gains or loses a member. */
   private readonly running: SwarmTotals = { seeders: 0, leechers: 0 };
+  /** What settle() reads of the announcing peer's swarm, refilled per announce (no allocation on the hot path). */
+  private readonly view: SwarmView = { seeders: 0, leechers: 0, lastLeecherAt: 0 };
   /** Changes for the SQL flush; only when made with `flush: true`. */
   private readonly flush: MemoryFlush | undefined;
 
@@ -253,8 +256,11 @@ export class MemoryStore implements Store {
     const ledger = this.ledgerOf(user.id, torrent.id, torrent.infoHash, input);
     const ut = ledger.stats;
     const report = { uploaded: input.uploaded, downloaded: input.downloaded, left: input.left, event, now, nowMs: input.nowMs };
-    const history = { uploaded: ut.uploaded, seedTime: ut.seedTime, snatched: ut.snatched, budgetAt: ledger.budgetAt, clockAt: ledger.clockAt };
-    const s = settle(peer?.state, report, input.rules, history, { seeders: swarm.seeders.size, leechers: swarm.leechers.size, lastLeecherAt: swarm.lastLeecherAt });
+    const view = this.view;
+    view.seeders = swarm.seeders.size;
+    view.leechers = swarm.leechers.size;
+    view.lastLeecherAt = swarm.lastLeecherAt;
+    const s = settle(peer?.state, report, input.rules, ut, ledger, view);
     // Checked before anything is written: an announce the ledger cannot take changes nothing.
     const oversized = oversizedFigure(s);
     if (oversized) throw new FigureRangeError(oversized);
@@ -364,12 +370,7 @@ export class MemoryStore implements Store {
   }
 
   async cheatEvents(limit: number, filter: CheatFilter = {}): Promise<CheatEvent[]> {
-    const out: CheatEvent[] = [];
-    for (let i = this.cheats.length - 1; i >= 0 && out.length < limit; i--) {
-      const e = this.cheats[i]!;
-      if ((filter.userId === undefined || e.userId === filter.userId) && (filter.kind === undefined || e.kind === filter.kind)) out.push({ ...e });
-    }
-    return out;
+    return this.cheats.newest(limit, (e) => (filter.userId === undefined || e.userId === filter.userId) && (filter.kind === undefined || e.kind === filter.kind));
   }
 
   async cheatCounts(): Promise<CheatCounts> {
@@ -461,8 +462,7 @@ export class MemoryStore implements Store {
   }
 
   private recordCheat(event: CheatEvent): void {
-    this.cheats.push(event);
-    if (this.cheats.length > CHEAT_LOG_MAX) this.cheats.shift();
+    this.cheats.add(event);
     this.cheatTally[event.kind as CheatKind]++;
   }
 
