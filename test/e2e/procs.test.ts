@@ -42,7 +42,8 @@ describe('mika serve --procs 2 on the Redis store', () => {
   it('runs two workers sharing the port over one swarm, and exits 0 on SIGTERM', async () => {
     const port = await freePort();
     const dir = tempDir('procs');
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({ tracker: { listen: `127.0.0.1:${port}` }, store: { type: 'redis', redis: { url: redis.url } } }));
+    // One user plays all 40 peers: no per-user peer limit.
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ tracker: { listen: `127.0.0.1:${port}`, max_peers_per_user_torrent: 0 }, store: { type: 'redis', redis: { url: redis.url } } }));
     const m = runMika(['serve', '-config', join(dir, 'config.json'), '-procs', '2']);
     try {
       await m.waitFor(/worker processes started/);
