@@ -9,13 +9,15 @@ import { fileURLToPath } from 'node:url';
 // docs/performance.md, not part of `npm run bench`:
 //   AB_BASE=/path/to/other/checkout npx tsx bench/ab-tracker.ts
 // Env: AB_BASE (required: the "before" tree, with its own src/), AB_ROUNDS (default 30),
-// AB_ANNOUNCES (per replay, default 20000).
+// AB_ANNOUNCES (per replay, default 20000), AB_SEEDERS (share of the peers that seed, default 0.5:
+// with about two peers a swarm, many seeders are alone and report upload to nobody).
 
 const HEAD = fileURLToPath(new URL('..', import.meta.url));
 const BASE = process.env.AB_BASE;
 if (!BASE) throw new Error('AB_BASE must name the checkout to compare with');
 const ROUNDS = Number(process.env.AB_ROUNDS ?? 30);
 const ANNOUNCES = Number(process.env.AB_ANNOUNCES ?? 20_000);
+const SEEDERS = Number(process.env.AB_SEEDERS ?? 0.5);
 
 interface Side {
   name: string;
@@ -53,7 +55,7 @@ const hashes: string[] = benchTorrents().map((t: { infoHash: string }) => t.info
 // 2,000 peers (user, torrent, peer_id) as announce.lua draws them; each announce moves its counters on.
 let seed = 20240601;
 const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
-const peers = Array.from({ length: 2000 }, (_, i) => ({ passkey: passkeys[Math.floor(random() * passkeys.length)]!, ih: hashes[Math.floor(random() * hashes.length)]!, id: `-qB4650-${hex(i, 12)}`, up: 0, left: random() < 0.5 ? 0 : 1 << 30 }));
+const peers = Array.from({ length: 2000 }, (_, i) => ({ passkey: passkeys[Math.floor(random() * passkeys.length)]!, ih: hashes[Math.floor(random() * hashes.length)]!, id: `-qB4650-${hex(i, 12)}`, up: 0, left: random() < SEEDERS ? 0 : 1 << 30 }));
 const requests = Array.from({ length: ANNOUNCES }, () => {
   const p = peers[Math.floor(random() * peers.length)]!;
   p.up += Math.floor(random() * 1e6);

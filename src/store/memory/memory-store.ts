@@ -21,7 +21,7 @@ import {
   type TorrentIdConflict,
 } from '../store.js';
 import { FigureRangeError } from '../figure-range-error.js';
-import { CheatLog } from './cheat-log.js';
+import { CheatLog, type LoggedCheat } from './cheat-log.js';
 import { MemoryFlush } from './memory-flush.js';
 import { Rotation } from './rotation.js';
 
@@ -287,7 +287,9 @@ export class MemoryStore implements Store {
     if (this.flush && (s.upRaw !== 0 || s.downRaw !== 0 || s.bonus !== 0 || s.snatch)) this.flush.markUser(user.id);
     if (s.cheat) {
       userStats.cheats++;
-      this.recordCheat({ kind: s.cheat.kind, at: now, userId: user.id, torrentId: torrent.id, peerId: input.peerId.toString('hex'), rate: s.cheat.rate, reported: s.cheat.reported, allowed: s.cheat.allowed });
+      // The key ends with the peer_id's bytes as latin1: no encoding here (the log makes hex when read).
+      const peerIdLatin1 = key.slice(key.length - input.peerId.length);
+      this.recordCheat({ kind: s.cheat.kind, at: now, userId: user.id, torrentId: torrent.id, peerIdLatin1, rate: s.cheat.rate, reported: s.cheat.reported, allowed: s.cheat.allowed });
     }
     // A leecher was here when this announce came (itself, if it leaves or completes now).
     if (swarm.leechers.size > 0) swarm.lastLeecherAt = now;
@@ -461,7 +463,7 @@ export class MemoryStore implements Store {
     return userStats;
   }
 
-  private recordCheat(event: CheatEvent): void {
+  private recordCheat(event: LoggedCheat): void {
     this.cheats.add(event);
     this.cheatTally[event.kind as CheatKind]++;
   }
