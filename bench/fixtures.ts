@@ -15,7 +15,7 @@ export const TORRENTS = 1_000;
 const sha1 = (text: string) => createHash('sha1').update(text).digest('hex');
 
 export function benchUsers(n = USERS): User[] {
-  return Array.from({ length: n }, (_, i) => ({ id: i + 1, passkey: sha1(`bench-user-${i}`), name: `bench${i}`, canLeech: true, enabled: true }));
+  return Array.from({ length: n }, (_, i) => ({ id: i + 1, passkey: sha1(`bench-user-${i}`), name: `bench${i}`, canLeech: true, enabled: true, leechSlots: 0 }));
 }
 
 export function benchTorrents(n = TORRENTS): Torrent[] {

@@ -6,7 +6,7 @@ import { startRedisCluster } from '../test/helpers/redis-cluster.js';
 import { startRedisServer } from '../test/helpers/redis-server.js';
 import type { AnnounceEvent } from '../src/accounting/events.js';
 
-// What one announce costs inside Redis: drives announce-15.lua through RedisStore.announce on a
+// What one announce costs inside Redis: drives announce-16.lua through RedisStore.announce on a
 // redis-server of its own and prints announces/s and the server-side µs per EVALSHA
 // (INFO commandstats). A diagnostic for the announce script, not part of `npm run bench`:
 //   npx tsx bench/redis-script.ts
@@ -39,7 +39,7 @@ interface Peer {
 
 const hex = (n: number, len: number): string => n.toString(16).padStart(len, '0');
 
-const users: User[] = Array.from({ length: USERS }, (_, i) => ({ id: i + 1, passkey: hex(i + 1, 32), name: `u${i + 1}`, canLeech: true, enabled: true }));
+const users: User[] = Array.from({ length: USERS }, (_, i) => ({ id: i + 1, passkey: hex(i + 1, 32), name: `u${i + 1}`, canLeech: true, enabled: true, leechSlots: 0 }));
 const torrents: Torrent[] = Array.from({ length: TORRENTS }, (_, i) => ({
   id: i + 1,
   infoHash: hex(i + 1, 40),

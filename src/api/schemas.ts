@@ -76,6 +76,12 @@ export const TorrentImport = Type.Object(
   strict,
 );
 
+const LeechSlots = Type.Integer({
+  minimum: 0,
+  maximum: 1_000_000,
+  description: 'Most peers of the user leeching at once over every torrent; 0 (the default) = no limit',
+});
+
 export const UserCreate = Type.Object(
   {
     user_id: Id('The site\'s user id'),
@@ -83,6 +89,7 @@ export const UserCreate = Type.Object(
     can_leech: Type.Optional(Type.Boolean({ description: 'false: may seed only; default true' })),
     name: Type.Optional(Name),
     enabled: Type.Optional(Type.Boolean({ description: 'false: every announce fails; default true' })),
+    leech_slots: Type.Optional(LeechSlots),
   },
   strict,
 );
@@ -92,6 +99,7 @@ export const UserPatch = Type.Object(
     can_leech: Type.Optional(Type.Boolean()),
     name: Type.Optional(Name),
     enabled: Type.Optional(Type.Boolean()),
+    leech_slots: Type.Optional(LeechSlots),
   },
   { ...strict, minProperties: 1 },
 );
@@ -151,6 +159,7 @@ export const UserReply = Type.Object({
   name: Type.String(),
   can_leech: Type.Boolean(),
   enabled: Type.Boolean(),
+  leech_slots: Type.Integer({ description: '0 = no limit' }),
   ...Transfer,
   bonus: Type.Number(),
   snatches: Type.Integer(),

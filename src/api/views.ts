@@ -32,6 +32,7 @@ export const userView = (u: User, s: UserStats): UserReply => ({
   name: u.name,
   can_leech: u.canLeech,
   enabled: u.enabled,
+  leech_slots: u.leechSlots,
   ...transfer(s),
   bonus: s.bonus,
   snatches: s.snatches,

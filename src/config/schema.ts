@@ -165,6 +165,7 @@ export const SqlSchema = Type.Object(
             name: Ident('username', 'User name column'),
             can_leech: Ident('can_leech', 'Read when the column exists: 0 = may not leech'),
             enabled: Ident('enabled', 'Read when the column exists: 0 = disabled'),
+            leech_slots: Ident('leech_slots', 'Read when the column exists: most peers leeching at once over every torrent, 0 or NULL = no limit'),
           },
           { additionalProperties: false, default: {} },
         ),

@@ -13,6 +13,11 @@ export interface User {
   canLeech: boolean;
   /** False: every announce with this passkey fails. */
   enabled: boolean;
+  /**
+   * Most peers of this user leeching at once, over every torrent (0 = no limit): a peer that would
+   * join the leechers beyond it is refused (docs/protocol.md, "Leech slots").
+   */
+  leechSlots: number;
 }
 
 export interface Torrent {

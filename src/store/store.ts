@@ -27,14 +27,18 @@ export interface AnnounceInput {
   limits: PeerLimits;
 }
 
-/** How many peers a new peer_id may join beside; 0 = no limit. */
+/**
+ * How many peers a new peer_id may join beside; 0 = no limit. The user's own leech slots
+ * (User.leechSlots) come with the user: a peer that would join the leechers while the user has that
+ * many leeching peers over every torrent is refused.
+ */
 export interface PeerLimits {
   /** Live peers of one user on one torrent (tracker.max_peers_per_user_torrent). */
   perUserTorrent: number;
 }
 
 /** The limit a refused peer would have broken (AnnounceResult.refused). */
-export type PeerLimitKind = 'peers_per_user_torrent';
+export type PeerLimitKind = 'peers_per_user_torrent' | 'leech_slots';
 
 /** What both stores answer for a refused peer: the refusal, and no figures (the tracker replies with a failure). */
 export const refusedResult = (refused: PeerLimitKind): AnnounceResult => ({ seeders: 0, leechers: 0, snatches: 0, peers: [], tooEarly: false, unknownPeer: false, refused });

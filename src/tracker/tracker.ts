@@ -72,10 +72,12 @@ interface Settings {
 const UNKNOWN_STOP_WARNING = 'stopped: this peer was not active on the torrent';
 
 /** The failure reason of a refused peer, naming the limit (its figure from the config). */
-function peerLimitFailure(kind: PeerLimitKind, cfg: TrackerConfig): TrackerFailure {
+function peerLimitFailure(kind: PeerLimitKind, cfg: TrackerConfig, user: User): TrackerFailure {
   switch (kind) {
     case 'peers_per_user_torrent':
       return new TrackerFailure('peer_limit', `peer limit: at most ${cfg.max_peers_per_user_torrent} peers per user on one torrent (stop another client first)`);
+    case 'leech_slots':
+      return new TrackerFailure('peer_limit', `leech slots: at most ${user.leechSlots} peers leeching at once (finish or stop another download first)`);
   }
 }
 
@@ -219,7 +221,7 @@ export class Tracker {
       limits: this.settings.limits,
     });
     this.timings.storage('announce', secondsSince(s0));
-    if (result.refused) throw peerLimitFailure(result.refused, cfg);
+    if (result.refused) throw peerLimitFailure(result.refused, cfg, user);
     if (here) result.peers = nearestFirst(result.peers, here, (ip) => geo!.locator.locate(ip), numwant);
     const warning = result.unknownPeer ? UNKNOWN_STOP_WARNING : result.tooEarly ? TOO_EARLY_WARNING : undefined;
     return announceReply(result, this.replyOptions(p, client, warning));

@@ -52,7 +52,7 @@ export function siteEntities(q: SqlConfig['queries']): [Entity<WhitelistItem>, E
       required: { id: u.id, passkey: u.passkey, name: u.name },
       plan(has) {
         const columns = [u.id, u.passkey, u.name];
-        const at = { canLeech: optional(columns, u.can_leech, has), enabled: optional(columns, u.enabled, has) };
+        const at = { canLeech: optional(columns, u.can_leech, has), enabled: optional(columns, u.enabled, has), leechSlots: optional(columns, u.leech_slots, has), slotsColumn: u.leech_slots };
         return { columns, read: (row) => readUser(row, at) };
       },
       key: (item) => item.user_id,

@@ -25,6 +25,7 @@ const TORRENT_NAME_MAX = TorrentCreate.properties.name.maxLength!;
 const CLIENT_MAX = WhitelistItem.properties.client.maxLength!;
 const PREFIX_MAX = WhitelistItem.properties.prefix.maxLength!;
 const MULTI_MAX = TorrentCreate.properties.multi_up.maximum!;
+const SLOTS_MAX = UserCreate.properties.leech_slots.maximum!;
 
 const text = (v: Cell): string => (v == null ? '' : Buffer.isBuffer(v) ? v.toString('utf8') : String(v));
 
@@ -67,8 +68,16 @@ export function readWhitelist(r: Cell[]): WhitelistRow {
   return { prefix, client: name(r[1], CLIENT_MAX) };
 }
 
-/** A user row: [id, passkey, name, …] with can_leech and enabled at these indexes (-1: not selected). */
-export function readUser(r: Cell[], at: { canLeech: number; enabled: number }): UserItem {
+/** Leech slots: NULL is undefined (no limit), else a whole number from 0 (no limit) to SLOTS_MAX. */
+function leechSlots(v: Cell, column: string, row: string, key: number): number | undefined {
+  if (v == null) return undefined;
+  const n = Number(text(v));
+  if (!Number.isInteger(n) || n < 0 || n > SLOTS_MAX) throw new BadRow(row, `${column} is ${text(v)} (want a whole number from 0 to ${SLOTS_MAX})`, key);
+  return n;
+}
+
+/** A user row: [id, passkey, name, …] with can_leech, enabled and leech_slots at these indexes (-1: not selected). */
+export function readUser(r: Cell[], at: { canLeech: number; enabled: number; leechSlots?: number; slotsColumn?: string }): UserItem {
   const userId = id(r[0], 'user id');
   const row = `user id ${userId}`;
   const passkey = Buffer.isBuffer(r[1]) ? r[1].toString('latin1') : text(r[1]);
@@ -82,6 +91,8 @@ export function readUser(r: Cell[], at: { canLeech: number; enabled: number }): 
   const enabled = at.enabled < 0 ? undefined : flag(r[at.enabled]);
   if (canLeech !== undefined) user.can_leech = canLeech;
   if (enabled !== undefined) user.enabled = enabled;
+  const slots = at.leechSlots === undefined || at.leechSlots < 0 ? undefined : leechSlots(r[at.leechSlots], at.slotsColumn ?? 'leech_slots', row, userId);
+  if (slots !== undefined) user.leech_slots = slots;
   return user;
 }
 

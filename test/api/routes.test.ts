@@ -117,11 +117,23 @@ describe('user routes', () => {
     const r = await d.api('POST', '/api/user', { body: user({ name: 'alice', can_leech: false }) });
     expect(r).toEqual({
       status: 201,
-      body: { user_id: 1, passkey: PK, name: 'alice', can_leech: false, enabled: true, uploaded: 0, downloaded: 0, uploaded_raw: 0, downloaded_raw: 0, bonus: 0, snatches: 0, announces: 0, cheats: 0 },
+      body: { user_id: 1, passkey: PK, name: 'alice', can_leech: false, enabled: true, leech_slots: 0, uploaded: 0, downloaded: 0, uploaded_raw: 0, downloaded_raw: 0, bonus: 0, snatches: 0, announces: 0, cheats: 0 },
     });
     expect((await d.api('POST', '/api/user', { body: user({ passkey: PK2 }) })).body.error.code).toBe('user_exists');
     expect(await d.api('POST', '/api/user', { body: user({ user_id: 2 }) })).toMatchObject({ status: 409, body: { error: { code: 'passkey_taken' } } });
     expect(await d.api('POST', '/api/user', { body: user({ user_id: 2, passkey: 'short' }) })).toEqual(invalid('body.passkey must NOT have fewer than 32 characters'));
+  });
+
+  it('leech_slots is set by POST and PATCH /api/user and bulk users (0 = no limit by default); a negative figure is a 400', async () => {
+    const pk = 'leech-slots-user-60'.padEnd(32, '0');
+    expect((await d.api('POST', '/api/user', { body: { user_id: 60, passkey: pk, leech_slots: 4 } })).body.leech_slots).toBe(4);
+    expect((await d.api('PATCH', '/api/user/60', { body: { leech_slots: 1 } })).body).toMatchObject({ leech_slots: 1, passkey: pk });
+    expect((await d.api('PATCH', '/api/user/60', { body: { name: 'x' } })).body.leech_slots).toBe(1);
+    expect((await d.api('PATCH', '/api/user/60', { body: { leech_slots: -1 } })).status).toBe(400);
+    expect((await d.api('POST', '/api/bulk/users', { body: [{ user_id: 61, passkey: 'leech-slots-user-61'.padEnd(32, '0'), leech_slots: 7 }] })).body.written).toBe(1);
+    expect((await d.api('GET', '/api/user/61')).body.leech_slots).toBe(7);
+    expect((await d.api('POST', '/api/user', { body: { user_id: 62, passkey: 'leech-slots-user-62'.padEnd(32, '0') } })).body.leech_slots).toBe(0);
+    for (const id of [60, 61, 62]) expect((await d.api('DELETE', `/api/user/${id}`)).status).toBe(204);
   });
 
   it('GET /api/user/:user_id answers raw and credited transfer after announces; 404 for an unknown user', async () => {

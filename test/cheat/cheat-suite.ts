@@ -43,7 +43,7 @@ export function cheatSuite(name: string, opts: CheatSuiteOptions): void {
       expect((await d.api('POST', '/api/torrent', { body: { torrent_id: 10, info_hash: IH, name: 'target', ...torrent } })).status).toBe(201);
       return d;
     };
-    const announce = async (passkey: string, a: Omit<AnnounceArgs, 'infoHash'>): Promise<Reply> => {
+    const announce = async (passkey: string, a: Omit<AnnounceArgs, 'infoHash'> & { infoHash?: Buffer }): Promise<Reply> => {
       const res = await fetch(`http://127.0.0.1:${d!.daemon.trackerAddress.port}/${passkey}/announce?${announceQuery({ infoHash: Buffer.from(IH, 'hex'), ...a })}`, { dispatcher: agent });
       return bencode.decode(Buffer.from(await res.arrayBuffer())) as Reply;
     };
@@ -108,6 +108,23 @@ export function cheatSuite(name: string, opts: CheatSuiteOptions): void {
       // A stopped peer frees its place at once.
       await announce(CHEAT, { peerId: pid('flood-0'), left: 0, port: 10_000, event: 'stopped' });
       expect(failureOf(await announce(CHEAT, { peerId: pid('flood-39'), left: 0, port: 10_039 }))).toBeUndefined();
+    });
+
+    it('leech slots: a user with 2 slots leeching 10 torrents at once has 2 leechers in the swarms, the rest get a failure reason', async () => {
+      await start();
+      const hashes = Array.from({ length: 10 }, (_, i) => (0xd0 + i).toString(16).repeat(20));
+      const bulk = await d!.api('POST', '/api/bulk/torrents', { body: hashes.map((info_hash, i) => ({ torrent_id: 100 + i, info_hash, name: `t${i}` })) });
+      expect(bulk.status).toBe(200);
+      expect((await d!.api('PATCH', '/api/user/1', { body: { leech_slots: 2 } })).body.leech_slots).toBe(2);
+      const leech = (ih: string, event?: string) => announce(CHEAT, { infoHash: Buffer.from(ih, 'hex'), peerId: pid('slots'), left: 1000, port: 9000, ...(event ? { event } : {}) });
+      const refused = [];
+      for (const ih of hashes) refused.push(failureOf(await leech(ih)));
+      expect(refused.filter((f) => f === undefined)).toHaveLength(2);
+      for (const f of refused.slice(2)) expect(f).toBe('leech slots: at most 2 peers leeching at once (finish or stop another download first)');
+      expect((await d!.api('GET', '/api/stats')).body.leechers).toBe(2);
+      // A stopped leecher frees its slot at once.
+      await leech(hashes[0]!, 'stopped');
+      expect(failureOf(await leech(hashes[9]!))).toBeUndefined();
     });
 
     it('upload with nobody to upload to is a no_leechers cheat event and is not credited', async () => {

@@ -10,10 +10,10 @@ export const PK = {
 };
 
 export const users: User[] = [
-  { id: 1, passkey: PK.alice, name: 'alice', canLeech: true, enabled: true },
-  { id: 2, passkey: PK.bob, name: 'bob', canLeech: true, enabled: true },
-  { id: 3, passkey: PK.carol, name: 'carol', canLeech: false, enabled: true },
-  { id: 4, passkey: PK.dave, name: 'dave', canLeech: true, enabled: false },
+  { id: 1, passkey: PK.alice, name: 'alice', canLeech: true, enabled: true, leechSlots: 0 },
+  { id: 2, passkey: PK.bob, name: 'bob', canLeech: true, enabled: true, leechSlots: 0 },
+  { id: 3, passkey: PK.carol, name: 'carol', canLeech: false, enabled: true, leechSlots: 0 },
+  { id: 4, passkey: PK.dave, name: 'dave', canLeech: true, enabled: false, leechSlots: 0 },
 ];
 
 /** Info hashes with the bytes that break naive parsers: NUL, 0xFF, '+', ' ', '%', '&', '='. */

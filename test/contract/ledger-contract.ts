@@ -12,7 +12,7 @@ const plain = IH.plain.toString('hex');
  * torrent), peer limits, the no-leechers rule, atomic registry writes and the announce that cannot
  * be half applied. Part of storeContract: `h()` is the suite's harness of the store under test.
  */
-export function ledgerContract(h: () => Harness): void {
+export function ledgerContract(h: () => Harness, opts: { leechSlots: boolean } = { leechSlots: true }): void {
   const failure = async (p: Promise<Record<string, unknown>>) => {
     const r = await p;
     return r['failure reason'] === undefined ? undefined : text(r['failure reason']);
@@ -131,6 +131,63 @@ export function ledgerContract(h: () => Harness): void {
     });
   });
 
+  describe.runIf(opts.leechSlots)('leech slots', () => {
+    const SLOTS = 'leech slots: at most 2 peers leeching at once (finish or stop another download first)';
+    const slots = async (n: number) => h().store.putUser({ ...h().store.userById(1)!, leechSlots: n });
+    const leech = (ih: Buffer, label: string, o: { left?: number; event?: string } = {}) =>
+      h().announce(PK.alice, { infoHash: ih, peerId: qb(label), left: o.left ?? 1000, ...(o.event ? { event: o.event } : {}) }, '10.0.0.1');
+    it('a peer that would leech beyond the user’s slots fails with a reason naming them and is never listed; seeding is not limited', async () => {
+      await slots(2);
+      expect(await failure(leech(IH.plain, 'l1'))).toBeUndefined();
+      expect(await failure(leech(IH.binary, 'l2'))).toBeUndefined();
+      expect(await failure(leech(IH.plus, 'l3'))).toBe(SLOTS);
+      expect(await h().store.peers(IH.plus.toString('hex'))).toEqual([]);
+      // The leechers already in keep their slots; seeding takes none.
+      expect(await failure(leech(IH.plain, 'l1'))).toBeUndefined();
+      expect(await failure(leech(IH.plus, 's3', { left: 0 }))).toBeUndefined();
+      // Two peer_ids leeching one torrent hold two slots (slots count peers, as UNIT3D-Announce's).
+      expect(await failure(leech(IH.plain, 'l1b'))).toBe(SLOTS);
+      // A seeder that leeches again needs a slot: refused, it stays a seeder.
+      expect(await failure(leech(IH.plus, 's3'))).toBe(SLOTS);
+      expect((await h().store.peers(IH.plus.toString('hex'))).map((p) => p.left)).toEqual([0]);
+    });
+    it('a leecher that stops or completes frees its slot at once; one that vanishes when reaped; a deleted torrent’s at once', async () => {
+      await slots(2);
+      await leech(IH.plain, 'l1');
+      await leech(IH.binary, 'l2');
+      await leech(IH.plain, 'l1', { event: 'stopped' });
+      expect(await failure(leech(IH.plus, 'l3'))).toBeUndefined();
+      await leech(IH.plus, 'l3', { left: 0, event: 'completed' });
+      expect(await failure(leech(IH.space, 'l4'))).toBeUndefined();
+      expect(await failure(leech(IH.plain, 'l5'))).toBe(SLOTS);
+      h().advance(300);
+      await leech(IH.space, 'l4');
+      h().advance(200);
+      expect(await h().store.reap(h().now, 400)).toBe(2); // l2 (binary) and the seeder l3 (plus)
+      expect(await failure(leech(IH.plain, 'l5'))).toBeUndefined();
+      expect(await failure(leech(IH.binary, 'l6'))).toBe(SLOTS);
+      await h().store.deleteTorrent(IH.space.toString('hex'));
+      expect(await failure(leech(IH.binary, 'l6'))).toBeUndefined();
+    });
+    it('0 is no limit, and a limit set later counts the peers already leeching', async () => {
+      for (const [ih, label] of [[IH.plain, 'l1'], [IH.binary, 'l2'], [IH.plus, 'l3']] as const) expect(await failure(leech(ih, label))).toBeUndefined();
+      await slots(2);
+      expect(await failure(leech(IH.space, 'l4'))).toBe(SLOTS);
+      expect(await failure(leech(IH.plain, 'l1'))).toBeUndefined();
+      await slots(0);
+      expect(await failure(leech(IH.space, 'l4'))).toBeUndefined();
+    });
+    it('a refused announce changes nothing', async () => {
+      await slots(2);
+      await leech(IH.plain, 'l1');
+      await leech(IH.binary, 'l2');
+      const before = await h().store.userStats(1);
+      await leech(IH.plus, 'l3');
+      expect(await h().store.userStats(1)).toEqual(before);
+      expect((await h().store.totals()).leechers).toBe(2);
+    });
+  });
+
   describe('upload with nobody to upload to', () => {
     it('a seeder reporting upload in a swarm without leechers is a no_leechers cheat, not credited', async () => {
       await seed(qb('lone'), 0);
@@ -203,7 +260,7 @@ export function ledgerContract(h: () => Harness): void {
   });
 
   describe('registry writes', () => {
-    const eve = (id: number, passkey = 'e'.repeat(32)): User => ({ id, passkey, name: 'eve', canLeech: true, enabled: true });
+    const eve = (id: number, passkey = 'e'.repeat(32)): User => ({ id, passkey, name: 'eve', canLeech: true, enabled: true, leechSlots: 0 });
 
     it('createUser refuses an existing id with user_exists and a held passkey with passkey_taken', async () => {
       await expect(h().store.createUser(eve(1))).rejects.toMatchObject({ code: 'user_exists' });

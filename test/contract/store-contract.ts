@@ -9,6 +9,8 @@ import { ledgerContract } from './ledger-contract.js';
 export interface ContractOptions {
   /** A fresh, unopened, empty store. */
   makeStore: () => Promise<Store>;
+  /** False where leech slots are not counted (Redis Cluster: a user's leechers span hash slots). */
+  leechSlots?: boolean;
 }
 
 const GIB = 1024 ** 3;
@@ -35,7 +37,7 @@ export function storeContract(name: string, opts: ContractOptions): void {
 
     const failure = async (p: Promise<Record<string, unknown>>) => text((await p)['failure reason']);
 
-    ledgerContract(() => h);
+    ledgerContract(() => h, { leechSlots: opts.leechSlots ?? true });
 
     describe('when the request is refused', () => {
       it('an unknown passkey fails with "unknown passkey"', async () => {
@@ -450,12 +452,12 @@ export function storeContract(name: string, opts: ContractOptions): void {
         expect((await h.get(`/${PK.alice}/announce?${q}`)).complete).toBe(1);
       });
       it('a rotated passkey works at once and the old one stops', async () => {
-        await h.store.putUser({ id: 1, passkey: 'n'.repeat(32), name: 'alice', canLeech: true, enabled: true });
+        await h.store.putUser({ id: 1, passkey: 'n'.repeat(32), name: 'alice', canLeech: true, enabled: true, leechSlots: 0 });
         expect(await failure(h.announce(PK.alice, { infoHash: IH.plain, peerId: qb('a') }))).toBe('unknown passkey');
         expect((await h.announce('n'.repeat(32), { infoHash: IH.plain, peerId: qb('a') }))['failure reason']).toBeUndefined();
       });
       it('a passkey held by another user is refused', async () => {
-        await expect(h.store.putUser({ id: 9, passkey: PK.bob, name: 'eve', canLeech: true, enabled: true })).rejects.toThrow(/passkey/);
+        await expect(h.store.putUser({ id: 9, passkey: PK.bob, name: 'eve', canLeech: true, enabled: true, leechSlots: 0 })).rejects.toThrow(/passkey/);
       });
       it('a deleted user’s passkey stops working', async () => {
         await h.store.deleteUser(2);
@@ -480,7 +482,7 @@ export function storeContract(name: string, opts: ContractOptions): void {
     });
 
     describe('bulk registry writes', () => {
-      const newUser = (id: number, passkey: string): User => ({ id, passkey, name: `u${id}`, canLeech: true, enabled: true });
+      const newUser = (id: number, passkey: string): User => ({ id, passkey, name: `u${id}`, canLeech: true, enabled: true, leechSlots: 0 });
 
       it('putUsers writes every user of the batch, each found by its passkey', async () => {
         const batch = [newUser(20, 'p'.repeat(32)), newUser(21, 'q'.repeat(32))];

@@ -43,7 +43,7 @@ export function prng(seed: number): () => number {
 export function announceMix(seed: number, counts: { users: number; torrents: number; peers: number }): AnnounceMix {
   const rand = prng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
-  const users: User[] = Array.from({ length: counts.users }, (_, i) => ({ id: i + 1, passkey: `${String(i + 1).padStart(6, '0')}${'p'.repeat(26)}`, name: `u${i + 1}`, canLeech: true, enabled: true }));
+  const users: User[] = Array.from({ length: counts.users }, (_, i) => ({ id: i + 1, passkey: `${String(i + 1).padStart(6, '0')}${'p'.repeat(26)}`, name: `u${i + 1}`, canLeech: true, enabled: true, leechSlots: 0 }));
   const torrents: Torrent[] = Array.from({ length: counts.torrents }, (_, i) => ({
     id: 100 + i,
     infoHash: (100 + i).toString(16).padStart(40, 'f'),

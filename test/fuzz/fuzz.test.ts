@@ -102,13 +102,13 @@ describe('malformed requests thrown at a running daemon', () => {
     // and cheater suites hold the limit), or the last valid announce would find its places taken.
     d = await startApiDaemon(dir, { config: { tracker: { ...limits, whitelist_enabled: true, max_peers_per_user_torrent: 0 }, api: limits } });
     const { store } = d.daemon;
-    await store.putUser({ id: 5_000_000, passkey: TRACKER.passkey, name: 'fuzz', canLeech: true, enabled: true });
+    await store.putUser({ id: 5_000_000, passkey: TRACKER.passkey, name: 'fuzz', canLeech: true, enabled: true, leechSlots: 0 });
     await store.putTorrent({ id: 5_000_000, infoHash: TRACKER.infoHash.toString('hex'), name: 'fuzz', multiUp: 1, multiDown: 1, enabled: true, reason: '' });
     await store.putWhitelist({ prefix: '-FZ0001-', client: 'fuzz' });
-    await store.putUser({ id: 5_000_001, passkey: TRACKER.otherPasskeys[0]!, name: 'disabled', canLeech: true, enabled: false });
-    await store.putUser({ id: 5_000_002, passkey: TRACKER.otherPasskeys[1]!, name: 'no leech', canLeech: false, enabled: true });
+    await store.putUser({ id: 5_000_001, passkey: TRACKER.otherPasskeys[0]!, name: 'disabled', canLeech: true, enabled: false, leechSlots: 0 });
+    await store.putUser({ id: 5_000_002, passkey: TRACKER.otherPasskeys[1]!, name: 'no leech', canLeech: false, enabled: true, leechSlots: 0 });
     await store.putTorrent({ id: 5_000_001, infoHash: TRACKER.otherInfoHashes[0]!.toString('hex'), name: 'disabled', multiUp: 1, multiDown: 1, enabled: false, reason: 'dupe' });
-    await store.putUser({ id: API.userId, passkey: 'api-victim-'.padEnd(40, 'v'), name: 'victim', canLeech: true, enabled: true });
+    await store.putUser({ id: API.userId, passkey: 'api-victim-'.padEnd(40, 'v'), name: 'victim', canLeech: true, enabled: true, leechSlots: 0 });
     await store.putTorrent({ id: 42, infoHash: API.infoHash, name: 'victim', multiUp: 1, multiDown: 1, enabled: true, reason: '' });
     await store.putWhitelist({ prefix: API.prefix, client: 'victim' });
     // tsx loads the worker's TypeScript, as it does for `npm run bench`.

@@ -61,7 +61,7 @@ export interface LoadSite {
  * down, so credited figures are exact integers), every other one a seeder.
  */
 export function loadSite(counts: { users: number; torrents: number; peers: number }): LoadSite {
-  const users: User[] = Array.from({ length: counts.users }, (_, i) => ({ id: 500 + i, passkey: `load${String(i).padStart(4, '0')}`.padEnd(32, 'k'), name: `load${i}`, canLeech: true, enabled: true }));
+  const users: User[] = Array.from({ length: counts.users }, (_, i) => ({ id: 500 + i, passkey: `load${String(i).padStart(4, '0')}`.padEnd(32, 'k'), name: `load${i}`, canLeech: true, enabled: true, leechSlots: 0 }));
   const torrents: Torrent[] = Array.from({ length: counts.torrents }, (_, i) => ({
     id: 700 + i,
     infoHash: id20(`load-torrent-${i}`).toString('hex'),

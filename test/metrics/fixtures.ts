@@ -14,7 +14,7 @@ export const INFO_HASH = 'ab'.repeat(20);
 export async function memoryMetrics(): Promise<{ metrics: Metrics; tracker: Tracker; store: MemoryStore }> {
   const store = new MemoryStore();
   await store.open();
-  await store.putUser({ id: 1, passkey: PASSKEY, name: 'alice', canLeech: true, enabled: true });
+  await store.putUser({ id: 1, passkey: PASSKEY, name: 'alice', canLeech: true, enabled: true, leechSlots: 0 });
   await store.putTorrent({ id: 1, infoHash: INFO_HASH, name: 'Debian', multiUp: 1, multiDown: 1, enabled: true, reason: '' });
   return { ...metricsOn(store), store };
 }

@@ -22,6 +22,16 @@ describe('readUser', () => {
     expect(readUser(['7', Buffer.from(PK), null, 0, '1'], { canLeech: 3, enabled: 4 })).toEqual({ user_id: 7, passkey: PK, name: '', can_leech: false, enabled: true });
     // NULL in an optional column leaves the default.
     expect(readUser([7, PK, 'a', null, null], { canLeech: 3, enabled: 4 })).toEqual({ user_id: 7, passkey: PK, name: 'a' });
+    expect(readUser([7, PK, 'a', 5n], { canLeech: -1, enabled: -1, leechSlots: 3 })).toEqual({ user_id: 7, passkey: PK, name: 'a', leech_slots: 5 });
+    expect(readUser([7, PK, 'a', null], { canLeech: -1, enabled: -1, leechSlots: 3 })).toEqual({ user_id: 7, passkey: PK, name: 'a' });
+  });
+
+  it.each([[-1], [2.5], ['many'], [1_000_001]])('skips a leech_slots of %j, naming the column', (v) => {
+    expect(bad(() => readUser([7, PK, 'a', v], { canLeech: -1, enabled: -1, leechSlots: 3, slotsColumn: 'slots' }))).toEqual({
+      row: 'user id 7',
+      why: `slots is ${v} (want a whole number from 0 to 1000000)`,
+      key: 7,
+    });
   });
 
   it.each([

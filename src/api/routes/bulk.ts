@@ -44,7 +44,7 @@ export async function bulkRoutes(app: FastifyInstance, ctx: ApiContext): Promise
   const { store } = ctx;
 
   app.post<{ Body: UserCreate[] }>('/api/bulk/users', { schema: schema(BulkUsers, 'Add or replace users; passkey conflicts are listed, the rest written') }, async (req) => {
-    const users = req.body.map((u) => ({ id: u.user_id, passkey: u.passkey, name: u.name ?? '', canLeech: u.can_leech ?? true, enabled: u.enabled ?? true }));
+    const users = req.body.map((u) => ({ id: u.user_id, passkey: u.passkey, name: u.name ?? '', canLeech: u.can_leech ?? true, enabled: u.enabled ?? true, leechSlots: u.leech_slots ?? 0 }));
     const { write, unchanged } = changes(users, (u) => store.userById(u.id));
     const conflicts = await store.putUsers(write);
     return { written: write.length - conflicts.length, unchanged, conflicts: conflicts.map((c) => ({ user_id: c.userId, holder: c.holder })) };

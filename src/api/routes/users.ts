@@ -29,7 +29,7 @@ export async function userRoutes(app: FastifyInstance, ctx: ApiContext): Promise
     { schema: { tags: ['users'], summary: 'Register a user', body: UserCreate, response: replies({ 201: UserReply }) } },
     async (req, reply) => {
       const b = req.body;
-      const user: User = { id: b.user_id, passkey: b.passkey, name: b.name ?? '', canLeech: b.can_leech ?? true, enabled: b.enabled ?? true };
+      const user: User = { id: b.user_id, passkey: b.passkey, name: b.name ?? '', canLeech: b.can_leech ?? true, enabled: b.enabled ?? true, leechSlots: b.leech_slots ?? 0 };
       // One check-and-set in the store: of racing creates (here or on another instance) one wins.
       await store.createUser(user).catch((err: unknown) => {
         if (err instanceof RegistryConflictError && err.code === 'user_exists') {
@@ -49,11 +49,11 @@ export async function userRoutes(app: FastifyInstance, ctx: ApiContext): Promise
 
   app.patch<ById & { Body: Patch }>(
     '/api/user/:user_id',
-    { schema: { tags: ['users'], summary: 'Change the fields given (passkey rotation, can_leech, enabled, name)', params: UserIdParams, body: UserPatch, response: replies({ 200: UserReply }) } },
+    { schema: { tags: ['users'], summary: 'Change the fields given (passkey rotation, can_leech, enabled, leech_slots, name)', params: UserIdParams, body: UserPatch, response: replies({ 200: UserReply }) } },
     async (req) => {
       const old = registered(req.params.user_id);
       const b = req.body;
-      const user: User = { ...old, passkey: b.passkey ?? old.passkey, name: b.name ?? old.name, canLeech: b.can_leech ?? old.canLeech, enabled: b.enabled ?? old.enabled };
+      const user: User = { ...old, passkey: b.passkey ?? old.passkey, name: b.name ?? old.name, canLeech: b.can_leech ?? old.canLeech, enabled: b.enabled ?? old.enabled, leechSlots: b.leech_slots ?? old.leechSlots };
       await store.putUser(user).catch(conflict);
       return view(user);
     },

@@ -94,6 +94,12 @@ export class MemoryStore implements Store {
   private readonly cheats = new CheatLog(CHEAT_LOG_MAX);
   /** Cheat events ever recorded, per kind. */
   private readonly cheatTally: CheatCounts = { upload_rate: 0, no_leechers: 0 };
+  /**
+   * User id → that user's peers in a leechers rotation over every swarm (leech slots); a user with
+   * none has no entry. Derived from the swarms: moved wherever a leechers rotation gains or loses a
+   * member (leechingMoved), never stored on its own.
+   */
+  private readonly leeching = new Map<number, number>();
   /** Seeders and leechers over every swarm, moved wherever a rotation gains or loses a member. */
   private readonly running: SwarmTotals = { seeders: 0, leechers: 0 };
   /** What settle() reads of the announcing peer's swarm, refilled per announce (no allocation on the hot path). */
@@ -202,7 +208,10 @@ export class MemoryStore implements Store {
     this.registry.deleteTorrent(infoHash);
     const swarm = this.swarms.get(infoHash);
     if (!swarm) return;
-    for (const peer of swarm.peers.values()) this.liveness.delete(peer);
+    for (const peer of swarm.peers.values()) {
+      this.liveness.delete(peer);
+      if (swarm.leechers.has(peer.key)) this.leechingMoved(peer.userId, -1);
+    }
     this.running.seeders -= swarm.seeders.size;
     this.running.leechers -= swarm.leechers.size;
     this.swarms.delete(infoHash);
@@ -251,6 +260,11 @@ export class MemoryStore implements Store {
     if (!peer) {
       const refused = this.overLimit(swarm, user.id, input);
       if (refused) return refusedResult(refused);
+    }
+    // Leech slots: checked when the peer would join the leechers (new, or a seeder leeching again);
+    // a peer already leeching keeps its slot.
+    if (user.leechSlots > 0 && input.left > 0 && event !== 'stopped' && !swarm.leechers.has(key) && (this.leeching.get(user.id) ?? 0) >= user.leechSlots) {
+      return refusedResult('leech_slots');
     }
 
     const ledger = this.ledgerOf(user.id, torrent.id, torrent.infoHash, input);
@@ -318,6 +332,7 @@ export class MemoryStore implements Store {
     const { size: leechers } = swarm.leechers;
     (seeder ? swarm.leechers : swarm.seeders).delete(key);
     (seeder ? swarm.seeders : swarm.leechers).add(key);
+    if (swarm.leechers.size !== leechers) this.leechingMoved(user.id, swarm.leechers.size - leechers);
     this.tally(swarm, seeders, leechers);
     if (!seeder) swarm.lastLeecherAt = now;
 
@@ -478,8 +493,16 @@ export class MemoryStore implements Store {
     swarm.peers.delete(key);
     swarm.seeders.delete(key);
     swarm.leechers.delete(key);
+    if (swarm.leechers.size !== leechers) this.leechingMoved(peer.userId, -1);
     this.tally(swarm, seeders, leechers);
     this.liveness.delete(peer);
+  }
+
+  /** Moves a user's leeching peers (leech slots) by `delta`; a user at 0 leaves the map. */
+  private leechingMoved(userId: number, delta: number): void {
+    const n = (this.leeching.get(userId) ?? 0) + delta;
+    if (n > 0) this.leeching.set(userId, n);
+    else this.leeching.delete(userId);
   }
 
   /** Moves the running totals by what the swarm's rotations changed since they held `seeders` and `leechers`. */

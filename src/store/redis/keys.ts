@@ -8,7 +8,7 @@ import { slotTag } from './hash-slot.js';
 
 /** The keys of one swarm, in the order the swarm scripts take them. */
 export interface SwarmKeys {
-  /** HASH peerKey → 44-byte peer record followed by the peer's state (see announce-15.lua). */
+  /** HASH peerKey → 44-byte peer record followed by the peer's state (see announce-16.lua). */
   peers: string;
   /** ZSET peerKey → join sequence: the seeders in rotation order. */
   seeders: string;
@@ -75,6 +75,8 @@ export class RedisKeys {
   readonly cheats: string;
   /** HASH seeders, leechers: running totals over every swarm, moved by the scripts that move peers; cheats:<kind>, cheat events ever recorded. */
   readonly totals: string;
+  /** HASH user id → that user's peers in a leechers zset over every swarm (leech slots; standalone only). */
+  readonly leeching: string;
   /** Pub/sub channel of registry changes. */
   readonly events: string;
   /** The SQL flush's keys (sql.flush; written only by a store made with `flush: true`). */
@@ -102,6 +104,7 @@ export class RedisKeys {
     this.reap = `${prefix}reap`;
     this.cheats = `${u}cheats`;
     this.totals = `${prefix}totals`;
+    this.leeching = `${prefix}leeching`;
     this.events = `${prefix}events`;
     this.flush = {
       dirtyUsers: `${prefix}flush:dirty-users`,

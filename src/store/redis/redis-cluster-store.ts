@@ -18,7 +18,7 @@ const SYNC_FIELDS = ['v', 'up_raw', 'down_raw', 'up', 'down', 'announces', 'chea
 
 /**
  * The Redis store on a Redis Cluster (store.redis.mode "cluster"). Every command and script touches
- * keys of one hash slot: an announce runs announce-15.lua on its swarm's slot (the user's side
+ * keys of one hash slot: an announce runs announce-16.lua on its swarm's slot (the user's side
  * counted in the user-torrent ledger, with per-slot reap, totals and unsynced indexes), then
  * user-sync-4.lua on the `{users}` slot adds what the ledger gained to the user's counters, exactly
  * once (a version per ledger; docs/redis-keys.md, "Redis Cluster"). A sync that fails is done by
@@ -34,7 +34,7 @@ export class RedisClusterStore extends RedisStore {
     // KEYS[7], [8], [10] and [11] are the ledger again (see the script's header).
     const sideKeys = [ut, ut, slot.reap, ut, ut, slot.totals, slot.unsynced, slot.dirtyTorrents];
     return this.main
-      .announceBuffer(...this.announceArgs(input, sideKeys, '1'))
+      .announceBuffer(...this.announceArgs(input, sideKeys, ut, '1'))
       .then(async (reply) => {
         // Overtaken, refused or out of range (nothing written, no sync to send): toAnnounceResult
         // turns it into its failure or refusal.
@@ -133,7 +133,7 @@ export class RedisClusterStore extends RedisStore {
       infoHashes.map((ih) => {
         const s = k.swarm(ih);
         const sk = k.slot(hashSlot(ih));
-        return this.main.deleteTorrent(s.torrent, s.peers, s.seeders, s.leechers, s.expiry, sk.torrents, sk.reap, sk.totals, sk.dirtyTorrents, sk.goneTorrents, s.owners, ih, k.events, torrentMessage(ih), '0');
+        return this.main.deleteTorrent(s.torrent, s.peers, s.seeders, s.leechers, s.expiry, sk.torrents, sk.reap, sk.totals, sk.dirtyTorrents, sk.goneTorrents, s.owners, s.owners, ih, k.events, torrentMessage(ih), '0', '0');
       }),
     ).catch(this.fail);
     await this.main.srem(k.torrents, ...infoHashes).catch(this.fail);
@@ -171,7 +171,7 @@ export class RedisClusterStore extends RedisStore {
             due.map((ih) => {
               done.add(ih);
               const s = this.keys.swarm(ih);
-              return this.main.reapSwarm(s.peers, s.seeders, s.leechers, s.expiry, sk.reap, sk.totals, sk.dirtyTorrents, s.owners, ih, cutoff, '0');
+              return this.main.reapSwarm(s.peers, s.seeders, s.leechers, s.expiry, sk.reap, sk.totals, sk.dirtyTorrents, s.owners, s.owners, ih, cutoff, '0', '0');
             }),
           );
           for (const n of dropped) reaped += num(n);

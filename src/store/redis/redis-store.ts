@@ -85,7 +85,7 @@ function numbers<K extends string>(fields: Record<K, string>, values: readonly (
 
 /**
  * The shared store: swarms, counters and the registry live in Redis, so several tracker processes
- * (and machines) serve one site. Each announce is one Lua script, one round trip (announce-15.lua).
+ * (and machines) serve one site. Each announce is one Lua script, one round trip (announce-16.lua).
  * The registry is read from an in-process cache kept current over pub/sub.
  *
  * When Redis is unreachable no call hangs and nothing throws outside the promises: every method
@@ -221,7 +221,7 @@ export class RedisStore implements Store {
     const k = this.keys;
     const notice = `${userBatchHead(this.origin)} ${user.id}`;
     const r = await this.main
-      .createUser(k.passkeys, k.users, k.user(user.id), user.id, user.passkey, user.name, flag(user.canLeech), flag(user.enabled), k.events, notice)
+      .createUser(k.passkeys, k.users, k.user(user.id), user.id, user.passkey, user.name, flag(user.canLeech), flag(user.enabled), k.events, notice, user.leechSlots)
       .catch((err: unknown) => this.lostPut(err, [{ kind: 'u', id: user.id }]));
     if (r === 1) throw new RegistryConflictError('user_exists', `user ${user.id} exists already`);
     if (Array.isArray(r)) throw new RegistryConflictError('passkey_taken', `passkey already belongs to user ${r[1]}`);
@@ -239,7 +239,7 @@ export class RedisStore implements Store {
     const p = this.main.pipeline() as ScriptPipeline;
     for (let i = 0; i < users.length; i += SCRIPT_BATCH) {
       const part = users.slice(i, i + SCRIPT_BATCH);
-      const args = part.flatMap((u) => [u.id, u.passkey, u.name, flag(u.canLeech), flag(u.enabled)]);
+      const args = part.flatMap((u) => [u.id, u.passkey, u.name, flag(u.canLeech), flag(u.enabled), u.leechSlots]);
       p.putUsers(2 + part.length, k.passkeys, k.users, ...part.map((u) => k.user(u.id)), k.events, userBatchHead(this.origin), ...args);
     }
     const replies = (await execPipeline(p).catch((err: unknown) => this.lostPut(err, users.map((u) => ({ kind: 'u', id: u.id }))))) as Array<Array<number | string>>;
@@ -288,7 +288,7 @@ export class RedisStore implements Store {
     const p = this.main.pipeline() as ScriptPipeline;
     for (const ih of infoHashes) {
       const s = k.swarm(ih);
-      p.deleteTorrent(s.torrent, s.peers, s.seeders, s.leechers, s.expiry, k.torrents, k.reap, k.totals, k.flush.dirtyTorrents, k.flush.goneTorrents, s.owners, ih, k.events, torrentMessage(ih), this.flushFlag);
+      p.deleteTorrent(s.torrent, s.peers, s.seeders, s.leechers, s.expiry, k.torrents, k.reap, k.totals, k.flush.dirtyTorrents, k.flush.goneTorrents, s.owners, k.leeching, ih, k.events, torrentMessage(ih), this.flushFlag, '1');
     }
     const had = await execPipeline(p).catch(this.fail);
     for (const ih of infoHashes) this.cache.deleteTorrent(ih);
@@ -328,14 +328,15 @@ export class RedisStore implements Store {
     const k = this.keys;
     const uid = input.user.id;
     const sideKeys = [k.user(uid), k.userTorrents(uid), k.reap, k.cheats, k.torrentIds, k.totals, k.flush.dirtyUsers, k.flush.dirtyTorrents];
-    return this.main.announceBuffer(...this.announceArgs(input, sideKeys, '0')).then(toAnnounceResult, this.fail);
+    return this.main.announceBuffer(...this.announceArgs(input, sideKeys, k.leeching, '0')).then(toAnnounceResult, this.fail);
   }
 
   /**
-   * The keys and arguments of announce-15.lua: the swarm's keys and the ledger, then `sideKeys`
-   * (KEYS[7..14]), the swarm's owners (KEYS[15]), then ARGV; `cluster` is its ARGV[21].
+   * The keys and arguments of announce-16.lua: the swarm's keys and the ledger, then `sideKeys`
+   * (KEYS[7..14]), the swarm's owners (KEYS[15]), `leeching` (KEYS[16]), then ARGV; `cluster` is its
+   * ARGV[21]. A cluster counts no leech slots (its user side is another slot): ARGV[25] is 0 there.
    */
-  protected announceArgs(input: AnnounceInput, sideKeys: string[], cluster: '0' | '1'): Array<string | Buffer | number> {
+  protected announceArgs(input: AnnounceInput, sideKeys: string[], leeching: string, cluster: '0' | '1'): Array<string | Buffer | number> {
     const { user, torrent, rules } = input;
     const ih = torrent.infoHash;
     const s = this.keys.swarm(ih);
@@ -348,6 +349,7 @@ export class RedisStore implements Store {
       this.keys.userTorrent(ih, user.id),
       ...sideKeys,
       s.owners,
+      leeching,
       peerKey(user.id, input.peerId),
       input.peerId,
       input.endpoint,
@@ -372,6 +374,7 @@ export class RedisStore implements Store {
       input.nowMs,
       rules.creditWithoutLeechers ? '1' : '0',
       input.limits.perUserTorrent,
+      cluster === '1' ? 0 : user.leechSlots,
     ];
   }
 
@@ -401,7 +404,7 @@ export class RedisStore implements Store {
         for (const ih of due) {
           done.add(ih);
           const s = this.keys.swarm(ih);
-          p.reapSwarm(s.peers, s.seeders, s.leechers, s.expiry, this.keys.reap, this.keys.totals, this.keys.flush.dirtyTorrents, s.owners, ih, cutoff, this.flushFlag);
+          p.reapSwarm(s.peers, s.seeders, s.leechers, s.expiry, this.keys.reap, this.keys.totals, this.keys.flush.dirtyTorrents, s.owners, this.keys.leeching, ih, cutoff, this.flushFlag, '1');
         }
         for (const n of await execPipeline(p)) reaped += num(n);
       }
@@ -565,7 +568,7 @@ export function toAnnounceResult(reply: Array<number | Buffer>): AnnounceResult 
   };
 }
 
-/** A peers hash entry: the field is the peer key, the value its record then struct '<dddd' (announce-15.lua). */
+/** A peers hash entry: the field is the peer key, the value its record then struct '<dddd' (announce-16.lua). */
 function decodePeer(field: Buffer, value: Buffer): PeerInfo {
   const state: PeerState = {
     uploaded: value.readDoubleLE(RECORD_LEN),

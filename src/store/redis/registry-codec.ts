@@ -7,16 +7,17 @@ import type { Torrent, User } from '../records.js';
 // receiver re-reads the records named rather than trusting a payload, so a late message can never
 // apply stale data.
 
-export const USER_FIELDS = ['passkey', 'name', 'can_leech', 'enabled'] as const;
+export const USER_FIELDS = ['passkey', 'name', 'can_leech', 'enabled', 'leech_slots'] as const;
 export const TORRENT_FIELDS = ['torrent_id', 'name', 'multi_up', 'multi_dn', 'enabled', 'reason'] as const;
 
 export const flag = (b: boolean): string => (b ? '1' : '0');
 
 /** A user from HMGET of USER_FIELDS; undefined when the hash holds no registry record (counters only). */
 export function decodeUser(id: number, v: readonly (string | null)[]): User | undefined {
-  const [passkey, name, canLeech, enabled] = v;
+  const [passkey, name, canLeech, enabled, leechSlots] = v;
   if (passkey == null) return undefined;
-  return { id, passkey, name: name ?? '', canLeech: canLeech === '1', enabled: enabled === '1' };
+  // A record written before leech slots has none: no limit.
+  return { id, passkey, name: name ?? '', canLeech: canLeech === '1', enabled: enabled === '1', leechSlots: Number(leechSlots ?? 0) };
 }
 
 /** A torrent from HMGET of TORRENT_FIELDS; undefined when the hash holds no registry record. */

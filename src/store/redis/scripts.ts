@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { ChainableCommander, Redis } from 'ioredis';
 
 // Loads scripts/<name>-<numberOfKeys>.lua and registers each as an ioredis command named after it
-// in camelCase (reap-swarm-8.lua → reapSwarm / reapSwarmBuffer). ioredis sends EVALSHA and falls
+// in camelCase (reap-swarm-9.lua → reapSwarm / reapSwarmBuffer). ioredis sends EVALSHA and falls
 // back to EVAL on NOSCRIPT, so scripts come back by themselves after a Redis restart or SCRIPT FLUSH.
 // The build copies the .lua files next to the compiled loader (scripts/copy-assets.js). A script whose
 // key count varies is named <name>-var.lua and takes that count as its first argument.
@@ -11,13 +11,13 @@ const SCRIPTS_DIR = new URL('./scripts/', import.meta.url);
 
 /** Every script file, by the command name it is registered under. */
 const FILES = {
-  announce: 'announce-15.lua',
-  reapSwarm: 'reap-swarm-8.lua',
+  announce: 'announce-16.lua',
+  reapSwarm: 'reap-swarm-9.lua',
   putUsers: 'put-users-var.lua',
   deleteUser: 'delete-user-3.lua',
   putTorrents: 'put-torrents-var.lua',
   readRecords: 'read-records-var.lua',
-  deleteTorrent: 'delete-torrent-11.lua',
+  deleteTorrent: 'delete-torrent-12.lua',
   createUser: 'create-user-3.lua',
   claimTorrentIds: 'claim-torrent-ids-2.lua',
   flushPrepare: 'flush-prepare-var.lua',

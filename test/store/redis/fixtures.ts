@@ -5,7 +5,7 @@ import type { AnnounceInput } from '../../../src/store/store.js';
 
 export const rules: Rules = { multiUp: 1, multiDown: 1, bonusRate: 1, interval: 300, maxUploadRate: 0, creditWithoutLeechers: true };
 
-export const user = (id: number): User => ({ id, passkey: `${String(id).padStart(4, '0')}${'k'.repeat(28)}`, name: `u${id}`, canLeech: true, enabled: true });
+export const user = (id: number): User => ({ id, passkey: `${String(id).padStart(4, '0')}${'k'.repeat(28)}`, name: `u${id}`, canLeech: true, enabled: true, leechSlots: 0 });
 export const torrent = (id: number, over: Partial<Torrent> = {}): Torrent => ({
   id,
   infoHash: id.toString(16).padStart(40, '0'),

@@ -29,6 +29,10 @@
     KEYS[13] dirty users   SET   user ids changed since their last SQL flush
     KEYS[14] dirty torrents SET  info_hashes changed since their last SQL flush
     KEYS[15] owners        HASH  user id -> that user's live peers in the swarm (the peer limit)
+    KEYS[16] leeching      HASH  user id -> that user's peers in a leechers zset over every swarm
+                                 (leech slots), moved by the same ZREM / ZADD NX replies as the
+                                 totals. On a cluster it would span slots: KEYS[16] is the ledger
+                                 again, never written, and leech slots are not counted (ARGV[25] 0).
 
     ARGV[1]  peerKey: "<uid>:" .. 20 raw peer_id bytes
     ARGV[2]  peer_id (20 raw bytes)
@@ -57,9 +61,11 @@
     ARGV[22] now, unix milliseconds (the same instant as ARGV[9]; the upload budget's clock)
     ARGV[23] "1": credit a seeder's upload when its swarm had no leecher (a cheat event either way)
     ARGV[24] most live peers of one user in the swarm (0 = no limit)
+    ARGV[25] the user's leech slots: most of its peers leeching at once over every swarm (0 = no limit)
 
   Output: { -1 } when the announce is older than the peer's last one (overtaken: nothing written),
-          { -2, "peers_per_user_torrent" } when a new peer would break the peer limit (nothing written),
+          { -2, "peers_per_user_torrent" | "leech_slots" } when a peer would break a peer limit
+          (nothing written),
           { -3, "uploaded" | "downloaded" } when a credited figure would not be an integer below 2^53
           (nothing written), else
           { seeders, leechers, snatches, tooEarly (0|1), unknownPeer (0|1), record, record, ... }
@@ -80,7 +86,7 @@
 
 local peersKey, seedersKey, leechersKey, expiryKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local torrentKey, utKey, userKey, userTorrentsKey, reapKey, cheatsKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
-local torrentIdsKey, totalsKey, dirtyUsersKey, dirtyTorrentsKey, ownersKey = KEYS[11], KEYS[12], KEYS[13], KEYS[14], KEYS[15]
+local torrentIdsKey, totalsKey, dirtyUsersKey, dirtyTorrentsKey, ownersKey, leechingKey = KEYS[11], KEYS[12], KEYS[13], KEYS[14], KEYS[15], KEYS[16]
 
 local key = ARGV[1]
 local peerId = ARGV[2]
@@ -103,6 +109,7 @@ local cluster = ARGV[21] == '1'
 local nowMs = tonumber(ARGV[22])
 local creditWithoutLeechers = ARGV[23] == '1'
 local maxPeersPerUser = tonumber(ARGV[24])
+local leechSlots = tonumber(ARGV[25])
 local uid = ARGV[17]
 
 local RECORD_LEN = 44
@@ -154,6 +161,12 @@ end
 -- MemoryStore.overLimit: a new peer beyond the user's limit on this torrent is refused, unwritten.
 if not prev and maxPeersPerUser > 0 and tonumber(redis.call('HGET', ownersKey, uid) or '0') >= maxPeersPerUser then
   return { -2, 'peers_per_user_torrent' }
+end
+-- MemoryStore.announce: a peer that would join the leechers (new, or a seeder leeching again) while
+-- the user's leeching peers fill its slots is refused, unwritten; one already leeching keeps its slot.
+if leechSlots > 0 and left > 0 and event ~= 'stopped' and not redis.call('ZSCORE', leechersKey, key)
+    and tonumber(redis.call('HGET', leechingKey, uid) or '0') >= leechSlots then
+  return { -2, 'leech_slots' }
 end
 
 local t = redis.call('HMGET', torrentKey, 'snatches', 'seq', 'cur_s', 'cur_l', 'leecher_at')
@@ -307,6 +320,11 @@ local function count(dSeeders, dLeechers)
   if dLeechers ~= 0 then redis.call('HINCRBY', totalsKey, 'leechers', dLeechers) end
   if dSeeders ~= 0 or dLeechers ~= 0 then torrentMoved = true end
 end
+-- MemoryStore.leechingMoved: the user's leeching peers over every swarm (standalone only).
+local function leeching(d)
+  if d == 0 or cluster then return end
+  if redis.call('HINCRBY', leechingKey, uid, d) <= 0 then redis.call('HDEL', leechingKey, uid) end
+end
 local function markTorrent()
   if flush and torrentMoved then redis.call('SADD', dirtyTorrentsKey, infoHash) end
 end
@@ -314,7 +332,9 @@ end
 if event == 'stopped' then
   redis.call('HDEL', peersKey, key)
   if redis.call('HINCRBY', ownersKey, uid, -1) <= 0 then redis.call('HDEL', ownersKey, uid) end
-  count(-redis.call('ZREM', seedersKey, key), -redis.call('ZREM', leechersKey, key))
+  local leftLeechers = redis.call('ZREM', leechersKey, key)
+  count(-redis.call('ZREM', seedersKey, key), -leftLeechers)
+  leeching(-leftLeechers)
   redis.call('ZREM', expiryKey, key)
   if redis.call('ZCARD', expiryKey) == 0 then redis.call('ZREM', reapKey, infoHash) end
   markTorrent()
@@ -339,7 +359,13 @@ if seeder then mine, other = seedersKey, leechersKey end
 local moved = redis.call('ZREM', other, key)
 local joined = redis.call('ZADD', mine, 'NX', fmt(seq), key)
 if joined == 1 then put(tw, 'seq', fmt(seq)) end
-if seeder then count(joined, -moved) else count(-moved, joined) end
+if seeder then
+  count(joined, -moved)
+  leeching(-moved)
+else
+  count(-moved, joined)
+  leeching(joined)
+end
 if sawLeecher or not seeder then put(tw, 'leecher_at', ARGV[9]) end
 markTorrent()
 redis.call('ZADD', expiryKey, ARGV[9], key)

@@ -14,10 +14,13 @@
     KEYS[6] totals    HASH  seeders, leechers over every swarm
     KEYS[7] dirty torrents SET info_hashes changed since their last SQL flush
     KEYS[8] owners    HASH  user id -> that user's live peers in the swarm (each dropped peer frees its place)
+    KEYS[9] leeching  HASH  user id -> that user's leeching peers over every swarm (each dropped
+                            leecher frees a leech slot; written only when ARGV[4] is "1")
 
     ARGV[1] info_hash (40 hex), the member of the reap set
     ARGV[2] cutoff, unix seconds: peers whose lastSeen is below it are dropped
     ARGV[3] "1" when the SQL flush is on
+    ARGV[4] "1" when leeching peers are counted (standalone; a cluster passes "0" and any KEYS[9] of the slot)
 
   Output: how many peers were dropped.
 ]]
@@ -29,6 +32,14 @@ local dropped, seeders, leechers = 0, 0, 0
 while true do
   local expired = redis.call('ZRANGEBYSCORE', expiryKey, '-inf', '(' .. ARGV[2], 'LIMIT', 0, BATCH)
   if #expired == 0 then break end
+  if ARGV[4] == '1' then
+    for _, k in ipairs(expired) do
+      if redis.call('ZSCORE', leechersKey, k) then
+        local uid = string.sub(k, 1, #k - 21)
+        if redis.call('HINCRBY', KEYS[9], uid, -1) <= 0 then redis.call('HDEL', KEYS[9], uid) end
+      end
+    end
+  end
   redis.call('HDEL', peersKey, unpack(expired))
   seeders = seeders + redis.call('ZREM', seedersKey, unpack(expired))
   leechers = leechers + redis.call('ZREM', leechersKey, unpack(expired))

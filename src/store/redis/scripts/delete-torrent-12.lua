@@ -20,11 +20,14 @@
     KEYS[9] dirty torrents SET info_hashes changed since their last SQL flush
     KEYS[10] gone torrents HASH torrent id -> snatches not yet flushed
     KEYS[11] owners   HASH  user id -> live peers in the swarm
+    KEYS[12] leeching HASH  user id -> that user's leeching peers over every swarm: each leecher of
+                            the swarm frees its slot (written only when ARGV[5] is "1")
 
     ARGV[1] info_hash (40 hex)
     ARGV[2] events channel
     ARGV[3] message published on it
     ARGV[4] "1" when the SQL flush is on
+    ARGV[5] "1" when leeching peers are counted (standalone; a cluster passes "0" and any KEYS[12] of the slot)
 
   Output: 1 when the torrent was registered, 0 otherwise (the message is published either way).
 ]]
@@ -38,6 +41,13 @@ if ARGV[4] == '1' then
     if dirty == 1 or unsent ~= 0 or (f[4] or '0') ~= '0' or (f[5] or '0') ~= '0' then
       redis.call('HINCRBY', KEYS[10], f[1], unsent)
     end
+  end
+end
+if ARGV[5] == '1' and leechers > 0 then
+  -- peerKey: "<uid>:" .. 20 peer_id bytes
+  for _, k in ipairs(redis.call('ZRANGE', KEYS[4], 0, -1)) do
+    local uid = string.sub(k, 1, #k - 21)
+    if redis.call('HINCRBY', KEYS[12], uid, -1) <= 0 then redis.call('HDEL', KEYS[12], uid) end
   end
 end
 if seeders > 0 then redis.call('HINCRBY', KEYS[8], 'seeders', -seeders) end
