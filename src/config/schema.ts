@@ -219,6 +219,16 @@ export const SqlSchema = Type.Object(
           },
           { additionalProperties: false, default: {} },
         ),
+        cheats: Type.Object(
+          {
+            table: Type.String({
+              pattern: '^([A-Za-z_][A-Za-z0-9_$]{0,63})?$',
+              default: '',
+              description: 'Table cheat events are inserted into, one row each (columns: docs/operations.md); empty = not written',
+            }),
+          },
+          { additionalProperties: false, default: {} },
+        ),
         log_table: Ident('mika_flush_log', 'Table of applied flush ids: a retried flush is not added twice'),
       },
       { additionalProperties: false, default: {} },

@@ -54,7 +54,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   let config = opts.config;
   const { logger } = opts;
   const clock = opts.clock ?? systemClock;
-  const store = opts.store ?? (await createStore(config.store, logger, { flush: config.sql.flush.enabled }));
+  const store = opts.store ?? (await createStore(config.store, logger, { flush: config.sql.flush.enabled, flushCheats: config.sql.flush.enabled && config.sql.flush.cheats.table !== '' }));
   try {
     await store.open();
   } catch (err) {

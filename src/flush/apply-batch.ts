@@ -23,7 +23,8 @@ export function millionthsText(m: number): string {
 /**
  * Applies one batch in one transaction: the batch id into the log table first (its primary key: a
  * batch committed before, whose acknowledgement was lost, stops there and changes nothing), then one
- * multi-row upsert per table, counters added and peer counts set. Resolves false for such an
+ * multi-row upsert per table, counters added and peer counts set, and the cheat events inserted
+ * when sql.flush.cheats.table names a table. Resolves false for such an
  * already applied batch. Rows go in id order, so concurrent flushers lock rows in the same order.
  */
 export async function applyBatch(conn: PoolConnection, t: FlushTargets, batch: FlushBatch): Promise<boolean> {
@@ -53,6 +54,11 @@ export async function applyBatch(conn: PoolConnection, t: FlushTargets, batch: F
         `INSERT INTO ${ident(tt.table)} (${id}, ${seeders}, ${leechers}, ${snatches}) VALUES ? ON DUPLICATE KEY UPDATE ${seeders} = VALUES(${seeders}), ${leechers} = VALUES(${leechers}), ${snatches} = ${snatches} + VALUES(${snatches})`,
         [rows],
       );
+    }
+    if (batch.cheats.length > 0 && t.cheats.table !== '') {
+      // Inserted in the order recorded; the log row above keeps a retried batch from adding them twice.
+      const rows = batch.cheats.map((e) => [e.at, e.userId, e.torrentId, e.peerId, e.kind, e.rate, e.reported, e.allowed]);
+      await run(conn, `INSERT INTO ${ident(t.cheats.table)} (at, user_id, torrent_id, peer_id, kind, rate, reported, allowed) VALUES ?`, [rows]);
     }
     await run(conn, 'COMMIT');
     return true;

@@ -9,9 +9,10 @@ export interface StoreLogger {
 
 /**
  * The store the config names. The Redis store (and ioredis) is loaded only when asked for. `flush`
- * (config sql.flush.enabled) makes it track changes for the SQL flush.
+ * (config sql.flush.enabled) makes it track changes for the SQL flush, `flushCheats` (a
+ * sql.flush.cheats.table too) cheat events for it.
  */
-export async function createStore(config: StoreConfig, logger: StoreLogger, opts: { flush?: boolean } = {}): Promise<Store> {
+export async function createStore(config: StoreConfig, logger: StoreLogger, opts: { flush?: boolean; flushCheats?: boolean } = {}): Promise<Store> {
   if (config.type === 'memory') return new MemoryStore(opts);
   const r = config.redis;
   const { RedisStore } = await import('./redis/redis-store.js');
@@ -29,5 +30,6 @@ export async function createStore(config: StoreConfig, logger: StoreLogger, opts
     keyPrefix: r.key_prefix,
     logger,
     flush: opts.flush,
+    flushCheats: opts.flushCheats,
   });
 }

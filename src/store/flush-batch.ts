@@ -1,3 +1,5 @@
+import type { CheatEvent } from './records.js';
+
 // What the stores hand the SQL flush (src/flush): the changes of users and torrents since their last
 // flush, merged into one row per key, under an id that names the batch for good.
 
@@ -28,6 +30,12 @@ export interface FlushBatch {
   seq: number;
   users: FlushUserRow[];
   torrents: FlushTorrentRow[];
+  /**
+   * Cheat events recorded since the last batch, oldest first (only for a store made with
+   * `flushCheats`, sql.flush.cheats.table set): each goes out in exactly one batch. At most the
+   * newest CHEAT_LOG_MAX wait between two flushes; older ones are not written.
+   */
+  cheats: CheatEvent[];
 }
 
 /** Bonus points as the millionths the flush counts in (the same double operations in Lua and here). */

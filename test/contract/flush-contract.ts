@@ -6,7 +6,7 @@ import { IH, PK, qb, seedSite, torrents } from './fixtures.js';
 
 export interface FlushContractOptions {
   /** A fresh, unopened, empty store; `flush` as the daemon passes it from sql.flush.enabled. */
-  makeStore: (opts: { flush: boolean }) => Promise<Store>;
+  makeStore: (opts: { flush: boolean; flushCheats?: boolean }) => Promise<Store>;
 }
 
 const GIB = 1024 ** 3;
@@ -23,8 +23,8 @@ const sorted = (b: FlushBatch | undefined) =>
 export function flushContract(name: string, opts: FlushContractOptions): void {
   describe(`${name} store: changes for the SQL flush`, () => {
     let h: Harness | undefined;
-    const setup = async (flush = true): Promise<Harness> => {
-      h = await trackerHarness(await opts.makeStore({ flush }));
+    const setup = async (flush = true, flushCheats = false): Promise<Harness> => {
+      h = await trackerHarness(await opts.makeStore({ flush, flushCheats }));
       await seedSite(h.store);
       return h;
     };
@@ -80,6 +80,42 @@ export function flushContract(name: string, opts: FlushContractOptions): void {
       ]);
       // The seeder count did not move: no torrent row.
       expect(second?.torrents).toEqual([]);
+    });
+
+    /** At 1000 B/s, a seeder of alice's reporting each of `uploads` a second after the last: one upload_rate event each beyond 1000 more. */
+    const overBudget = async (hh: Harness, uploads: number[]) => {
+      hh.reconfigure((c) => (c.accounting.max_upload_rate = 1000));
+      if ((await hh.store.peers(PLAIN)).length === 0) {
+        await ann(hh, PK.bob, { infoHash: IH.plain, peerId: qb('b'), left: 5 });
+        await ann(hh, PK.alice, { infoHash: IH.plain, peerId: qb('a'), left: 0 });
+      }
+      for (const uploaded of uploads) {
+        hh.advance(1);
+        await ann(hh, PK.alice, { infoHash: IH.plain, peerId: qb('a'), left: 0, uploaded });
+      }
+    };
+
+    it('with cheat rows on, each cheat event goes out in exactly one batch, oldest first, at most `max` a batch', async () => {
+      const hh = await setup(true, true);
+      await overBudget(hh, [5000]);
+      const first = await hh.store.prepareFlush(100);
+      const event = { kind: 'upload_rate', userId: 1, torrentId: 10, peerId: qb('a').toString('hex'), reported: 5000, allowed: 1000, at: hh.now };
+      expect(first?.cheats).toEqual([expect.objectContaining(event)]);
+      expect(first?.cheats).toEqual((await hh.store.cheatEvents(10)).slice(0, 1));
+      // Taken: not in the next batch.
+      expect((await hh.store.prepareFlush(100))?.cheats ?? []).toEqual([]);
+      await overBudget(hh, [10_000, 20_000]);
+      const [a, b] = [await hh.store.prepareFlush(1), await hh.store.prepareFlush(1)];
+      expect([a?.cheats.map((e) => e.reported), b?.cheats.map((e) => e.reported)]).toEqual([[5000], [10_000]]);
+      expect((await hh.store.pendingFlushes()).map((p) => p.cheats.length)).toEqual([1, 1, 1]);
+      expect((await hh.store.pendingFlushes()).find((p) => p.id === a!.id)).toEqual(a);
+    });
+
+    it('with the flush on but no cheats table, cheat events give no rows', async () => {
+      const hh = await setup(true, false);
+      await overBudget(hh, [5000]);
+      expect((await hh.store.cheatCounts()).upload_rate).toBe(1);
+      expect((await hh.store.prepareFlush(100))?.cheats).toEqual([]);
     });
 
     it('a batch stays pending, oldest first, until it is acknowledged; ids never repeat', async () => {

@@ -19,8 +19,8 @@ storeContract('redis', {
   },
 });
 flushContract('redis', {
-  makeStore: async ({ flush }) => {
+  makeStore: async ({ flush, flushCheats }) => {
     await server.flush();
-    return new RedisStore({ url: server.url, keyPrefix: 'mika:', flush });
+    return new RedisStore({ url: server.url, keyPrefix: 'mika:', flush, flushCheats });
   },
 });

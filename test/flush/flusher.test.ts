@@ -12,6 +12,7 @@ import type { Store } from '../../src/store/store.js';
 import { eventually } from '../helpers/eventually.js';
 import { announceQuery, trackerHarness, type AnnounceArgs, type Harness } from '../helpers/tracker-harness.js';
 import { announceMix, type AnnounceMix } from './announce-mix.js';
+import { IH, PK, qb, seedSite } from '../contract/fixtures.js';
 import { expectTablesMatch, siteDb as siteDbOn, useServers } from './site-db.js';
 
 const servers = useServers();
@@ -89,6 +90,51 @@ describe('with the memory store', () => {
     }
     await flusher.close();
     await expectTablesMatch(db, h.store, userIds(mix), mix.torrents);
+    expect(await h.store.pendingFlushes()).toEqual([]);
+    await h.close();
+  });
+});
+
+describe('cheat events (sql.flush.cheats.table)', () => {
+  const stores: Array<[string, () => Promise<Store>]> = [
+    ['redis', async () => {
+      await servers.redis().flush();
+      return new RedisStore({ url: servers.redis().url, keyPrefix: 'mika:', flush: true, flushCheats: true });
+    }],
+    ['memory', async () => new MemoryStore({ flush: true, flushCheats: true })],
+  ];
+  it.each(stores)('%s store: each event is one row of the documented table, a batch committed twice included', async (label, make) => {
+    const db = await siteDb(`cheats_${label}`);
+    const sql = () => db.sql((s) => (s.flush.cheats.table = 'mika_cheats'));
+    const h = await trackerHarness(await make());
+    await seedSite(h.store);
+    h.reconfigure((c) => (c.accounting.max_upload_rate = 1000));
+    await h.announce(PK.bob, { infoHash: IH.plain, peerId: qb('b'), left: 5 });
+    await h.announce(PK.alice, { infoHash: IH.plain, peerId: qb('a'), left: 0 });
+    const cheat = async (uploaded: number) => {
+      h.advance(1);
+      await h.announce(PK.alice, { infoHash: IH.plain, peerId: qb('a'), left: 0, uploaded });
+    };
+    await cheat(5000);
+    await cheat(10_000);
+    // Committed, the acknowledgement lost: the flusher sends it again and the log row stops it.
+    const batch = (await h.store.prepareFlush(1000))!;
+    expect(batch.cheats).toHaveLength(2);
+    const pool = sqlPool(sql(), 1);
+    const conn = await pool.getConnection();
+    expect(await applyBatch(conn, sql().flush, batch)).toBe(true);
+    conn.release();
+    await pool.end();
+    await cheat(20_000);
+    const flusher = new Flusher({ store: h.store, sql, logger: quiet });
+    expect(await flusher.flushNow()).not.toBe('failed');
+    await flusher.close();
+    const rows = await db.query('SELECT at, user_id, torrent_id, peer_id, kind, rate, reported, allowed FROM mika_cheats ORDER BY id');
+    const events = (await h.store.cheatEvents(10)).reverse();
+    expect(rows.map((r) => ({ ...r }))).toEqual(
+      events.map((e) => ({ at: e.at, user_id: e.userId, torrent_id: e.torrentId, peer_id: e.peerId, kind: e.kind, rate: e.rate, reported: e.reported, allowed: e.allowed })),
+    );
+    expect(rows.map((r) => r['reported'])).toEqual([5000, 5000, 10_000]);
     expect(await h.store.pendingFlushes()).toEqual([]);
     await h.close();
   });

@@ -23,6 +23,18 @@ export class CheatLog {
     }
   }
 
+  get size(): number {
+    return this.ring.length;
+  }
+
+  /** The newest `n` events (n ≤ size), oldest first. */
+  last(n: number): CheatEvent[] {
+    const out: CheatEvent[] = [];
+    const size = this.ring.length;
+    for (let k = n; k >= 1; k--) out.push(hexed(this.ring[(this.next - k + size) % size]!));
+    return out;
+  }
+
   /** Up to `limit` events that `keep` accepts, newest first. */
   newest(limit: number, keep: (e: LoggedCheat) => boolean): CheatEvent[] {
     const out: CheatEvent[] = [];
@@ -31,9 +43,13 @@ export class CheatLog {
     for (let k = 1; k <= n && out.length < limit; k++) {
       const logged = this.ring[(this.next - k + n) % n]!;
       if (!keep(logged)) continue;
-      const { peerIdLatin1, ...e } = logged;
-      out.push({ ...e, peerId: Buffer.from(peerIdLatin1, 'latin1').toString('hex') });
+      out.push(hexed(logged));
     }
     return out;
   }
+}
+
+function hexed(logged: LoggedCheat): CheatEvent {
+  const { peerIdLatin1, ...e } = logged;
+  return { ...e, peerId: Buffer.from(peerIdLatin1, 'latin1').toString('hex') };
 }

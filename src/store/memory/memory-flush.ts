@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { bonusMillionths, bySeq, type FlushBatch, type FlushTorrentRow, type FlushUserRow } from '../flush-batch.js';
-import type { TorrentStats, UserStats } from '../records.js';
+import type { CheatEvent, TorrentStats, UserStats } from '../records.js';
 
 type UserFigures = Pick<UserStats, 'uploadedRaw' | 'downloadedRaw' | 'uploaded' | 'downloaded' | 'snatches'> & { bonusMillionths: number };
 type TorrentFigures = Pick<TorrentStats, 'seeders' | 'leechers' | 'snatches'>;
@@ -18,7 +18,22 @@ export interface FlushTorrentSource {
  * of the announce, reap-swarm and delete-torrent scripts. Everything here lives in the process: what
  * was not flushed when it ends is lost, like the rest of the memory store.
  */
+/** The store's cheat log as the flush reads it: events ever recorded, and the newest still held. */
+export interface FlushCheatSource {
+  total: number;
+  held: number;
+  /** The newest `n` (n ≤ held), oldest first. */
+  last(n: number): CheatEvent[];
+}
+
 export class MemoryFlush {
+  /**
+   * Cheat events (counted over the store's life) already in a batch: the unflushed ones are the
+   * log's newest `total - cheatsTaken`. A count, not a copy of the events, so a store that keeps
+   * the cheat log on disk keeps only this beside it (with the flush's epoch and seq).
+   */
+  private cheatsTaken = 0;
+
   private readonly dirtyUsers = new Set<number>();
   private readonly dirtyTorrents = new Set<string>();
   /** Torrent id → snatches a deleted torrent had not flushed. */
@@ -30,6 +45,9 @@ export class MemoryFlush {
   /** New per store: ids never repeat those of an earlier process in the flush log. */
   private readonly epoch = randomBytes(8).toString('hex');
   private seq = 0;
+
+  /** `cheats`: cheat events go into the batches too (sql.flush.cheats.table). */
+  constructor(private readonly cheats = false) {}
 
   markUser(id: number): void {
     this.dirtyUsers.add(id);
@@ -50,7 +68,12 @@ export class MemoryFlush {
     }
   }
 
-  prepare(max: number, user: (id: number) => UserStats | undefined, torrent: (infoHash: string) => FlushTorrentSource | undefined): FlushBatch | undefined {
+  prepare(
+    max: number,
+    user: (id: number) => UserStats | undefined,
+    torrent: (infoHash: string) => FlushTorrentSource | undefined,
+    cheatLog?: FlushCheatSource,
+  ): FlushBatch | undefined {
     const users: FlushUserRow[] = [];
     for (const id of take(this.dirtyUsers, max)) {
       this.dirtyUsers.delete(id);
@@ -95,9 +118,20 @@ export class MemoryFlush {
       }
     }
 
-    if (users.length === 0 && rows.size === 0) return undefined;
+    let cheats: CheatEvent[] = [];
+    if (this.cheats && cheatLog) {
+      // Events that left the log before a flush took them are gone (at most CHEAT_LOG_MAX wait).
+      this.cheatsTaken = Math.max(this.cheatsTaken, cheatLog.total - cheatLog.held);
+      const waiting = cheatLog.total - this.cheatsTaken;
+      if (waiting > 0) {
+        cheats = cheatLog.last(waiting).slice(0, max);
+        this.cheatsTaken += cheats.length;
+      }
+    }
+
+    if (users.length === 0 && rows.size === 0 && cheats.length === 0) return undefined;
     const seq = ++this.seq;
-    const batch: FlushBatch = { id: `${this.epoch}:${seq}`, seq, users, torrents: [...rows.values()] };
+    const batch: FlushBatch = { id: `${this.epoch}:${seq}`, seq, users, torrents: [...rows.values()], cheats };
     this.pending.set(batch.id, batch);
     return copy(batch);
   }
@@ -121,4 +155,4 @@ function take<T>(items: Iterable<T>, max: number): T[] {
   return out;
 }
 
-const copy = (b: FlushBatch): FlushBatch => ({ ...b, users: b.users.map((u) => ({ ...u })), torrents: b.torrents.map((t) => ({ ...t })) });
+const copy = (b: FlushBatch): FlushBatch => ({ ...b, users: b.users.map((u) => ({ ...u })), torrents: b.torrents.map((t) => ({ ...t })), cheats: b.cheats.map((e) => ({ ...e })) });

@@ -107,8 +107,9 @@ export class MemoryStore implements Store {
   /** Changes for the SQL flush; only when made with `flush: true`. */
   private readonly flush: MemoryFlush | undefined;
 
-  constructor(opts: { flush?: boolean } = {}) {
-    this.flush = opts.flush ? new MemoryFlush() : undefined;
+  /** `flushCheats`: the flush's batches carry the cheat events too (sql.flush.cheats.table). */
+  constructor(opts: { flush?: boolean; flushCheats?: boolean } = {}) {
+    this.flush = opts.flush ? new MemoryFlush(opts.flushCheats) : undefined;
   }
 
   async open(): Promise<void> {}
@@ -422,6 +423,7 @@ export class MemoryStore implements Store {
         const swarm = this.swarms.get(infoHash);
         return { torrentId: torrent.id, figures: swarm && { seeders: swarm.seeders.size, leechers: swarm.leechers.size, snatches: swarm.stats.snatches } };
       },
+      { total: Object.values(this.cheatTally).reduce((a, b) => a + b, 0), held: this.cheats.size, last: (n) => this.cheats.last(n) },
     );
   }
 

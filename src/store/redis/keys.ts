@@ -8,7 +8,7 @@ import { slotTag } from './hash-slot.js';
 
 /** The keys of one swarm, in the order the swarm scripts take them. */
 export interface SwarmKeys {
-  /** HASH peerKey → 44-byte peer record followed by the peer's state (see announce-16.lua). */
+  /** HASH peerKey → 44-byte peer record followed by the peer's state (see announce-17.lua). */
   peers: string;
   /** ZSET peerKey → join sequence: the seeders in rotation order. */
   seeders: string;
@@ -34,6 +34,8 @@ export interface FlushKeys {
   ids: string;
   /** HASH flush id → prepared batch (text rows) not yet acknowledged as committed in SQL. */
   pending: string;
+  /** LIST cheat events (cheats-list lines) not yet in a batch, oldest first (sql.flush.cheats.table). */
+  cheats: string;
 }
 
 /**
@@ -112,6 +114,7 @@ export class RedisKeys {
       goneTorrents: `${prefix}flush:gone-torrents`,
       ids: `${prefix}flush:ids`,
       pending: `${prefix}flush:pending`,
+      cheats: `${prefix}flush:cheats`,
     };
   }
 

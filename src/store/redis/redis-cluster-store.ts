@@ -18,7 +18,7 @@ const SYNC_FIELDS = ['v', 'up_raw', 'down_raw', 'up', 'down', 'announces', 'chea
 
 /**
  * The Redis store on a Redis Cluster (store.redis.mode "cluster"). Every command and script touches
- * keys of one hash slot: an announce runs announce-16.lua on its swarm's slot (the user's side
+ * keys of one hash slot: an announce runs announce-17.lua on its swarm's slot (the user's side
  * counted in the user-torrent ledger, with per-slot reap, totals and unsynced indexes), then
  * user-sync-4.lua on the `{users}` slot adds what the ledger gained to the user's counters, exactly
  * once (a version per ledger; docs/redis-keys.md, "Redis Cluster"). A sync that fails is done by

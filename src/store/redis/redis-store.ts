@@ -23,13 +23,13 @@ import {
   type TorrentIdConflict,
 } from '../store.js';
 import { FigureRangeError } from '../figure-range-error.js';
-import type { CheatKind } from '../../accounting/settle.js';
 import type { FlushBatch } from '../flush-batch.js';
 import { openConnection, retryStrategy, type RedisTarget } from './connection.js';
 import { execPipeline } from './exec-pipeline.js';
 import { peerKey, RedisKeys } from './keys.js';
 import { blacklistMessage, flag, reloadMessage, torrentBatchHead, torrentMessage, userBatchHead, userMessage, whitelistMessage, type RegistryMessage } from './registry-codec.js';
 import { RedisFlush } from './redis-flush.js';
+import { parseCheat } from './cheat-line.js';
 import { RegistrySync } from './registry-sync.js';
 import { defineScripts, type ScriptCommands, type ScriptPipeline } from './scripts.js';
 import { toStoreError } from './storage-error.js';
@@ -55,6 +55,8 @@ export interface RedisStoreOptions {
   commandTimeoutMs?: number | undefined;
   /** Track changes for the SQL flush (config sql.flush.enabled): the scripts mark users and torrents dirty. */
   flush?: boolean | undefined;
+  /** With `flush`: cheat events go into the flush's batches too (config sql.flush.cheats.table). */
+  flushCheats?: boolean | undefined;
 }
 
 /** Same as the memory store's log size. */
@@ -85,7 +87,7 @@ function numbers<K extends string>(fields: Record<K, string>, values: readonly (
 
 /**
  * The shared store: swarms, counters and the registry live in Redis, so several tracker processes
- * (and machines) serve one site. Each announce is one Lua script, one round trip (announce-16.lua).
+ * (and machines) serve one site. Each announce is one Lua script, one round trip (announce-17.lua).
  * The registry is read from an in-process cache kept current over pub/sub.
  *
  * When Redis is unreachable no call hangs and nothing throws outside the promises: every method
@@ -107,6 +109,8 @@ export class RedisStore implements Store {
   reconnects = 0;
   /** ARGV of the scripts that mark changes for the SQL flush: "1" on, "0" off. */
   protected readonly flushFlag: string;
+  /** ARGV of announce: "1" when cheat events go to the SQL flush. */
+  private readonly flushCheatsFlag: string;
   private readonly flush: RedisFlush;
   protected readonly fail = (err: unknown): never => {
     throw toStoreError(err);
@@ -145,7 +149,8 @@ export class RedisStore implements Store {
     this.watch(this.sub, 'events');
     this.sync = new RegistrySync(this.main, this.sub, this.keys, this.cache, this.origin, this.logger);
     this.flushFlag = opts.flush ? '1' : '0';
-    this.flush = new RedisFlush(this.main, this.keys);
+    this.flushCheatsFlag = opts.flush && opts.flushCheats ? '1' : '0';
+    this.flush = new RedisFlush(this.main, this.keys, this.flushCheatsFlag === '1');
   }
 
   async open(): Promise<void> {
@@ -332,9 +337,10 @@ export class RedisStore implements Store {
   }
 
   /**
-   * The keys and arguments of announce-16.lua: the swarm's keys and the ledger, then `sideKeys`
-   * (KEYS[7..14]), the swarm's owners (KEYS[15]), `leeching` (KEYS[16]), then ARGV; `cluster` is its
-   * ARGV[21]. A cluster counts no leech slots (its user side is another slot): ARGV[25] is 0 there.
+   * The keys and arguments of announce-17.lua: the swarm's keys and the ledger, then `sideKeys`
+   * (KEYS[7..14]), the swarm's owners (KEYS[15]), `leeching` (KEYS[16]), the flush's cheats (KEYS[17];
+   * `leeching` again on a cluster), then ARGV; `cluster` is its ARGV[21]. A cluster counts no leech
+   * slots (its user side is another slot) and has no SQL flush: ARGV[25] and ARGV[26] are 0 there.
    */
   protected announceArgs(input: AnnounceInput, sideKeys: string[], leeching: string, cluster: '0' | '1'): Array<string | Buffer | number> {
     const { user, torrent, rules } = input;
@@ -350,6 +356,7 @@ export class RedisStore implements Store {
       ...sideKeys,
       s.owners,
       leeching,
+      cluster === '1' ? leeching : this.keys.flush.cheats,
       peerKey(user.id, input.peerId),
       input.peerId,
       input.endpoint,
@@ -375,6 +382,7 @@ export class RedisStore implements Store {
       rules.creditWithoutLeechers ? '1' : '0',
       input.limits.perUserTorrent,
       cluster === '1' ? 0 : user.leechSlots,
+      cluster === '1' ? '0' : this.flushCheatsFlag,
     ];
   }
 
@@ -568,7 +576,7 @@ export function toAnnounceResult(reply: Array<number | Buffer>): AnnounceResult 
   };
 }
 
-/** A peers hash entry: the field is the peer key, the value its record then struct '<dddd' (announce-16.lua). */
+/** A peers hash entry: the field is the peer key, the value its record then struct '<dddd' (announce-17.lua). */
 function decodePeer(field: Buffer, value: Buffer): PeerInfo {
   const state: PeerState = {
     uploaded: value.readDoubleLE(RECORD_LEN),
@@ -586,8 +594,3 @@ export function ledgerOf(v: readonly (string | null)[]): { torrentId: number | u
   return { torrentId: torrentId == null ? undefined : Number(torrentId), stats: { ...numbers(UT_FIELDS, rest), snatched: snatched === '1', stopped: stopped === '1' } };
 }
 
-/** A cheats list entry: "<at> <userId> <torrentId> <peerIdHex> <rate> <reported> <allowed> <kind>" (no kind: written before kinds, an upload_rate). */
-function parseCheat(row: string): CheatEvent {
-  const [at, userId, torrentId, peerId, rate, reported, allowed, kind] = row.split(' ');
-  return { kind: (kind ?? 'upload_rate') as CheatKind, at: num(at), userId: num(userId), torrentId: num(torrentId), peerId: peerId ?? '', rate: num(rate), reported: num(reported), allowed: num(allowed) };
-}

@@ -11,7 +11,7 @@ const SCRIPTS_DIR = new URL('./scripts/', import.meta.url);
 
 /** Every script file, by the command name it is registered under. */
 const FILES = {
-  announce: 'announce-16.lua',
+  announce: 'announce-17.lua',
   reapSwarm: 'reap-swarm-9.lua',
   putUsers: 'put-users-var.lua',
   deleteUser: 'delete-user-3.lua',

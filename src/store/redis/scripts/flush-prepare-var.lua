@@ -15,21 +15,24 @@
     KEYS[3]  dirty users     SET   user ids
     KEYS[4]  dirty torrents  SET   info_hashes
     KEYS[5]  gone torrents   HASH  torrent id -> snatches a deleted torrent had not flushed
-    KEYS[5 + i]              HASH  user i's hash (counters up_raw, down_raw, up, down, bonus, snatches
+    KEYS[6]  flush cheats    LIST  cheat events not yet in a batch, oldest first (announce appends)
+    KEYS[6 + i]              HASH  user i's hash (counters up_raw, down_raw, up, down, bonus, snatches
                                    and their sent_* copies; sent_bonus in millionths), i = 1..U
-    KEYS[5 + U + 3j - 2 ..]  torrent j's hash (torrent_id, snatches, sent_snatches, sent_seeders,
+    KEYS[6 + U + 3j - 2 ..]  torrent j's hash (torrent_id, snatches, sent_snatches, sent_seeders,
                                    sent_leechers), seeders ZSET, leechers ZSET, j = 1..T
 
     ARGV[1]  a random epoch, used when KEYS[1] has none yet (Lua has no good random source)
-    ARGV[2]  U     ARGV[3]  T
-    ARGV[3 + i]      user i's id
-    ARGV[3 + U + j]  torrent j's info_hash
-    ARGV[4 + U + T ..] torrent ids of gone-torrents entries to take
+    ARGV[2]  U     ARGV[3]  T     ARGV[4]  most cheat events to take (the oldest first)
+    ARGV[4 + i]      user i's id
+    ARGV[4 + U + j]  torrent j's info_hash
+    ARGV[5 + U + T ..] torrent ids of gone-torrents entries to take
 
   Output: nil when no row changed (no id is used); else { id, rows } where id is "<epoch>:<seq>"
   and rows is newline-separated:
     "u <uid> <up_raw> <down_raw> <up> <down> <bonus millionths> <snatches>"   (deltas)
     "t <torrent id> <seeders> <leechers> <snatches>"   (peer counts now, snatches as a delta)
+    "c <at> <uid> <torrent id> <peer_id hex> <rate> <reported> <allowed> <kind>"   (a cheat event,
+                                   taken off KEYS[6]: it is in this batch and nowhere else)
   A torrent id appears once: a gone entry and a live torrent of the same id are merged (snatches
   added, the live peer counts kept).
 ]]
@@ -46,12 +49,12 @@ local lines = {}
 
 -- Each redis.call costs: one SREM per set for all candidates (below Lua's unpack limit: the caller
 -- takes at most a few hundred), and a gone-torrents lookup only while that hash has entries.
-if U > 0 then redis.call('SREM', KEYS[3], unpack(ARGV, 4, 3 + U)) end
-if T > 0 then redis.call('SREM', KEYS[4], unpack(ARGV, 4 + U, 3 + U + T)) end
+if U > 0 then redis.call('SREM', KEYS[3], unpack(ARGV, 5, 4 + U)) end
+if T > 0 then redis.call('SREM', KEYS[4], unpack(ARGV, 5 + U, 4 + U + T)) end
 
 local USER_FIELDS = { 'up_raw', 'down_raw', 'up', 'down', 'bonus', 'snatches', 'sent_up_raw', 'sent_down_raw', 'sent_up', 'sent_down', 'sent_bonus', 'sent_snatches' }
 for i = 1, U do
-  local uid, key = ARGV[3 + i], KEYS[5 + i]
+  local uid, key = ARGV[4 + i], KEYS[6 + i]
   local v = redis.call('HMGET', key, unpack(USER_FIELDS))
   -- memory-flush.ts: bonusMillionths
   local cur = { n(v[1]), n(v[2]), n(v[3]), n(v[4]), math.floor(n(v[5]) * 1000000 + 0.5), n(v[6]) }
@@ -80,7 +83,7 @@ local function torrentRow(tid, seeders, leechers, snatches)
   end
 end
 
-for i = 4 + U + T, #ARGV do
+for i = 5 + U + T, #ARGV do
   local tid = ARGV[i]
   local unsent = redis.call('HGET', KEYS[5], tid)
   if unsent then
@@ -91,7 +94,7 @@ end
 
 local anyGone = redis.call('EXISTS', KEYS[5]) == 1
 for j = 1, T do
-  local base = 5 + U + 3 * (j - 1)
+  local base = 6 + U + 3 * (j - 1)
   local torrentKey = KEYS[base + 1]
   local v = redis.call('HMGET', torrentKey, 'torrent_id', 'snatches', 'sent_snatches', 'sent_seeders', 'sent_leechers')
   -- No torrent_id: deleted since it was marked (delete-torrent left its row in gone torrents).
@@ -116,6 +119,12 @@ end
 for _, tid in ipairs(order) do
   local r = rows[tid]
   lines[#lines + 1] = table.concat({ 't', tid, r[1], r[2], fmt(r[3]) }, ' ')
+end
+
+local maxCheats = tonumber(ARGV[4])
+if maxCheats > 0 then
+  for _, line in ipairs(redis.call('LRANGE', KEYS[6], 0, maxCheats - 1)) do lines[#lines + 1] = 'c ' .. line end
+  redis.call('LTRIM', KEYS[6], maxCheats, -1)
 end
 
 if #lines == 0 then return nil end

@@ -33,6 +33,8 @@
                                  (leech slots), moved by the same ZREM / ZADD NX replies as the
                                  totals. On a cluster it would span slots: KEYS[16] is the ledger
                                  again, never written, and leech slots are not counted (ARGV[25] 0).
+    KEYS[17] flush cheats  LIST  cheat events not yet in a SQL flush batch, oldest first (the newest
+                                 ARGV[19] kept), written only when ARGV[26] is "1"
 
     ARGV[1]  peerKey: "<uid>:" .. 20 raw peer_id bytes
     ARGV[2]  peer_id (20 raw bytes)
@@ -62,6 +64,7 @@
     ARGV[23] "1": credit a seeder's upload when its swarm had no leecher (a cheat event either way)
     ARGV[24] most live peers of one user in the swarm (0 = no limit)
     ARGV[25] the user's leech slots: most of its peers leeching at once over every swarm (0 = no limit)
+    ARGV[26] "1" when cheat events go to the SQL flush (sql.flush.cheats.table; never on a cluster)
 
   Output: { -1 } when the announce is older than the peer's last one (overtaken: nothing written),
           { -2, "peers_per_user_torrent" | "leech_slots" } when a peer would break a peer limit
@@ -304,6 +307,10 @@ if cheatKind then
   if not cluster then
     redis.call('LPUSH', cheatsKey, cheatLine)
     redis.call('LTRIM', cheatsKey, 0, tonumber(ARGV[19]) - 1)
+    if ARGV[26] == '1' then
+      redis.call('RPUSH', KEYS[17], cheatLine)
+      redis.call('LTRIM', KEYS[17], -tonumber(ARGV[19]), -1)
+    end
   end
 end
 redis.call('HSET', utKey, unpack(hw))
