@@ -57,7 +57,7 @@ try {
         const p = peers[i % peers.length]!;
         nowMs += 3;
         const uploaded = (round * ANNOUNCES + i) * 1000;
-        await store.announce({ ...p, uploaded, downloaded: 0, event: '', numwant: 30, now: Math.floor(nowMs / 1000), nowMs, minInterval: 0, rules, limits: { perUserTorrent: 3 } });
+        await store.announce({ ...p, uploaded, downloaded: 0, event: '', numwant: 30, now: Math.floor(nowMs / 1000), nowMs, minInterval: 0, rules, limits: { perUserTorrent: 3, perIpTorrent: 0 } });
       }
     };
     await Promise.all(Array.from({ length: IN_FLIGHT }, worker));

@@ -110,7 +110,7 @@ function nextInput(): AnnounceInput {
     nowMs: now * 1000,
     minInterval: 0,
     rules,
-    limits: { perUserTorrent: 0 },
+    limits: { perUserTorrent: 0, perIpTorrent: 0 },
   };
 }
 

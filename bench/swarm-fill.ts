@@ -19,7 +19,7 @@ export async function fillSwarm(store: Store, config: Config, from: number, to: 
     while (next < to) {
       const p = swarmPeer(next++, users);
       const endpoint = Buffer.from([127, 0, 0, 1, p.port >> 8, p.port & 255]);
-      await store.announce({ user: p.user, torrent, peerId: p.peerId, endpoint, uploaded: 0, downloaded: 0, left: p.left, event: 'started', numwant: 0, now, nowMs: now * 1000, minInterval: 0, rules, limits: { perUserTorrent: 0 } });
+      await store.announce({ user: p.user, torrent, peerId: p.peerId, endpoint, uploaded: 0, downloaded: 0, left: p.left, event: 'started', numwant: 0, now, nowMs: now * 1000, minInterval: 0, rules, limits: { perUserTorrent: 0, perIpTorrent: 0 } });
     }
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));

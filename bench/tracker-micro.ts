@@ -103,7 +103,7 @@ const inputs: AnnounceInput[] = paths.map((path, i) => {
     nowMs: startedMs,
     minInterval: 0,
     rules: { multiUp: torrent.multiUp, multiDown: torrent.multiDown, bonusRate: 1, interval: 300, maxUploadRate: 1_073_741_824, creditWithoutLeechers: false },
-    limits: { perUserTorrent: 3 },
+    limits: { perUserTorrent: 3, perIpTorrent: 0 },
   };
 });
 const results: AnnounceResult[] = [];

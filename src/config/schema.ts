@@ -59,6 +59,12 @@ export const TrackerSchema = Type.Object(
       default: 3,
       description: 'Most peers (peer_ids) one user may have in one swarm; a further peer_id gets a failure reason and is not listed. 0 = no limit',
     }),
+    max_peers_per_ip_torrent: Type.Integer({
+      minimum: 0,
+      maximum: 10_000,
+      default: 0,
+      description: 'Most peers one IP address may have in one swarm, over every user (a peer counts under its IPv4 address, else its IPv6 one); a further peer gets a failure reason and is not listed. 0 = no limit',
+    }),
     allow_client_ip: Type.Boolean({ default: false, description: 'Believe the ip/ipv4/ipv6 query parameters (BEP 7); they are spoofable' }),
     trusted_proxies: Type.Array(Type.String({ minLength: 1 }), {
       default: [],

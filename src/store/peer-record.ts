@@ -27,3 +27,13 @@ const isZero = (b: Buffer, from: number, to: number): boolean => {
 export const peerIdOf = (rec: Buffer): Buffer => rec.subarray(0, PEER_ID_LEN);
 export const v4Of = (rec: Buffer): Buffer | undefined => (isZero(rec, V4_AT, V6_AT) ? undefined : rec.subarray(V4_AT, V6_AT));
 export const v6Of = (rec: Buffer): Buffer | undefined => (isZero(rec, V6_AT, RECORD_LEN) ? undefined : rec.subarray(V6_AT, RECORD_LEN));
+
+/**
+ * The address a peer counts under for tracker.max_peers_per_ip_torrent, as latin1 text: its IPv4
+ * address when it has an IPv4 endpoint, else its IPv6 address (ports left out). Read from the record
+ * alone, so a store can rebuild the counts from the peers it holds; announce-17.lua's ipOf is the same.
+ */
+export const addressKey = (rec: Buffer): string => (isZero(rec, V4_AT, V6_AT) ? rec.toString('latin1', V6_AT, RECORD_LEN - 2) : rec.toString('latin1', V4_AT, V6_AT - 2));
+
+/** Whether two records have the same endpoints (a re-announce that cannot move the address a peer counts under). */
+export const sameEndpoints = (a: Buffer, b: Buffer): boolean => a.compare(b, V4_AT, RECORD_LEN, V4_AT, RECORD_LEN) === 0;

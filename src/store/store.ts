@@ -35,10 +35,12 @@ export interface AnnounceInput {
 export interface PeerLimits {
   /** Live peers of one user on one torrent (tracker.max_peers_per_user_torrent). */
   perUserTorrent: number;
+  /** Live peers of one IP address on one torrent, over every user (tracker.max_peers_per_ip_torrent). */
+  perIpTorrent: number;
 }
 
 /** The limit a refused peer would have broken (AnnounceResult.refused). */
-export type PeerLimitKind = 'peers_per_user_torrent' | 'leech_slots';
+export type PeerLimitKind = 'peers_per_user_torrent' | 'peers_per_ip_torrent' | 'leech_slots';
 
 /** What both stores answer for a refused peer: the refusal, and no figures (the tracker replies with a failure). */
 export const refusedResult = (refused: PeerLimitKind): AnnounceResult => ({ seeders: 0, leechers: 0, snatches: 0, peers: [], tooEarly: false, unknownPeer: false, refused });

@@ -76,6 +76,8 @@ function peerLimitFailure(kind: PeerLimitKind, cfg: TrackerConfig, user: User): 
   switch (kind) {
     case 'peers_per_user_torrent':
       return new TrackerFailure('peer_limit', `peer limit: at most ${cfg.max_peers_per_user_torrent} peers per user on one torrent (stop another client first)`);
+    case 'peers_per_ip_torrent':
+      return new TrackerFailure('peer_limit', `peer limit: at most ${cfg.max_peers_per_ip_torrent} peers per IP address on one torrent (stop another client first)`);
     case 'leech_slots':
       return new TrackerFailure('peer_limit', `leech slots: at most ${user.leechSlots} peers leeching at once (finish or stop another download first)`);
   }
@@ -114,7 +116,7 @@ export class Tracker {
     this.settings = {
       tracker: t,
       accounting: config.accounting,
-      limits: { perUserTorrent: t.max_peers_per_user_torrent },
+      limits: { perUserTorrent: t.max_peers_per_user_torrent, perIpTorrent: t.max_peers_per_ip_torrent },
       addressRules: { ipv4: t.ipv4, ipv6: t.ipv6, allowClientIp: t.allow_client_ip, trustedProxies: proxyList(t.trusted_proxies) },
     };
   }

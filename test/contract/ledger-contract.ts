@@ -122,6 +122,31 @@ export function ledgerContract(h: () => Harness, opts: { leechSlots: boolean } =
       h().reconfigure((c) => (c.tracker.max_peers_per_user_torrent = 0));
       expect(await failure(seed(qb('d'), 0))).toBeUndefined();
     });
+    it('with max_peers_per_ip_torrent one address over every user has at most that many peers; stopping, moving or being reaped frees a place', async () => {
+      h().reconfigure((c) => (c.tracker.max_peers_per_ip_torrent = 2));
+      const IP_LIMIT = 'peer limit: at most 2 peers per IP address on one torrent (stop another client first)';
+      const bob = (label: string, ip: string, event?: string) => h().announce(PK.bob, { infoHash: IH.plain, peerId: qb(label), left: 0, ...(event ? { event } : {}) }, ip);
+      expect(await failure(seed(qb('a'), 0, { ip: '10.0.0.1' }))).toBeUndefined();
+      expect(await failure(bob('b', '10.0.0.1'))).toBeUndefined();
+      expect(await failure(seed(qb('c'), 0, { ip: '10.0.0.1' }))).toBe(IP_LIMIT);
+      expect(await failure(bob('c', '10.0.0.1'))).toBe(IP_LIMIT);
+      expect((await h().store.peers(plain)).length).toBe(2);
+      expect(await failure(seed(qb('c'), 0, { ip: '10.0.0.2' }))).toBeUndefined();
+      // Another torrent has its own places.
+      expect(await failure(h().announce(PK.alice, { infoHash: IH.binary, peerId: qb('x'), left: 0 }, '10.0.0.1'))).toBeUndefined();
+      await bob('b', '10.0.0.1', 'stopped');
+      expect(await failure(bob('d', '10.0.0.1'))).toBeUndefined();
+      // Alice's `a` moves to another address: it counts there now.
+      await seed(qb('a'), 0, { ip: '10.0.0.3' });
+      expect(await failure(bob('e', '10.0.0.1'))).toBeUndefined();
+      expect(await failure(seed(qb('f'), 0, { ip: '10.0.0.1' }))).toBe(IP_LIMIT);
+      h().advance(500);
+      await bob('d', '10.0.0.1');
+      expect(await h().store.reap(h().now, 400)).toBe(4); // a, c and e here, x on the other torrent
+      expect(await failure(seed(qb('f'), 0, { ip: '10.0.0.1' }))).toBeUndefined();
+      h().reconfigure((c) => (c.tracker.max_peers_per_ip_torrent = 0));
+      expect(await failure(seed(qb('g'), 0, { ip: '10.0.0.1' }))).toBeUndefined();
+    });
     it('a refused announce changes nothing', async () => {
       for (const label of ['a', 'b', 'c']) await seed(qb(label), 0);
       const before = await h().store.userStats(1);
@@ -252,7 +277,7 @@ export function ledgerContract(h: () => Harness, opts: { leechSlots: boolean } =
         nowMs: (h().now + 300) * 1000,
         minInterval: 0,
         rules: { multiUp: 12, multiDown: 1, bonusRate: 1, interval: 300, maxUploadRate: 0, creditWithoutLeechers: true },
-        limits: { perUserTorrent: 0 },
+        limits: { perUserTorrent: 0, perIpTorrent: 0 },
       };
       await expect(h().store.announce(input)).rejects.toThrow(/too large/);
       expect(await h().store.userStats(1)).toEqual(before);

@@ -1,7 +1,7 @@
 import { isOvertaken, isTooEarly, oversizedFigure, settle, type CheatKind, type PeerState, type Settlement, type SwarmView } from '../../accounting/settle.js';
 import { peerInfo, seedersFirst, userIdOfPeerKey } from '../peer-info.js';
 import type { FlushBatch } from '../flush-batch.js';
-import { writeEndpoint } from '../peer-record.js';
+import { addressKey, sameEndpoints, writeEndpoint } from '../peer-record.js';
 import type { BlacklistEntry, CheatCounts, CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from '../records.js';
 import { RegistryCache } from '../registry-cache.js';
 import {
@@ -43,6 +43,8 @@ interface Swarm {
   stats: TorrentStats;
   /** User id → that user's live peers here (the per-user peer limit); a user with none has no entry. */
   owners: Map<number, number>;
+  /** addressKey of a peer's record → live peers under it here (the per-IP peer limit); derived from the records. */
+  addresses: Map<string, number>;
   /** Unix seconds of the last announce that saw a leecher here, 0 before any (the no-leechers rule). */
   lastLeecherAt: number;
 }
@@ -317,7 +319,13 @@ export class MemoryStore implements Store {
     const seeder = input.left === 0;
     const state: PeerState = { uploaded: input.uploaded, downloaded: input.downloaded, left: input.left, lastSeen: now };
     if (peer) {
-      peer.record = writeEndpoint(peer.record, input.peerId, input.endpoint);
+      const record = writeEndpoint(peer.record, input.peerId, input.endpoint);
+      // A peer that moved (or gained an IPv4 endpoint) counts under its new address from now on.
+      if (!sameEndpoints(record, peer.record)) {
+        countAddress(swarm, addressKey(peer.record), -1);
+        countAddress(swarm, addressKey(record), 1);
+      }
+      peer.record = record;
       peer.state = state;
       // Re-inserted at the back: the liveness set stays ordered by last announce.
       this.liveness.delete(peer);
@@ -326,6 +334,7 @@ export class MemoryStore implements Store {
       const fresh: Peer = { swarm, key, userId: user.id, record: writeEndpoint(undefined, input.peerId, input.endpoint), state };
       swarm.peers.set(key, fresh);
       swarm.owners.set(user.id, (swarm.owners.get(user.id) ?? 0) + 1);
+      countAddress(swarm, addressKey(fresh.record), 1);
       this.liveness.add(fresh);
     }
     // A peer joins the back of its rotation; one that changes side leaves the other one.
@@ -438,7 +447,7 @@ export class MemoryStore implements Store {
   private swarm(infoHash: string): Swarm {
     let swarm = this.swarms.get(infoHash);
     if (!swarm) {
-      swarm = { infoHash, peers: new Map(), seeders: new Rotation(), leechers: new Rotation(), stats: emptyTorrentStats(), owners: new Map(), lastLeecherAt: 0 };
+      swarm = { infoHash, peers: new Map(), seeders: new Rotation(), leechers: new Rotation(), stats: emptyTorrentStats(), owners: new Map(), addresses: new Map(), lastLeecherAt: 0 };
       this.swarms.set(infoHash, swarm);
     }
     return swarm;
@@ -470,6 +479,9 @@ export class MemoryStore implements Store {
   private overLimit(swarm: Swarm, userId: number, input: AnnounceInput): PeerLimitKind | undefined {
     const max = input.limits.perUserTorrent;
     if (max > 0 && (swarm.owners.get(userId) ?? 0) >= max) return 'peers_per_user_torrent';
+    const perIp = input.limits.perIpTorrent;
+    // A new peer's record holds only this announce's endpoint: its address is the endpoint's.
+    if (perIp > 0 && (swarm.addresses.get(input.endpoint.toString('latin1', 0, input.endpoint.length - 2)) ?? 0) >= perIp) return 'peers_per_ip_torrent';
     return undefined;
   }
 
@@ -490,6 +502,7 @@ export class MemoryStore implements Store {
     const owned = (swarm.owners.get(peer.userId) ?? 1) - 1;
     if (owned > 0) swarm.owners.set(peer.userId, owned);
     else swarm.owners.delete(peer.userId);
+    countAddress(swarm, addressKey(peer.record), -1);
     const { size: seeders } = swarm.seeders;
     const { size: leechers } = swarm.leechers;
     swarm.peers.delete(key);
@@ -517,4 +530,11 @@ export class MemoryStore implements Store {
   private result(swarm: Swarm, peers: Buffer[], tooEarly: boolean, unknownPeer: boolean): AnnounceResult {
     return { seeders: swarm.seeders.size, leechers: swarm.leechers.size, snatches: swarm.stats.snatches, peers, tooEarly, unknownPeer };
   }
+}
+
+/** Moves the live peers under one address of a swarm by `delta`; an address at 0 leaves the map. */
+function countAddress(swarm: Swarm, address: string, delta: number): void {
+  const n = (swarm.addresses.get(address) ?? 0) + delta;
+  if (n > 0) swarm.addresses.set(address, n);
+  else swarm.addresses.delete(address);
 }

@@ -383,6 +383,7 @@ export class RedisStore implements Store {
       input.limits.perUserTorrent,
       cluster === '1' ? 0 : user.leechSlots,
       cluster === '1' ? '0' : this.flushCheatsFlag,
+      input.limits.perIpTorrent,
     ];
   }
 

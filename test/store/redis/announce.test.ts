@@ -160,7 +160,7 @@ describe('when the same announces reach the memory store and the redis store', (
         nowMs: now * 1000 + pick([0, 1, 499, 999]),
         minInterval: pick([0, 10]),
         rules: { multiUp: tt.multiUp, multiDown: tt.multiDown, bonusRate: pick([1, 0.7]), interval: 300, maxUploadRate: pick([0, 10_000_000]), creditWithoutLeechers: pick([true, false]) },
-        limits: { perUserTorrent: pick([0, 2, 3]) },
+        limits: { perUserTorrent: pick([0, 2, 3]), perIpTorrent: pick([0, 0, 1, 2]) },
       });
       const [a, b] = await Promise.all(stores.map((s) => s.announce(inp)));
       expect({ ...b!, peers: b!.peers.length }, `step ${step}`).toEqual({ ...a!, peers: a!.peers.length });

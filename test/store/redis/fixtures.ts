@@ -38,7 +38,7 @@ export const input = (u: User, t: Torrent, peerId: Buffer, o: Partial<AnnounceIn
   nowMs: (o.now ?? 1_000_000) * 1000,
   minInterval: 0,
   rules,
-  limits: { perUserTorrent: 0 },
+  limits: { perUserTorrent: 0, perIpTorrent: 0 },
   ...o,
 });
 

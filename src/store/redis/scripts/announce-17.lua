@@ -28,7 +28,9 @@
                                  cheats:<kind>, cheat events ever recorded per kind
     KEYS[13] dirty users   SET   user ids changed since their last SQL flush
     KEYS[14] dirty torrents SET  info_hashes changed since their last SQL flush
-    KEYS[15] owners        HASH  user id -> that user's live peers in the swarm (the peer limit)
+    KEYS[15] owners        HASH  user id -> that user's live peers in the swarm (the peer limit), and
+                                 "i" .. address bytes -> live peers under that address (the per-IP
+                                 limit; ipOf below), both moved whenever a peer joins, leaves or moves
     KEYS[16] leeching      HASH  user id -> that user's peers in a leechers zset over every swarm
                                  (leech slots), moved by the same ZREM / ZADD NX replies as the
                                  totals. On a cluster it would span slots: KEYS[16] is the ledger
@@ -65,9 +67,11 @@
     ARGV[24] most live peers of one user in the swarm (0 = no limit)
     ARGV[25] the user's leech slots: most of its peers leeching at once over every swarm (0 = no limit)
     ARGV[26] "1" when cheat events go to the SQL flush (sql.flush.cheats.table; never on a cluster)
+    ARGV[27] most live peers under one IP address in the swarm (0 = no limit)
 
   Output: { -1 } when the announce is older than the peer's last one (overtaken: nothing written),
-          { -2, "peers_per_user_torrent" | "leech_slots" } when a peer would break a peer limit
+          { -2, "peers_per_user_torrent" | "peers_per_ip_torrent" | "leech_slots" } when a peer
+          would break a peer limit
           (nothing written),
           { -3, "uploaded" | "downloaded" } when a credited figure would not be an integer below 2^53
           (nothing written), else
@@ -113,6 +117,7 @@ local nowMs = tonumber(ARGV[22])
 local creditWithoutLeechers = ARGV[23] == '1'
 local maxPeersPerUser = tonumber(ARGV[24])
 local leechSlots = tonumber(ARGV[25])
+local maxPeersPerIp = tonumber(ARGV[27])
 local uid = ARGV[17]
 
 local RECORD_LEN = 44
@@ -122,6 +127,17 @@ local MAX_FIGURE = 9007199254740991 -- 2^53 - 1 (settle.ts MAX_FIGURE)
 -- Numbers go to Redis as "%.17g" text: exact for integers below 2^53 and for any double.
 local function fmt(n)
   return string.format('%.17g', n)
+end
+
+-- peer-record.ts: addressKey. The owners field a peer counts under: its IPv4 address when its
+-- record has an IPv4 endpoint, else its IPv6 address ("i" keeps it apart from the user ids).
+local V4_NONE = string.rep('\0', 6)
+local function ipOf(rec)
+  if string.sub(rec, 21, 26) ~= V4_NONE then return 'i' .. string.sub(rec, 21, 24) end
+  return 'i' .. string.sub(rec, 27, 42)
+end
+local function countIp(field, d)
+  if redis.call('HINCRBY', ownersKey, field, d) <= 0 then redis.call('HDEL', ownersKey, field) end
 end
 
 local stored = redis.call('HGET', peersKey, key)
@@ -164,6 +180,10 @@ end
 -- MemoryStore.overLimit: a new peer beyond the user's limit on this torrent is refused, unwritten.
 if not prev and maxPeersPerUser > 0 and tonumber(redis.call('HGET', ownersKey, uid) or '0') >= maxPeersPerUser then
   return { -2, 'peers_per_user_torrent' }
+end
+-- A new peer's record holds only this announce's endpoint: its address is the endpoint's.
+if not prev and maxPeersPerIp > 0 and tonumber(redis.call('HGET', ownersKey, 'i' .. string.sub(endpoint, 1, #endpoint - 2)) or '0') >= maxPeersPerIp then
+  return { -2, 'peers_per_ip_torrent' }
 end
 -- MemoryStore.announce: a peer that would join the leechers (new, or a seeder leeching again) while
 -- the user's leeching peers fill its slots is refused, unwritten; one already leeching keeps its slot.
@@ -339,6 +359,7 @@ end
 if event == 'stopped' then
   redis.call('HDEL', peersKey, key)
   if redis.call('HINCRBY', ownersKey, uid, -1) <= 0 then redis.call('HDEL', ownersKey, uid) end
+  countIp(ipOf(record), -1)
   local leftLeechers = redis.call('ZREM', leechersKey, key)
   count(-redis.call('ZREM', seedersKey, key), -leftLeechers)
   leeching(-leftLeechers)
@@ -350,13 +371,24 @@ if event == 'stopped' then
 end
 
 -- peer-record.ts: writeEndpoint (peer_id, then the endpoint over its half; the other half is kept)
+local before = record
 local tail = struct.pack('<dddd', uploaded, downloaded, left, now)
 if #endpoint == 6 then
   record = peerId .. endpoint .. (record and string.sub(record, 27) or string.rep('\0', RECORD_LEN - 26))
 else
   record = peerId .. (record and string.sub(record, 21, 26) or '\0\0\0\0\0\0') .. endpoint
 end
-if redis.call('HSET', peersKey, key, record .. tail) == 1 then redis.call('HINCRBY', ownersKey, uid, 1) end
+if redis.call('HSET', peersKey, key, record .. tail) == 1 then
+  redis.call('HINCRBY', ownersKey, uid, 1)
+  redis.call('HINCRBY', ownersKey, ipOf(record), 1)
+elseif string.sub(before, 21) ~= string.sub(record, 21) then
+  -- A peer that moved (or gained an IPv4 endpoint) counts under its new address from now on.
+  local wasIp, nowIp = ipOf(before), ipOf(record)
+  if wasIp ~= nowIp then
+    countIp(wasIp, -1)
+    redis.call('HINCRBY', ownersKey, nowIp, 1)
+  end
+end
 
 -- A peer joins the back of its rotation; one that changes side joins the back of the other one.
 local seeder = left == 0

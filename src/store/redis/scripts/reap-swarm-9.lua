@@ -13,7 +13,8 @@
     KEYS[5] reap      ZSET  info_hash -> no later than the swarm's oldest lastSeen
     KEYS[6] totals    HASH  seeders, leechers over every swarm
     KEYS[7] dirty torrents SET info_hashes changed since their last SQL flush
-    KEYS[8] owners    HASH  user id -> that user's live peers in the swarm (each dropped peer frees its place)
+    KEYS[8] owners    HASH  user id -> that user's live peers in the swarm, "i" .. address -> live peers
+                            under that address (each dropped peer frees its places)
     KEYS[9] leeching  HASH  user id -> that user's leeching peers over every swarm (each dropped
                             leecher frees a leech slot; written only when ARGV[4] is "1")
 
@@ -27,6 +28,7 @@
 
 local peersKey, seedersKey, leechersKey, expiryKey, reapKey, totalsKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local BATCH = 1000 -- keeps unpack() below Lua's stack limit
+local V4_NONE = string.rep('\0', 6)
 
 local dropped, seeders, leechers = 0, 0, 0
 while true do
@@ -38,6 +40,14 @@ while true do
         local uid = string.sub(k, 1, #k - 21)
         if redis.call('HINCRBY', KEYS[9], uid, -1) <= 0 then redis.call('HDEL', KEYS[9], uid) end
       end
+    end
+  end
+  -- announce-17.lua: ipOf. The address each dropped peer counted under, from its record.
+  local records = redis.call('HMGET', peersKey, unpack(expired))
+  for _, rec in ipairs(records) do
+    if rec then
+      local field = string.sub(rec, 21, 26) ~= V4_NONE and 'i' .. string.sub(rec, 21, 24) or 'i' .. string.sub(rec, 27, 42)
+      if redis.call('HINCRBY', KEYS[8], field, -1) <= 0 then redis.call('HDEL', KEYS[8], field) end
     end
   end
   redis.call('HDEL', peersKey, unpack(expired))
