@@ -124,6 +124,7 @@ export class ApiClient {
   bulkUsers = (users: UserCreate[]) => this.request<BulkReply>('POST', '/api/bulk/users', users);
   bulkTorrents = (torrents: TorrentImport[]) => this.request<BulkReply>('POST', '/api/bulk/torrents', torrents);
   bulkWhitelist = (items: WhitelistItem[]) => this.request<BulkReply>('POST', '/api/bulk/whitelist', items);
+  bulkBlacklist = (items: BlacklistItem[]) => this.request<BulkReply>('POST', '/api/bulk/blacklist', items);
   /** Every registered user id (an importer's prune compares them with the site's). */
   userIds = () => this.request<UserIdsReply>('GET', '/api/users/ids');
   /** Every registered info_hash, lowercase hex. */

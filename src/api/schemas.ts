@@ -188,6 +188,7 @@ export const UserTorrentsReply = Type.Object({
 export const WhitelistReply = Type.Object({ whitelist: Type.Array(WhitelistItem) });
 export const BlacklistItem = Type.Object({ pattern: Pattern, reason: Type.String({ minLength: 1, maxLength: 200, description: 'Shown to the refused client: "client banned: <reason>"' }) }, strict);
 export const BlacklistReply = Type.Object({ blacklist: Type.Array(BlacklistItem) });
+export const BulkBlacklist = Bulk(BlacklistItem);
 
 export const CountsReply = Type.Object({
   torrents: Type.Integer(),

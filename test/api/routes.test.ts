@@ -230,6 +230,15 @@ describe('bulk routes', () => {
     });
   });
 
+  it('POST /api/bulk/blacklist adds patterns and changes reasons, unchanged ones not written; the tracker refuses them', async () => {
+    const items = [{ pattern: '-XX1', reason: 'fake ratio client' }, { pattern: '-Y?2', reason: 'leaks' }];
+    expect((await d.api('POST', '/api/bulk/blacklist', { body: items })).body).toEqual({ written: 2, unchanged: 0, conflicts: [] });
+    expect((await d.api('POST', '/api/bulk/blacklist', { body: [items[0], { pattern: '-Y?2', reason: 'leaks peers' }] })).body).toEqual({ written: 1, unchanged: 1, conflicts: [] });
+    expect((await d.api('GET', '/api/blacklist')).body.blacklist).toEqual(expect.arrayContaining([items[0], { pattern: '-Y?2', reason: 'leaks peers' }]));
+    expect((await d.api('POST', '/api/bulk/blacklist', { body: [{ pattern: '-XX1' }] })).status).toBe(400);
+    for (const e of items) expect((await d.api('DELETE', `/api/blacklist/${encodeURIComponent(e.pattern)}`)).status).toBe(204);
+  });
+
   it('GET /api/users/ids and /api/torrents/hashes list the registry; the bulk deletes remove from it', async () => {
     const { ids } = (await d.api('GET', '/api/users/ids')).body;
     expect(ids).toEqual(expect.arrayContaining([1000, 1499, 3000, 3001]));

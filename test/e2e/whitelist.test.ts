@@ -83,6 +83,17 @@ describe('mika whitelist', () => {
     expect(await mika('whitelist', 'remove', '-TR3')).toEqual({ code: 1, stdout: '', stderr: 'mika: no whitelist entry for prefix "-TR3"\n' });
   });
 
+  it('list --deny shows the blacklist: patterns quoted, reasons without control characters', { timeout: 90_000 }, async () => {
+    expect(await mika('whitelist', 'list', '--deny')).toEqual({ code: 0, stderr: '', stdout: 'The blacklist is empty: no client is refused by peer_id pattern\n' });
+    await api.putBlacklist({ pattern: '-UT2', reason: 'uTorrent 2 \u001b[31mis not allowed' });
+    expect(await mika('whitelist', 'add', '--deny', '-BC?', 'BitComet', 'leaks')).toMatchObject({ code: 0 });
+    expect((await mika('whitelist', 'list', '--deny')).stdout).toBe(['pattern  reason', '"-BC?"   BitComet leaks', '"-UT2"   uTorrent 2 [31mis not allowed', '2 patterns denied', ''].join('\n'));
+    expect(JSON.parse((await mika('whitelist', 'list', '--deny', '--json')).stdout).blacklist).toHaveLength(2);
+    // The whitelist listing is the whitelist's alone.
+    expect((await mika('whitelist', 'list')).stdout).not.toContain('-UT2');
+    for (const p of ['-UT2', '-BC?']) await api.deleteBlacklist(p);
+  });
+
   it('says what to check when the daemon is not running or refuses the key, and refuses a missing argument', { timeout: 90_000 }, async () => {
     writeFileSync(join(dir, 'wrong-key.json'), JSON.stringify({ ...settings, api: { ...settings.api, keys: ['not-the-daemons-key-at-all'] } }));
     writeFileSync(join(dir, 'no-daemon.json'), JSON.stringify({ ...settings, api: { ...settings.api, listen: `127.0.0.1:${await freePort()}` } }));

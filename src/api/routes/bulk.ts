@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import type { Torrent, User, WhitelistEntry } from '../../store/records.js';
+import type { BlacklistEntry, Torrent, User, WhitelistEntry } from '../../store/records.js';
 import type { ApiContext } from '../context.js';
 import {
+  BulkBlacklist,
   BulkDeleteReply,
   BulkInfoHashes,
   BulkReply,
@@ -11,13 +12,14 @@ import {
   BulkWhitelist,
   InfoHashesReply,
   UserIdsReply,
+  type BlacklistItem,
   type TorrentImport,
   type UserCreate,
   type WhitelistItem,
 } from '../schemas.js';
 import { replies } from './replies.js';
 
-const schema = (body: typeof BulkUsers | typeof BulkTorrents | typeof BulkWhitelist, summary: string) => ({
+const schema = (body: typeof BulkUsers | typeof BulkTorrents | typeof BulkWhitelist | typeof BulkBlacklist, summary: string) => ({
   tags: ['bulk'],
   summary,
   body,
@@ -25,18 +27,19 @@ const schema = (body: typeof BulkUsers | typeof BulkTorrents | typeof BulkWhitel
 });
 
 /** Whether the registry already holds `next` field for field (registry records are flat). */
-function same<T extends User | Torrent | WhitelistEntry>(held: T | undefined, next: T): boolean {
+function same<T extends User | Torrent | WhitelistEntry | BlacklistEntry>(held: T | undefined, next: T): boolean {
   return held !== undefined && (Object.keys(next) as Array<keyof T>).every((k) => held[k] === next[k]);
 }
 
 /** The items that differ from what the registry holds (these are written), and how many did not. */
-function changes<T extends User | Torrent | WhitelistEntry>(items: T[], held: (item: T) => T | undefined): { write: T[]; unchanged: number } {
+function changes<T extends User | Torrent | WhitelistEntry | BlacklistEntry>(items: T[], held: (item: T) => T | undefined): { write: T[]; unchanged: number } {
   const write = items.filter((item) => !same(held(item), item));
   return { write, unchanged: items.length - write.length };
 }
 
 /**
- * Imports for warmup and site scripts: each request is one store round trip, whatever its size.
+ * Imports for warmup and site scripts: each request is one store round trip, whatever its size
+ * (the blacklist's: one per changed entry).
  * Items equal to what the registry holds are not written (`unchanged`), so an import run twice
  * writes nothing and notifies no instance the second time.
  */
@@ -72,6 +75,17 @@ export async function bulkRoutes(app: FastifyInstance, ctx: ApiContext): Promise
       (w) => held.get(w.prefix),
     );
     await store.putWhitelistEntries(write);
+    return { written: write.length, unchanged, conflicts: [] };
+  });
+
+  app.post<{ Body: BlacklistItem[] }>('/api/bulk/blacklist', { schema: schema(BulkBlacklist, 'Add blacklist entries or change their reasons') }, async (req) => {
+    const held = new Map(store.blacklist().map((e) => [e.pattern, e]));
+    const { write, unchanged } = changes(
+      req.body.map((b) => ({ pattern: b.pattern, reason: b.reason })),
+      (b) => held.get(b.pattern),
+    );
+    // One store write per changed entry (a blacklist is short; the whitelist has a batch write).
+    for (const entry of write) await store.putBlacklist(entry);
     return { written: write.length, unchanged, conflicts: [] };
   });
 
