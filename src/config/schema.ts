@@ -195,6 +195,18 @@ export const SqlSchema = Type.Object(
           },
           { additionalProperties: false, default: {} },
         ),
+        blacklist: Type.Object(
+          {
+            table: Type.String({
+              pattern: '^([A-Za-z_][A-Za-z0-9_$]{0,63})?$',
+              default: '',
+              description: 'Table of refused peer_id patterns (mika warmup loads it after the whitelist); empty = none',
+            }),
+            pattern: Ident('pattern', 'peer_id pattern column: leading bytes, "?" any one byte'),
+            reason: Ident('reason', 'Reason column, shown to the refused client'),
+          },
+          { additionalProperties: false, default: {} },
+        ),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -1,12 +1,12 @@
 import type { ApiClient } from '../api/client.js';
-import type { BulkReply, TorrentImport, UserCreate, WhitelistItem } from '../api/schemas.js';
+import type { BlacklistItem, BulkReply, TorrentImport, UserCreate, WhitelistItem } from '../api/schemas.js';
 import type { SqlConfig } from '../config/schema.js';
-import { readTorrent, readUser, readWhitelist, type Cell } from './row-readers.js';
+import { readBlacklist, readTorrent, readUser, readWhitelist, type Cell } from './row-readers.js';
 
 // What warmup loads, in the seed's order: for each, the site table and columns from config
 // (sql.queries.*), how a row becomes an item of the bulk API, and where the items go.
 
-export type EntityKind = 'whitelist' | 'users' | 'torrents';
+export type EntityKind = 'whitelist' | 'blacklist' | 'users' | 'torrents';
 
 /** The columns to select (in this order) and how a row of them reads. */
 export interface Plan<T> {
@@ -76,4 +76,19 @@ export function siteEntities(q: SqlConfig['queries']): [Entity<WhitelistItem>, E
       send: (api, batch) => api.bulkTorrents(batch),
     },
   ];
+}
+
+/** The blacklist table, when sql.queries.blacklist.table names one (loaded after the whitelist, never pruned). */
+export function blacklistEntity(q: SqlConfig['queries']): Entity<BlacklistItem> | undefined {
+  const b = q.blacklist;
+  if (b.table === '') return undefined;
+  return {
+    kind: 'blacklist',
+    label: 'blacklist',
+    table: b.table,
+    required: { pattern: b.pattern, reason: b.reason },
+    plan: () => ({ columns: [b.pattern, b.reason], read: readBlacklist }),
+    key: (item) => item.pattern,
+    send: (api, batch) => api.bulkBlacklist(batch),
+  };
 }

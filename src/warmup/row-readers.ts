@@ -1,4 +1,4 @@
-import { Passkey, TorrentCreate, UserCreate, WhitelistItem, type TorrentImport, type UserCreate as UserItem, type WhitelistItem as WhitelistRow } from '../api/schemas.js';
+import { BlacklistItem, Passkey, TorrentCreate, UserCreate, WhitelistItem, type BlacklistItem as BlacklistRow, type TorrentImport, type UserCreate as UserItem, type WhitelistItem as WhitelistRow } from '../api/schemas.js';
 
 // Rows of the site database, as mysql2 hands them over (rowsAsArray), turned into the items of the
 // bulk API. A row the API would refuse is a BadRow: skipped and counted, never sent, so one bad row
@@ -74,6 +74,21 @@ function leechSlots(v: Cell, column: string, row: string, key: number): number |
   const n = Number(text(v));
   if (!Number.isInteger(n) || n < 0 || n > SLOTS_MAX) throw new BadRow(row, `${column} is ${text(v)} (want a whole number from 0 to ${SLOTS_MAX})`, key);
   return n;
+}
+
+const PATTERN_MAX = 20;
+const REASON_MAX = BlacklistItem.properties.reason.maxLength!;
+
+/** A blacklist row: [pattern, reason]. */
+export function readBlacklist(r: Cell[]): BlacklistRow {
+  // As a whitelist prefix: a binary column holds the peer_id's bytes, kept as latin1 text.
+  const pattern = Buffer.isBuffer(r[0]) ? r[0].toString('latin1') : text(r[0]);
+  const row = `pattern ${JSON.stringify(pattern)}`;
+  if (pattern.length === 0) throw new BadRow(row, 'pattern is empty');
+  if (pattern.length > PATTERN_MAX) throw new BadRow(row, `pattern is ${pattern.length} characters (want at most ${PATTERN_MAX})`);
+  const reason = name(r[1], REASON_MAX);
+  if (reason.length === 0) throw new BadRow(row, 'reason is empty (the refused client is shown it)');
+  return { pattern, reason };
 }
 
 /** A user row: [id, passkey, name, …] with can_leech, enabled and leech_slots at these indexes (-1: not selected). */

@@ -2,7 +2,7 @@ import type { ApiClient } from '../api/client.js';
 import type { BulkReply } from '../api/schemas.js';
 import type { SqlConfig } from '../config/schema.js';
 import { BatchSender } from './batch-sender.js';
-import { siteEntities, type Entity } from './entities.js';
+import { blacklistEntity, siteEntities, type Entity } from './entities.js';
 import { prune, registrySnapshot, type RegistrySnapshot, type Seen } from './prune.js';
 import type { Progress } from './progress.js';
 import { emptyReport, SHOWN, type EntityReport, type WarmupReport } from './report.js';
@@ -48,6 +48,8 @@ export async function warmup(opts: WarmupOptions): Promise<WarmupReport> {
   try {
     const [whitelist, users, torrents] = siteEntities(opts.sql.queries);
     entities.push(await load(whitelist, site, opts, now));
+    const blacklist = blacklistEntity(opts.sql.queries);
+    if (blacklist) entities.push(await load(blacklist, site, opts, now));
     entities.push(await load(users, site, opts, now, before && seen.users));
     entities.push(await load(torrents, site, opts, now, before && seen.torrents));
     await site.close();

@@ -156,6 +156,8 @@ describe('mika warmup', () => {
     const pk = (i: number) => `own-passkey-${String(i).padStart(20, '0')}`;
     await db.query(`
       CREATE TABLE clients (prefix VARBINARY(20) NOT NULL, label VARCHAR(300));
+      CREATE TABLE bans (pat VARBINARY(20) NOT NULL, why VARCHAR(300));
+      INSERT INTO bans VALUES ('-OW19', 'Own client 1.9 reports fake upload'), ('', 'empty');
       CREATE TABLE members (uid BIGINT UNSIGNED PRIMARY KEY, torrent_pass VARCHAR(200), nick VARCHAR(64), can_leech TINYINT(1), enabled ENUM('0', '1'), slots SMALLINT UNSIGNED);
       CREATE TABLE releases (tid INT PRIMARY KEY, hash CHAR(40), title VARCHAR(2000), freeleech BIT(1));
       INSERT INTO clients VALUES ('-OW1', 'Own client'), ('', 'no prefix');
@@ -179,6 +181,7 @@ describe('mika warmup', () => {
     await db.end();
     const queries = {
       whitelist: { table: 'clients', prefix: 'prefix', client: 'label' },
+      blacklist: { table: 'bans', pattern: 'pat', reason: 'why' },
       users: { table: 'members', id: 'uid', passkey: 'torrent_pass', name: 'nick', leech_slots: 'slots' },
       torrents: { table: 'releases', id: 'tid', info_hash: 'hash', name: 'title' },
     };
@@ -198,7 +201,8 @@ describe('mika warmup', () => {
     );
     expect(r.stdout).toContain('  skipped torrent id 800003: info_hash is 3 characters (want 20 bytes or 40 hex characters)\n  skipped torrent id 800004: info_hash is 40 characters but not hex\n');
     expect(r.stdout).toContain('  skipped prefix "": prefix is empty\n');
-    expect(r.lines.slice(-3)).toEqual(['Loading whitelist… 1', 'Loading passkeys… 3', 'Loading torrents… 2']);
+    expect(r.lines.slice(-4)).toEqual(['Loading whitelist… 1', 'Loading blacklist… 1', 'Loading passkeys… 3', 'Loading torrents… 2']);
+    expect(r.stdout).toContain('  skipped pattern "": pattern is empty\n');
 
     expect(await api.user(900001)).toMatchObject({ name: 'ann', leech_slots: 2 });
     expect(await api.user(900002)).toMatchObject({ name: 'bob', can_leech: false, enabled: true, leech_slots: 0 });
@@ -207,6 +211,7 @@ describe('mika warmup', () => {
     expect(await api.torrent('cd'.repeat(20))).toMatchObject({ multi_dn: 1 });
     expect(await failure(pk(1), 'cd'.repeat(20), '-OW1000-own')).toBeUndefined();
     expect(await failure(pk(3), 'cd'.repeat(20))).toBe('account disabled');
+    expect(await failure(pk(1), 'cd'.repeat(20), '-OW1900-own')).toBe('client banned: Own client 1.9 reports fake upload');
   });
 
   it('says in one line what is wrong with the site database or the daemon, and exits 1', { timeout: 90_000 }, async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BadRow, flag, readTorrent, readUser, readWhitelist } from '../../src/warmup/row-readers.js';
+import { BadRow, flag, readBlacklist, readTorrent, readUser, readWhitelist } from '../../src/warmup/row-readers.js';
 
 const PK = 'a'.repeat(32);
 const noOptional = { canLeech: -1, enabled: -1 };
@@ -15,6 +15,15 @@ function bad(read: () => unknown): { row: string; why: string; key: unknown } {
   }
   throw new Error('the row was read');
 }
+
+describe('readBlacklist', () => {
+  it('reads a pattern (binary or text) and its reason; an empty pattern or reason is a bad row', () => {
+    expect(readBlacklist([Buffer.from('-UT2?', 'latin1'), 'uTorrent 2'])).toEqual({ pattern: '-UT2?', reason: 'uTorrent 2' });
+    expect(bad(() => readBlacklist(['', 'x']))).toEqual({ row: 'pattern ""', why: 'pattern is empty', key: undefined });
+    expect(bad(() => readBlacklist(['-XX', null]))).toEqual({ row: 'pattern "-XX"', why: 'reason is empty (the refused client is shown it)', key: undefined });
+    expect(bad(() => readBlacklist(['x'.repeat(21), 'r'])).why).toBe('pattern is 21 characters (want at most 20)');
+  });
+});
 
 describe('readUser', () => {
   it('reads id, passkey and name, and the optional columns where selected', () => {
