@@ -20,7 +20,7 @@ const IN_FLIGHT = 50;
 const SEEDERS = Number(process.env.AB_SEEDERS ?? 0.33);
 
 const hex = (n: number, len: number): string => n.toString(16).padStart(len, '0');
-const users = Array.from({ length: 50 }, (_, i) => ({ id: i + 1, passkey: hex(i + 1, 32), name: `u${i + 1}`, canLeech: true, enabled: true }));
+const users = Array.from({ length: 50 }, (_, i) => ({ id: i + 1, passkey: hex(i + 1, 32), name: `u${i + 1}`, canLeech: true, enabled: true, leechSlots: 0 }));
 const torrents = Array.from({ length: 1000 }, (_, i) => ({ id: i + 1, infoHash: hex(i + 1, 40), name: `t${i + 1}`, multiUp: 1, multiDown: 1, enabled: true, reason: '' }));
 const rules = { multiUp: 1, multiDown: 1, bonusRate: 1, interval: 1800, maxUploadRate: 1_073_741_824, creditWithoutLeechers: false };
 
