@@ -65,6 +65,13 @@ export function parseConfig(raw: Record<string, unknown>): Config {
   return config;
 }
 
+/** Why `procs` > 1 is refused on a store other than Redis. */
+export function procsRefusal(type: Config['store']['type']): string {
+  return type === 'embedded'
+    ? 'more than one process needs store.type "redis": the embedded store has one writer, the process that holds its data folder (store.path)'
+    : 'more than one process needs store.type "redis": the memory store lives inside one process';
+}
+
 function checkRelations(c: Config): void {
   const t = c.tracker;
   if (t.min_interval > t.interval) throw new ConfigError('tracker.min_interval', `must not exceed tracker.interval (${t.interval})`);
@@ -85,8 +92,8 @@ function checkRelations(c: Config): void {
   if (c.store.type === 'redis' && r.mode === 'cluster' && c.sql.flush.enabled) {
     throw new ConfigError('sql.flush.enabled', 'the SQL flush does not run on store.redis.mode "cluster" yet (its batch spans many hash slots)');
   }
-  if (c.procs > 1 && c.store.type === 'memory') {
-    throw new ConfigError('procs', 'more than one process needs store.type "redis": the memory store lives inside one process');
+  if (c.procs > 1 && c.store.type !== 'redis') {
+    throw new ConfigError('procs', procsRefusal(c.store.type));
   }
 }
 

@@ -120,9 +120,15 @@ export const RedisSchema = Type.Object(
 
 export const StoreSchema = Type.Object(
   {
-    type: Type.Union([Type.Literal('memory'), Type.Literal('redis')], {
-      default: 'memory',
-      description: '"memory" keeps state in the process (embedded default); "redis" keeps it in Redis',
+    type: Type.Union([Type.Literal('embedded'), Type.Literal('memory'), Type.Literal('redis')], {
+      default: 'embedded',
+      description:
+        '"embedded" (default) keeps everything in a database file under store.path, each announce on disk before its reply, one process; "memory" keeps nothing across restarts (tests, trials); "redis" keeps it in Redis, for several processes or hosts',
+    }),
+    path: Type.String({
+      minLength: 1,
+      default: './data',
+      description: 'Data folder of the embedded store (relative to the working directory): its database file mika.mdb and the lock of the serving process. Restart to change',
     }),
     redis: RedisSchema,
   },
@@ -276,7 +282,7 @@ export const ConfigSchema = Type.Object(
     log: LogSchema,
     metrics: MetricsSchema,
     geo: GeoSchema,
-    procs: Type.Integer({ minimum: 1, maximum: 256, default: 1, description: 'Worker processes sharing the ports (redis store only)' }),
+    procs: Type.Integer({ minimum: 1, maximum: 256, default: 1, description: 'Worker processes sharing the ports (redis store only: the embedded store has one writer, the memory store one process)' }),
     pidfile: Type.String({ default: 'mika.pid', description: '`mika serve` writes its pid here (for `mika reload --signal`); empty for none' }),
   },
   { additionalProperties: false },

@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import { ConfigError } from '../config/config-error.js';
-import { loadConfig, type LoadedConfig } from '../config/load.js';
+import { loadConfig, procsRefusal, type LoadedConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { startDaemon } from './daemon.js';
 import { createLogger, type Logger } from './logger.js';
@@ -18,8 +18,8 @@ function load(opts: ServeOptions): LoadedConfig {
   if (opts.procs !== undefined) {
     loaded.config.procs = opts.procs;
     if (opts.procs < 1) throw new ConfigError('procs', 'must be at least 1');
-    if (opts.procs > 1 && loaded.config.store.type === 'memory') {
-      throw new ConfigError('procs', 'more than one process needs store.type "redis": the memory store lives inside one process');
+    if (opts.procs > 1 && loaded.config.store.type !== 'redis') {
+      throw new ConfigError('procs', procsRefusal(loaded.config.store.type));
     }
   }
   return loaded;

@@ -5,6 +5,7 @@ import { writeEndpoint } from '../peer-record.js';
 import type { CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from '../records.js';
 import { RegistryCache } from '../registry-cache.js';
 import { OVERTAKEN, RegistryConflictError, StorageUnavailableError, type AnnounceInput, type AnnounceResult, type PasskeyConflict, type RegistryCounts, type ScrapeEntry, type Store } from '../store.js';
+import { K, kindOf, restOf, type Journal, type PeerRow } from './journal.js';
 import { MemoryFlush } from './memory-flush.js';
 import { Rotation } from './rotation.js';
 
@@ -40,9 +41,9 @@ const emptyUserStats = (): UserStats => ({ uploadedRaw: 0, downloadedRaw: 0, upl
 const emptyTorrentStats = (): TorrentStats => ({ seeders: 0, leechers: 0, snatches: 0, uploadedRaw: 0, downloadedRaw: 0, uploaded: 0, downloaded: 0, announces: 0 });
 
 /**
- * The embedded store: all state in this process, nothing to install. It loses everything when the
- * process ends (SQL flush changes not yet flushed included), so it suits a single instance and
- * tests; production sites use the Redis store.
+ * All state in this process, nothing to install. On its own it loses everything when the process
+ * ends (SQL flush changes not yet flushed included), so it suits tests; with a journal (the embedded
+ * store) every change is also handed out as it happens, and `restore` puts the records back.
  */
 export class MemoryStore implements Store {
   readonly kind = 'memory';
@@ -54,13 +55,65 @@ export class MemoryStore implements Store {
   /** user id → torrent id → ledger with its info_hash (numeric keys: no key string to build and hash per announce). */
   private readonly ledgers = new Map<number, Map<number, UserTorrentEntry>>();
   private readonly cheats: CheatEvent[] = [];
+  /** Cheat events ever logged: names each one for the journal. */
+  private cheatSeq = 0;
   /** Seeders and leechers over every swarm, moved wherever a rotation gains or loses a member. */
   private readonly running: SwarmTotals = { seeders: 0, leechers: 0 };
   /** Changes for the SQL flush; only when made with `flush: true`. */
   private readonly flush: MemoryFlush | undefined;
 
-  constructor(opts: { flush?: boolean } = {}) {
-    this.flush = opts.flush ? new MemoryFlush() : undefined;
+  /** Told of every record an operation changes (see journal.ts); registry writes are the keeper's to note. */
+  private readonly journal: Journal | undefined;
+
+  constructor(opts: { flush?: boolean; journal?: Journal } = {}) {
+    this.journal = opts.journal;
+    this.flush = opts.flush ? new MemoryFlush(opts.journal) : undefined;
+  }
+
+  /**
+   * Puts back the records a journal kept, before the store is used: the registry, the ledgers, the
+   * cheat log, the flush's state and every peer (in order of last announce, for the reaper).
+   */
+  restore(records: Iterable<{ key: string; value: unknown }>): void {
+    const peers: Array<{ infoHash: string; key: string; row: PeerRow }> = [];
+    for (const { key, value } of records) {
+      const rest = restOf(key);
+      switch (kindOf(key)) {
+        case 'ru': this.registry.setUser(value as User); break;
+        case 'rt': this.registry.setTorrent(value as Torrent); break;
+        case 'rw': this.registry.setWhitelist(value as WhitelistEntry); break;
+        case 'us': this.users.set(Number(rest), value as UserStats); break;
+        case 'ts': this.swarm(rest).stats = value as TorrentStats; break;
+        case 'ut': {
+          const entry = value as UserTorrentEntry;
+          const userId = Number(rest.slice(0, rest.indexOf('/')));
+          let ledgers = this.ledgers.get(userId);
+          if (!ledgers) this.ledgers.set(userId, (ledgers = new Map()));
+          ledgers.set(entry.torrentId, entry);
+          break;
+        }
+        case 'p': peers.push({ infoHash: rest.slice(0, 40), key: rest.slice(41), row: value as PeerRow }); break;
+        case 'c':
+          this.cheats.push(value as CheatEvent);
+          this.cheatSeq = Number(rest) + 1;
+          break;
+        // Flush records when the flush is off now: left as they are for a start with it on.
+        default: this.flush?.restore(key, value);
+      }
+    }
+    peers.sort((a, b) => a.row[4] - b.row[4]);
+    for (const { infoHash, key, row } of peers) {
+      const swarm = this.swarm(infoHash);
+      const [record, uploaded, downloaded, left, lastSeen] = row;
+      const peer: Peer = { swarm, key, record: Buffer.from(record), state: { uploaded, downloaded, left, lastSeen } };
+      swarm.peers.set(key, peer);
+      this.liveness.add(peer);
+      const { size: seeders } = swarm.seeders;
+      const { size: leechers } = swarm.leechers;
+      (left === 0 ? swarm.seeders : swarm.leechers).add(key);
+      this.running.seeders += swarm.seeders.size - seeders;
+      this.running.leechers += swarm.leechers.size - leechers;
+    }
   }
 
   async open(): Promise<void> {}
@@ -141,7 +194,11 @@ export class MemoryStore implements Store {
     this.registry.deleteTorrent(infoHash);
     const swarm = this.swarms.get(infoHash);
     if (!swarm) return;
-    for (const peer of swarm.peers.values()) this.liveness.delete(peer);
+    for (const peer of swarm.peers.values()) {
+      this.liveness.delete(peer);
+      this.journal?.(K.peer(infoHash, peer.key), undefined);
+    }
+    this.journal?.(K.torrentStats(infoHash), undefined);
     this.running.seeders -= swarm.seeders.size;
     this.running.leechers -= swarm.leechers.size;
     this.swarms.delete(infoHash);
@@ -177,6 +234,11 @@ export class MemoryStore implements Store {
     const userStats = this.userStatsOf(user.id);
     userStats.announces++;
     swarm.stats.announces++;
+    const { journal } = this;
+    if (journal) {
+      journal(K.userStats(user.id), userStats);
+      journal(K.torrentStats(torrent.infoHash), swarm.stats);
+    }
 
     if (event === 'stopped' && !peer) {
       return this.result(swarm, [], false, true);
@@ -190,6 +252,7 @@ export class MemoryStore implements Store {
       entry = { infoHash: torrent.infoHash, torrentId: torrent.id, stats };
       ledgers.set(torrent.id, entry);
     }
+    journal?.(K.ledger(user.id, torrent.id), entry);
     const ut = entry.stats;
     const report = { uploaded: input.uploaded, downloaded: input.downloaded, left: input.left, event, now };
     const s = settle(peer?.state, report, input.rules, ut, swarm.seeders.size);
@@ -212,8 +275,14 @@ export class MemoryStore implements Store {
     if (this.flush && (s.upRaw !== 0 || s.downRaw !== 0 || s.bonus !== 0 || s.snatch)) this.flush.markUser(user.id);
     if (s.cheat) {
       userStats.cheats++;
-      this.cheats.push({ at: now, userId: user.id, torrentId: torrent.id, peerId: input.peerId.toString('hex'), ...s.cheat });
-      if (this.cheats.length > CHEAT_LOG_MAX) this.cheats.shift();
+      const cheat: CheatEvent = { at: now, userId: user.id, torrentId: torrent.id, peerId: input.peerId.toString('hex'), ...s.cheat };
+      this.cheats.push(cheat);
+      const seq = this.cheatSeq++;
+      journal?.(K.cheat(seq), cheat);
+      if (this.cheats.length > CHEAT_LOG_MAX) {
+        this.cheats.shift();
+        journal?.(K.cheat(seq - CHEAT_LOG_MAX), undefined);
+      }
     }
 
     if (event === 'stopped') {
@@ -229,10 +298,12 @@ export class MemoryStore implements Store {
       // Re-inserted at the back: the liveness set stays ordered by last announce.
       this.liveness.delete(peer);
       this.liveness.add(peer);
+      journal?.(K.peer(torrent.infoHash, key), peer);
     } else {
       const fresh: Peer = { swarm, key, record: writeEndpoint(undefined, input.peerId, input.endpoint), state };
       swarm.peers.set(key, fresh);
       this.liveness.add(fresh);
+      journal?.(K.peer(torrent.infoHash, key), fresh);
     }
     // A peer joins the back of its rotation; one that changes side leaves the other one.
     const { size: seeders } = swarm.seeders;
@@ -361,6 +432,7 @@ export class MemoryStore implements Store {
     swarm.leechers.delete(key);
     this.tally(swarm, seeders, leechers);
     this.liveness.delete(peer);
+    this.journal?.(K.peer(swarm.infoHash, key), undefined);
   }
 
   /** Moves the running totals by what the swarm's rotations changed since they held `seeders` and `leechers`. */

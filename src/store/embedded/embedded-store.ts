@@ -1,0 +1,229 @@
+import type { RootDatabase } from 'lmdb';
+import type { FlushBatch } from '../flush-batch.js';
+import { K } from '../memory/journal.js';
+import { MemoryStore } from '../memory/memory-store.js';
+import type { CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from '../records.js';
+import type { AnnounceInput, AnnounceResult, PasskeyConflict, RegistryCounts, ScrapeEntry, Store } from '../store.js';
+import { isMark, lockDataFolder, openDataFile } from './data-folder.js';
+import { GroupCommit } from './group-commit.js';
+
+export interface EmbeddedStoreOptions {
+  /** The data folder (config store.path); created when missing. */
+  path: string;
+  /** Track changes for the SQL flush (config sql.flush.enabled). */
+  flush?: boolean | undefined;
+}
+
+/**
+ * The durable single-process store: the memory store's state and rules, each change also written to
+ * an LMDB file in the data folder. Every operation that changes state resolves only once its
+ * records are committed and flushed to disk (group-commit.ts: many announces share a transaction and
+ * an fsync), so an acknowledged announce survives SIGKILL and power loss; `open` reads everything
+ * back, the peers' last counters included, so the next announce of a known peer is credited its
+ * delta. One process writes a data folder (data-folder.ts locks it), so it runs with procs 1 only.
+ */
+export class EmbeddedStore implements Store {
+  readonly kind = 'embedded';
+  private db: RootDatabase | undefined;
+  private commits: GroupCommit | undefined;
+  private mem: MemoryStore = new MemoryStore();
+  private unlock: (() => void) | undefined;
+
+  constructor(private readonly opts: EmbeddedStoreOptions) {}
+
+  async open(): Promise<void> {
+    const unlock = lockDataFolder(this.opts.path.length > 0 ? this.opts.path : '.');
+    try {
+      const db = openDataFile(this.opts.path);
+      const commits = new GroupCommit(db);
+      const mem = new MemoryStore({ flush: this.opts.flush, journal: commits.note });
+      mem.restore(records(db));
+      Object.assign(this, { db, commits, mem, unlock });
+    } catch (err) {
+      unlock();
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    const { db, commits } = this;
+    if (!db || !commits) return;
+    await commits.durable();
+    await db.close();
+    this.db = undefined;
+    this.commits = undefined;
+    this.unlock?.();
+  }
+
+  /** Batches written since open (tests, benchmarks). */
+  get commitCount(): number {
+    return this.commits?.commits ?? 0;
+  }
+
+  // One process: nobody to tell, nobody to hear from.
+  async publishReload(): Promise<void> {}
+  onReload(): void {}
+
+  async ping(): Promise<boolean> {
+    return this.db !== undefined;
+  }
+
+  userByPasskey(passkey: string): User | undefined {
+    return this.mem.userByPasskey(passkey);
+  }
+  userById(id: number): User | undefined {
+    return this.mem.userById(id);
+  }
+  torrentByInfoHash(infoHash: string): Torrent | undefined {
+    return this.mem.torrentByInfoHash(infoHash);
+  }
+  whitelistMatch(peerId: Buffer): WhitelistEntry | undefined {
+    return this.mem.whitelistMatch(peerId);
+  }
+  whitelist(): WhitelistEntry[] {
+    return this.mem.whitelist();
+  }
+  counts(): RegistryCounts {
+    return this.mem.counts();
+  }
+  userIds(): number[] {
+    return this.mem.userIds();
+  }
+  infoHashes(): string[] {
+    return this.mem.infoHashes();
+  }
+
+  // Registry writes: the memory store applies its rules, then each record named is written as it
+  // now is there (present or gone), whatever the rules decided.
+
+  async putUser(user: User): Promise<void> {
+    try {
+      await this.mem.putUser(user);
+    } finally {
+      await this.usersChanged([user.id]);
+    }
+  }
+  async putUsers(users: User[]): Promise<PasskeyConflict[]> {
+    const conflicts = await this.mem.putUsers(users);
+    await this.usersChanged(users.map((u) => u.id));
+    return conflicts;
+  }
+  async deleteUser(id: number): Promise<void> {
+    await this.mem.deleteUser(id);
+    await this.usersChanged([id]);
+  }
+  async deleteUsers(ids: number[]): Promise<number> {
+    const had = await this.mem.deleteUsers(ids);
+    await this.usersChanged(ids);
+    return had;
+  }
+  async putTorrent(torrent: Torrent): Promise<void> {
+    await this.mem.putTorrent(torrent);
+    await this.torrentsChanged([torrent.infoHash]);
+  }
+  async putTorrents(torrents: Torrent[]): Promise<void> {
+    await this.mem.putTorrents(torrents);
+    await this.torrentsChanged(torrents.map((t) => t.infoHash));
+  }
+  async deleteTorrent(infoHash: string): Promise<void> {
+    await this.mem.deleteTorrent(infoHash);
+    await this.torrentsChanged([infoHash]);
+  }
+  async deleteTorrents(infoHashes: string[]): Promise<number> {
+    const had = await this.mem.deleteTorrents(infoHashes);
+    await this.torrentsChanged(infoHashes);
+    return had;
+  }
+  async putWhitelist(entry: WhitelistEntry): Promise<void> {
+    await this.mem.putWhitelist(entry);
+    await this.whitelistChanged([entry.prefix]);
+  }
+  async putWhitelistEntries(entries: WhitelistEntry[]): Promise<void> {
+    await this.mem.putWhitelistEntries(entries);
+    await this.whitelistChanged(entries.map((e) => e.prefix));
+  }
+  async deleteWhitelist(prefix: string): Promise<void> {
+    await this.mem.deleteWhitelist(prefix);
+    await this.whitelistChanged([prefix]);
+  }
+
+  async announce(input: AnnounceInput): Promise<AnnounceResult> {
+    const result = await this.mem.announce(input);
+    await this.durable();
+    return result;
+  }
+
+  async scrape(infoHashes: string[]): Promise<ScrapeEntry[]> {
+    return this.mem.scrape(infoHashes);
+  }
+
+  async reap(now: number, ttl: number): Promise<number> {
+    const reaped = await this.mem.reap(now, ttl);
+    if (reaped > 0) await this.durable();
+    return reaped;
+  }
+
+  async userStats(id: number): Promise<UserStats> {
+    return this.mem.userStats(id);
+  }
+  async torrentStats(infoHash: string): Promise<TorrentStats> {
+    return this.mem.torrentStats(infoHash);
+  }
+  async userTorrentStats(userId: number, torrentId: number): Promise<UserTorrentStats | undefined> {
+    return this.mem.userTorrentStats(userId, torrentId);
+  }
+  async cheatEvents(limit: number): Promise<CheatEvent[]> {
+    return this.mem.cheatEvents(limit);
+  }
+  async peers(infoHash: string): Promise<PeerInfo[]> {
+    return this.mem.peers(infoHash);
+  }
+  async userTorrents(userId: number): Promise<UserTorrentEntry[]> {
+    return this.mem.userTorrents(userId);
+  }
+  async totals(): Promise<SwarmTotals> {
+    return this.mem.totals();
+  }
+
+  async prepareFlush(max: number): Promise<FlushBatch | undefined> {
+    const batch = await this.mem.prepareFlush(max);
+    // Handed to the flusher only once it is pending on disk: a restart offers it again.
+    if (batch) await this.durable();
+    return batch;
+  }
+  async pendingFlushes(): Promise<FlushBatch[]> {
+    return this.mem.pendingFlushes();
+  }
+  async ackFlush(id: string): Promise<void> {
+    await this.mem.ackFlush(id);
+    await this.durable();
+  }
+
+  private durable(): Promise<void> {
+    if (!this.commits) return Promise.reject(new Error('the embedded store is not open'));
+    return this.commits.durable();
+  }
+
+  private usersChanged(ids: number[]): Promise<void> {
+    for (const id of ids) this.commits?.note(K.user(id), this.mem.userById(id));
+    return this.durable();
+  }
+
+  private torrentsChanged(infoHashes: string[]): Promise<void> {
+    for (const ih of infoHashes) this.commits?.note(K.torrent(ih), this.mem.torrentByInfoHash(ih));
+    return this.durable();
+  }
+
+  private whitelistChanged(prefixes: string[]): Promise<void> {
+    const now = new Map(this.mem.whitelist().map((e) => [e.prefix, e]));
+    for (const prefix of prefixes) this.commits?.note(K.whitelist(prefix), now.get(prefix));
+    return this.durable();
+  }
+}
+
+/** Every store record of the file, in key order (the folder's own marks left out). */
+function* records(db: RootDatabase): Generator<{ key: string; value: unknown }> {
+  for (const { key, value } of db.getRange({})) {
+    if (typeof key === 'string' && !isMark(key)) yield { key, value };
+  }
+}
