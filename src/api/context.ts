@@ -1,5 +1,6 @@
 import type { ConfigChanges } from '../config/diff.js';
 import type { Config } from '../config/schema.js';
+import type { RegistryStatus } from '../daemon/registry-watch.js';
 import type { RequestRate } from '../daemon/request-rate.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/store.js';
@@ -21,6 +22,8 @@ export interface ApiContext {
   metrics: Metrics;
   /** Tracker requests per second. */
   rate: RequestRate;
+  /** Whether the registry can serve announces (an empty one cannot); always ok when absent. */
+  registry?: (() => RegistryStatus) | undefined;
   /** Reads the config file again and applies it; undefined when the daemon has no file to read. */
   reload?: (() => ConfigChanges) | undefined;
 }

@@ -192,6 +192,9 @@ export const StatsReply = Type.Object({
   users: Type.Integer(),
   requests_per_second: Type.Object({ '1s': Type.Number(), '10s': Type.Number(), '60s': Type.Number() }),
   storage: Type.Object({ kind: Type.String(), up: Type.Boolean(), latency_ms: Type.Union([Type.Number(), Type.Null()]) }),
+  registry: Type.Optional(
+    Type.Object({ ok: Type.Boolean(), reason: Type.Optional(Type.String()) }, { description: 'ok false: no users and no torrents (reason says what happened and what to do); absent from older daemons' }),
+  ),
   uptime_seconds: Type.Integer(),
 });
 
@@ -212,7 +215,14 @@ export const ReloadReply = Type.Object({
   needs_restart: Type.Array(Type.String(), { description: 'Of changed: those that take effect only after a restart' }),
 });
 
-export const HealthReply = Type.Object({ status: Type.String(), storage: Type.String(), store: Type.String() });
+export const HealthReply = Type.Object({
+  status: Type.String({ description: '"ok", or "degraded" when storage is down (HTTP 503) or the registry is empty (HTTP 200: every instance would fail alike)' }),
+  storage: Type.String(),
+  store: Type.String(),
+  registry: Type.String({ description: '"ok", or "empty": no users and no torrents, every announce fails "unknown passkey"' }),
+  reason: Type.Optional(Type.String({ description: 'What is degraded and what to do' })),
+});
+
 export const VersionReply = Type.Object({ name: Type.String(), version: Type.String() });
 export const UptimeReply = Type.Object({ started_at: Type.String(), uptime_seconds: Type.Integer() });
 export const ErrorReply = Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String() }) });

@@ -130,6 +130,11 @@ export const StoreSchema = Type.Object(
       default: './data',
       description: 'Data folder of the embedded store (relative to the working directory): its database file mika.mdb and the lock of the serving process. Restart to change',
     }),
+    auto_warmup: Type.Boolean({
+      default: false,
+      description:
+        'When the registry is empty at start or empties (e.g. Redis restarted without its data), reload it from the site database (sql.*) by itself, as `mika warmup` does; needs the API on. Off: a warn line asks for `mika warmup`',
+    }),
     redis: RedisSchema,
   },
   { additionalProperties: false, default: {} },

@@ -9,6 +9,7 @@ import { startMetricsServer, type MetricsServer } from '../metrics/metrics-serve
 import { startExporters } from '../metrics/push-exporter.js';
 import { RequestTimings } from '../metrics/request-timings.js';
 import { createStore } from '../store/create-store.js';
+import { describeStore } from '../store/store-description.js';
 import type { Store } from '../store/store.js';
 import { systemClock, Tracker, type Clock } from '../tracker/tracker.js';
 import { startApiServer, type ApiServer } from './api-server.js';
@@ -17,6 +18,8 @@ import { applyTimeouts } from './listener-limits.js';
 import type { Logger } from './logger.js';
 import { geoLocatorFor } from '../geo/locator.js';
 import { Reaper } from './reaper.js';
+import { autoWarmup } from './auto-warmup.js';
+import { RegistryWatch } from './registry-watch.js';
 import { RequestRate } from './request-rate.js';
 import { buildTrackerServer } from './tracker-server.js';
 
@@ -65,6 +68,13 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     const hint = store.kind === 'redis' ? ` (is Redis reachable at ${where}? the log has the connection error)` : '';
     throw new Error(`cannot open the ${store.kind} store: ${cause}${hint}`, { cause: err });
   }
+  if (store.kind === config.store.type) {
+    const { line, ...where } = describeStore(config.store);
+    // The memory store's line is a warning: nothing it holds survives the process.
+    if (where.durable) logger.info(where, line);
+    else logger.warn(where, line);
+  }
+  const registryWatch = new RegistryWatch(store, logger);
 
   const timings = new RequestTimings();
   const tracker = new Tracker(store, config, logger, clock, timings);
@@ -92,6 +102,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
         counters: tracker.counters,
         metrics,
         rate,
+        registry: () => registryWatch.status(),
         reload: rereadConfig && (() => {
           const changes = daemon.reload(rereadConfig());
           // Every other instance on this store (other workers, other hosts) re-reads its own file.
@@ -111,6 +122,11 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const trackerAddress = server.server.address() as AddressInfo;
   logger.info({ address: trackerAddress, store: store.kind }, 'tracker listening');
 
+  if (config.store.auto_warmup) {
+    if (api) registryWatch.useWarmup(autoWarmup(() => config, api.address, logger));
+    else logger.warn('store.auto_warmup is on but the API is off (api.tls_key and api.tls_cert): the registry is not reloaded by itself');
+  }
+  registryWatch.start();
   reaper.start();
   rate.start();
   // Started with the flush on only: the store tracks changes only then (a restart switches it).
@@ -139,6 +155,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     },
     async close(): Promise<void> {
       reaper.stop();
+      registryWatch.stop();
       rate.stop();
       for (const e of exporters) e.stop();
       await Promise.all([trackerServer.close(), api?.app.close(), metricsServer?.close()]);

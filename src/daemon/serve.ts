@@ -34,7 +34,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const { config, source } = load(opts);
   const logger = createLogger(config.log.level);
   if (cluster.isPrimary) {
-    if (source === undefined) logger.info('no config file found (./config.json): using the built-in defaults with the memory store');
+    if (source === undefined) logger.info('no config file found (./config.json): using the built-in defaults');
     else logger.info({ config: source }, 'config loaded');
   }
   if (config.procs > 1 && cluster.isPrimary) return runPrimary(config, logger);

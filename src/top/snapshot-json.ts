@@ -20,6 +20,7 @@ export function snapshotJson(url: string, data: TopData) {
     torrents: stats.torrents,
     users: stats.users,
     storage: stats.storage,
+    registry: stats.registry ?? { ok: true },
     busiest: data.torrents,
   };
 }

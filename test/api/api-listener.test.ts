@@ -23,6 +23,7 @@ beforeAll(async () => {
   ca = readFileSync(tls.certPath);
   const config = parseConfig({
     tracker: { listen: '127.0.0.1:0' },
+    store: { type: 'memory' },
     api: { listen: '127.0.0.1:0', tls_key: tls.keyPath, tls_cert: tls.certPath, keys: ['x'.repeat(20), KEY], username: 'site', password: 'secret-pass' },
     log: { level: 'silent' },
   });
@@ -71,8 +72,12 @@ describe('the API listener', () => {
     expect(await handshake('TLSv1.3')).toBe('TLSv1.3');
   });
 
-  it('answers GET /api/health without credentials, with the storage state', async () => {
-    expect(await api('/api/health')).toEqual({ status: 200, body: { status: 'ok', storage: 'up', store: 'memory' } });
+  it('answers GET /api/health without credentials, with the storage and registry state', async () => {
+    // Nothing registered yet: degraded (every announce would fail "unknown passkey"), still 200.
+    expect(await api('/api/health')).toEqual({
+      status: 200,
+      body: { status: 'degraded', storage: 'up', store: 'memory', registry: 'empty', reason: 'registry empty: no users and no torrents registered in the memory store' },
+    });
   });
 
   it.each([
@@ -107,7 +112,7 @@ describe('without a TLS key and certificate', () => {
     const lines: string[] = [];
     const logger = createLogger('warn');
     logger.warn = ((obj: unknown, msg?: string) => void lines.push(typeof obj === 'string' ? obj : (msg ?? ''))) as typeof logger.warn;
-    const config = parseConfig({ tracker: { listen: '127.0.0.1:0' }, api: { listen: '127.0.0.1:0', tls_key: join(dir, 'none.key'), tls_cert: join(dir, 'none.crt') } });
+    const config = parseConfig({ tracker: { listen: '127.0.0.1:0' }, store: { type: 'memory' }, api: { listen: '127.0.0.1:0', tls_key: join(dir, 'none.key'), tls_cert: join(dir, 'none.crt') } });
     const d = await startDaemon({ config, logger });
     try {
       expect(d.apiAddress).toBeUndefined();

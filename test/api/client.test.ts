@@ -46,7 +46,8 @@ const HASH = 'ab'.repeat(20);
 describe('the API client', () => {
   it('reaches a ":port" API on loopback with the pinned certificate and the first API key', async () => {
     expect(await client.version()).toEqual({ name: 'mika', version: VERSION });
-    expect(await client.health()).toEqual({ status: 'ok', storage: 'up', store: 'memory' });
+    // Nothing registered in this daemon: degraded, with the reason.
+    expect(await client.health()).toEqual({ status: 'degraded', storage: 'up', store: 'memory', registry: 'empty', reason: expect.stringMatching(/^registry empty/) });
   });
 
   it('uses basic auth when the config has no API key', async () => {

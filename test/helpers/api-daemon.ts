@@ -46,6 +46,8 @@ export async function startApiDaemon(
   const config = parseConfig({
     ...raw,
     tracker: { listen: '127.0.0.1:0', ...raw.tracker },
+    // Without a store given, the memory store: the default embedded one would write ./data under the repository.
+    store: { type: 'memory', ...raw.store },
     api: { listen: '127.0.0.1:0', ...tls, keys: [API_KEY], username: 'site', password: 'secret-pass', ...raw.api },
     log: { level: 'silent' },
   });

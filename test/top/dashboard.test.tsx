@@ -66,6 +66,19 @@ describe('the dashboard frame', () => {
     expect(f).toMatch(/latency –/);
   });
 
+  it('with an empty registry: says so, with the reason, above the numbers', async () => {
+    const reason = 'registry emptied: it held 3 users and 2 torrents and now holds none';
+    const { feed } = await liveFeed(new FakeDaemon([stats({ users: 0, torrents: 0, registry: { ok: false, reason } })]));
+    const f = frame(feed.snapshot());
+    expect(f).toContain('Registry empty: 0 users, 0 torrents');
+    expect(f).toContain(reason);
+  });
+
+  it('with users and torrents registered: no registry notice', async () => {
+    const { feed } = await liveFeed(new FakeDaemon([stats({ registry: { ok: true } })]));
+    expect(frame(feed.snapshot())).not.toContain('Registry empty');
+  });
+
   it('unreachable before any answer: says so and that it retries', async () => {
     const daemon = new FakeDaemon([stats()]);
     daemon.down = new Error(REFUSED);

@@ -21,7 +21,17 @@ export async function operationRoutes(app: FastifyInstance, ctx: ApiContext): Pr
 
   app.get('/api/health', { config: { public: true }, schema: { tags: ['operations'], summary: 'Storage reachable or not (no credentials)', security: [], response: replies({ 200: HealthReply, 503: HealthReply }) } }, async (_req, reply) => {
     const up = await store.ping();
-    return reply.code(up ? 200 : 503).send({ status: up ? 'ok' : 'degraded', storage: up ? 'up' : 'down', store: store.kind });
+    const registry = ctx.registry?.() ?? { ok: true };
+    // 503 only for storage down: a load balancer takes this instance out. An empty registry is the
+    // same on every instance of the store, so taking them out helps nobody: degraded, still 200.
+    const reason = !up ? `the ${store.kind} store's storage does not answer` : registry.reason;
+    return reply.code(up ? 200 : 503).send({
+      status: up && registry.ok ? 'ok' : 'degraded',
+      storage: up ? 'up' : 'down',
+      store: store.kind,
+      registry: registry.ok ? 'ok' : 'empty',
+      ...(reason !== undefined && { reason }),
+    });
   });
 
   app.get('/api/version', { schema: { tags: ['operations'], response: replies({ 200: VersionReply }) } }, async () => ({ name: 'mika', version: VERSION }));
@@ -45,6 +55,7 @@ export async function operationRoutes(app: FastifyInstance, ctx: ApiContext): Pr
       users: counts.users,
       requests_per_second: { '1s': ctx.rate.perSecond(1), '10s': ctx.rate.perSecond(10), '60s': ctx.rate.perSecond(60) },
       storage: { kind: store.kind, up: latency !== null, latency_ms: latency },
+      registry: ctx.registry?.() ?? { ok: true },
       uptime_seconds: uptime(ctx),
     };
   });

@@ -1,15 +1,13 @@
 import { closeSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { open, type RootDatabase } from 'lmdb';
+import { DATA_FILE, LOCK_FILE } from './layout.js';
 
-// The embedded store's data folder: one LMDB file (mika.mdb, with LMDB's own mika.mdb-lock) and
-// mika.lock, which says which process serves from it.
+// The embedded store's data folder (layout.ts): taking it, and opening its file safely.
 
 /** The format of the records in mika.mdb (journal.ts); a file written with a higher one is refused. */
 export const FORMAT = 1;
 const FORMAT_KEY = '!format';
-export const DATA_FILE = 'mika.mdb';
-const LOCK_FILE = 'mika.lock';
 
 /** The data folder cannot be used: the message says why and what to do. */
 export class DataFolderError extends Error {
@@ -23,11 +21,17 @@ export class DataFolderError extends Error {
  * process is gone (killed) is taken over. Returns the function that gives the folder back.
  */
 export function lockDataFolder(dir: string): () => void {
+  mkdirSync(dir, { recursive: true });
   const path = join(dir, LOCK_FILE);
+  const inUse = (pid: number) =>
+    new DataFolderError(`data folder ${resolve(dir)} is in use by process ${pid} (another mika serve?): one process serves from a data folder; stop it first, or set store.path to another folder`);
+  if (heldHere.has(resolve(path))) throw inUse(process.pid);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       writeFileSync(path, `${process.pid}\n`, { flag: 'wx' });
+      heldHere.add(resolve(path));
       return () => {
+        heldHere.delete(resolve(path));
         try {
           if (readFileSync(path, 'utf8').trim() === String(process.pid)) rmSync(path);
         } catch {
@@ -37,15 +41,17 @@ export function lockDataFolder(dir: string): () => void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new DataFolderError(`cannot write ${path}: ${(err as Error).message}`);
       const holder = Number(readFileSync(path, 'utf8').trim());
-      if (Number.isSafeInteger(holder) && holder > 0 && holder !== process.pid && alive(holder)) {
-        throw new DataFolderError(`data folder ${resolve(dir)} is in use by process ${holder} (another mika serve?): one process serves from a data folder; stop it first, or set store.path to another folder`);
-      }
+      // Our own pid in a lock we do not hold: a process before us had it (a container restarted).
+      if (Number.isSafeInteger(holder) && holder > 0 && holder !== process.pid && alive(holder)) throw inUse(holder);
       // Left behind by a process that is gone.
       rmSync(path, { force: true });
     }
   }
   throw new DataFolderError(`cannot take ${path}: another process keeps creating it`);
 }
+
+/** Lock files this process holds. */
+const heldHere = new Set<string>();
 
 function alive(pid: number): boolean {
   try {
