@@ -93,9 +93,12 @@ function checkHeader(file: string): void {
  * not mika's, is refused with a message that says so; it is never emptied.
  */
 export function openDataFile(dir: string, opts: { readOnly?: boolean } = {}): RootDatabase {
-  const file = join(dir, DATA_FILE);
   if (!opts.readOnly) mkdirSync(dir, { recursive: true });
-  else statSync(file); // Throws ENOENT: a backup of nothing is an error.
+  return openMikaFile(join(dir, DATA_FILE), opts);
+}
+
+/** openDataFile for a file of any name (a backup copy). */
+export function openMikaFile(file: string, opts: { readOnly?: boolean } = {}): RootDatabase {
   checkHeader(file);
   let db: RootDatabase;
   try {
