@@ -11,7 +11,7 @@ import { RequestTimings } from '../metrics/request-timings.js';
 import { createStore } from '../store/create-store.js';
 import { describeStore } from '../store/store-description.js';
 import type { Store } from '../store/store.js';
-import { systemClock, Tracker, type Clock } from '../tracker/tracker.js';
+import { preciseClock, systemClock, Tracker, type Clock } from '../tracker/tracker.js';
 import { startApiServer, type ApiServer } from './api-server.js';
 import { listenTarget } from './listen-address.js';
 import { applyTimeouts } from './listener-limits.js';
@@ -77,7 +77,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const registryWatch = new RegistryWatch(store, logger);
 
   const timings = new RequestTimings();
-  const tracker = new Tracker(store, config, logger, clock, timings);
+  // The tracker reads milliseconds too (the upload budget), unless a test gives its own clock.
+  const tracker = new Tracker(store, config, logger, opts.clock ?? preciseClock, timings);
   tracker.useGeo(geoLocatorFor(config.geo, logger), config.geo.sample);
   const reaper = new Reaper(store, () => config.tracker, clock, logger);
   // With procs > 1 each worker has its own metrics: the label keeps their series apart.

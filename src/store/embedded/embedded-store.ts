@@ -2,8 +2,8 @@ import type { RootDatabase } from 'lmdb';
 import type { FlushBatch } from '../flush-batch.js';
 import { K } from '../memory/journal.js';
 import { MemoryStore } from '../memory/memory-store.js';
-import type { CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from '../records.js';
-import type { AnnounceInput, AnnounceResult, PasskeyConflict, RegistryCounts, ScrapeEntry, Store } from '../store.js';
+import type { CheatCounts, CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from '../records.js';
+import type { AnnounceInput, AnnounceResult, CheatFilter, PasskeyConflict, RegistryCounts, ScrapeEntry, Store, TorrentIdConflict } from '../store.js';
 import { isMark, lockDataFolder, openDataFile } from './data-folder.js';
 import { GroupCommit } from './group-commit.js';
 
@@ -96,6 +96,13 @@ export class EmbeddedStore implements Store {
   // Registry writes: the memory store applies its rules, then each record named is written as it
   // now is there (present or gone), whatever the rules decided.
 
+  async createUser(user: User): Promise<void> {
+    try {
+      await this.mem.createUser(user);
+    } finally {
+      await this.usersChanged([user.id]);
+    }
+  }
   async putUser(user: User): Promise<void> {
     try {
       await this.mem.putUser(user);
@@ -118,12 +125,16 @@ export class EmbeddedStore implements Store {
     return had;
   }
   async putTorrent(torrent: Torrent): Promise<void> {
-    await this.mem.putTorrent(torrent);
-    await this.torrentsChanged([torrent.infoHash]);
+    try {
+      await this.mem.putTorrent(torrent);
+    } finally {
+      await this.torrentsChanged([torrent.infoHash]);
+    }
   }
-  async putTorrents(torrents: Torrent[]): Promise<void> {
-    await this.mem.putTorrents(torrents);
+  async putTorrents(torrents: Torrent[]): Promise<TorrentIdConflict[]> {
+    const conflicts = await this.mem.putTorrents(torrents);
     await this.torrentsChanged(torrents.map((t) => t.infoHash));
+    return conflicts;
   }
   async deleteTorrent(infoHash: string): Promise<void> {
     await this.mem.deleteTorrent(infoHash);
@@ -172,8 +183,11 @@ export class EmbeddedStore implements Store {
   async userTorrentStats(userId: number, torrentId: number): Promise<UserTorrentStats | undefined> {
     return this.mem.userTorrentStats(userId, torrentId);
   }
-  async cheatEvents(limit: number): Promise<CheatEvent[]> {
-    return this.mem.cheatEvents(limit);
+  async cheatEvents(limit: number, filter?: CheatFilter): Promise<CheatEvent[]> {
+    return this.mem.cheatEvents(limit, filter);
+  }
+  async cheatCounts(): Promise<CheatCounts> {
+    return this.mem.cheatCounts();
   }
   async peers(infoHash: string): Promise<PeerInfo[]> {
     return this.mem.peers(infoHash);

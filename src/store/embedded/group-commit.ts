@@ -1,14 +1,19 @@
 import type { RootDatabase } from 'lmdb';
 import { StorageUnavailableError } from '../store.js';
-import { kindOf, peerRow } from '../memory/journal.js';
+import { kindOf, peerRow, swarmRow } from '../memory/journal.js';
 
 interface Waiter {
   resolve: () => void;
   reject: (err: Error) => void;
 }
 
-/** A record as written: live peers become their row, everything else is written as it is. */
-const stored = (key: string, live: unknown): unknown => (kindOf(key) === 'p' ? peerRow(live as Parameters<typeof peerRow>[0]) : live);
+/** A record as written: live peers and swarms become their rows, everything else is written as it is. */
+function stored(key: string, live: unknown): unknown {
+  const kind = kindOf(key);
+  if (kind === 'p') return peerRow(live as Parameters<typeof peerRow>[0]);
+  if (kind === 'ts') return swarmRow(live as Parameters<typeof swarmRow>[0]);
+  return live;
+}
 
 /**
  * Group commit for the embedded store. Operations note the records they changed (`note`, the

@@ -1,4 +1,5 @@
 import type { PeerState } from '../../accounting/settle.js';
+import type { TorrentStats } from '../records.js';
 
 // The names of the records a MemoryStore's state is made of, for a store that keeps that state on
 // disk (the embedded store). The memory store tells its journal which record an operation changed
@@ -22,6 +23,8 @@ export const K = {
   peer: (infoHash: string, peerKey: string) => `p/${infoHash}/${peerKey}`,
   /** Zero-padded so the cheat log reads back in order. */
   cheat: (seq: number) => `c/${String(seq).padStart(15, '0')}`,
+  /** Cheat events ever recorded, per kind. */
+  cheatCounts: 'cc',
   flushDirtyUser: (id: number) => `fdu/${id}`,
   flushDirtyTorrent: (infoHash: string) => `fdt/${infoHash}`,
   flushSentUser: (id: number) => `fsu/${id}`,
@@ -44,3 +47,11 @@ export const restOf = (key: string): string => key.slice(key.indexOf('/') + 1);
 export type PeerRow = [record: Buffer, uploaded: number, downloaded: number, left: number, lastSeen: number];
 
 export const peerRow = (p: { record: Buffer; state: PeerState }): PeerRow => [p.record, p.state.uploaded, p.state.downloaded, p.state.left, p.state.lastSeen];
+
+/** A swarm as it is written: its counters and the last time it had a leecher (the no-leechers rule); peers are records of their own. */
+export interface SwarmRow {
+  stats: TorrentStats;
+  lastLeecherAt: number;
+}
+
+export const swarmRow = (s: SwarmRow): SwarmRow => ({ stats: s.stats, lastLeecherAt: s.lastLeecherAt });

@@ -20,6 +20,7 @@ async function everything(store: Store, mix: AnnounceMix) {
     torrentStats: await Promise.all(mix.torrents.map((t) => store.torrentStats(t.infoHash))),
     peers: await Promise.all(mix.torrents.map((t) => store.peers(t.infoHash))),
     cheats: await store.cheatEvents(100_000),
+    cheatCounts: await store.cheatCounts(),
     totals: await store.totals(),
     // Batch ids carry a per-store epoch, and a batch's rows have no order: the rows are what must match.
     pending: (await store.pendingFlushes()).map(({ id: _, users, torrents, ...rest }) => ({
