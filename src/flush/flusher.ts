@@ -79,7 +79,7 @@ export class Flusher {
       await sleep(Math.min(delay, deadline - Date.now()));
     }
     if (result !== 'drained') {
-      const kept = this.opts.store.kind === 'redis' ? 'they stay in Redis for the next start' : 'the memory store loses them';
+      const kept = { redis: 'they stay in Redis for the next start', embedded: 'they stay in the data file for the next start', memory: 'the memory store loses them' }[this.opts.store.kind];
       this.opts.logger.warn({ result }, `flush: changes left unsent at shutdown; ${kept}`);
     }
     await this.pool?.end().catch(() => undefined);
