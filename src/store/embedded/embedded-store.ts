@@ -32,13 +32,16 @@ export class EmbeddedStore implements Store {
   constructor(private readonly opts: EmbeddedStoreOptions) {}
 
   async open(): Promise<void> {
-    const unlock = lockDataFolder(this.opts.path.length > 0 ? this.opts.path : '.');
+    const unlock = lockDataFolder(this.opts.path);
     try {
       const db = openDataFile(this.opts.path);
       const commits = new GroupCommit(db);
       const mem = new MemoryStore({ flush: this.opts.flush, journal: commits.note });
       mem.restore(records(db));
-      Object.assign(this, { db, commits, mem, unlock });
+      this.db = db;
+      this.commits = commits;
+      this.mem = mem;
+      this.unlock = unlock;
     } catch (err) {
       unlock();
       throw err;
