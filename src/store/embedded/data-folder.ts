@@ -8,6 +8,8 @@ import { DATA_FILE, LOCK_FILE } from './layout.js';
 /** The format of the records in mika.mdb (journal.ts); a file written with a higher one is refused. */
 export const FORMAT = 1;
 const FORMAT_KEY = '!format';
+/** How many store records the file holds (group-commit.ts keeps it; open() checks it). */
+export const RECORDS_KEY = '!records';
 
 /** The data folder cannot be used: the message says why and what to do. */
 export class DataFolderError extends Error {
@@ -106,10 +108,16 @@ export function openMikaFile(file: string, opts: { readOnly?: boolean } = {}): R
   } catch (err) {
     throw new DataFolderError(`cannot open ${resolve(file)}: ${(err as Error).message}`);
   }
-  const format = db.get(FORMAT_KEY) as { format: number; by: string } | undefined;
-  if (format === undefined) {
-    let empty = true;
+  let format: { format: number; by: string } | undefined;
+  let empty = true;
+  try {
+    format = db.get(FORMAT_KEY) as typeof format;
     for (const _ of db.getKeys({ limit: 1 })) empty = false;
+  } catch (err) {
+    void db.close();
+    throw new DataFolderError(`${resolve(file)} is damaged (${(err as Error).message}): refusing to start rather than start empty. Restore it from a backup (docs/operations.md)`);
+  }
+  if (format === undefined) {
     if (!empty) {
       void db.close();
       throw new DataFolderError(`${resolve(file)} holds records but no mika format mark: it was not written by mika; refusing to use it`);

@@ -1,11 +1,13 @@
+import { join, resolve } from 'node:path';
 import type { RootDatabase } from 'lmdb';
 import type { FlushBatch } from '../flush-batch.js';
 import { K } from '../memory/journal.js';
 import { MemoryStore } from '../memory/memory-store.js';
 import type { CheatCounts, CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from '../records.js';
 import type { AnnounceInput, AnnounceResult, CheatFilter, PasskeyConflict, RegistryCounts, ScrapeEntry, Store, TorrentIdConflict } from '../store.js';
-import { isMark, lockDataFolder, openDataFile } from './data-folder.js';
+import { DataFolderError, isMark, lockDataFolder, openDataFile, RECORDS_KEY } from './data-folder.js';
 import { GroupCommit } from './group-commit.js';
+import { DATA_FILE } from './layout.js';
 
 export interface EmbeddedStoreOptions {
   /** The data folder (config store.path); created when missing. */
@@ -35,9 +37,10 @@ export class EmbeddedStore implements Store {
     const unlock = lockDataFolder(this.opts.path);
     try {
       const db = openDataFile(this.opts.path);
-      const commits = new GroupCommit(db);
-      const mem = new MemoryStore({ flush: this.opts.flush, journal: commits.note });
-      mem.restore(records(db));
+      // restore() notes nothing: the journal is first called by an operation, once commits exists.
+      const mem = new MemoryStore({ flush: this.opts.flush, journal: (key, live) => commits.note(key, live) });
+      const read = restoreAll(db, mem, join(this.opts.path, DATA_FILE));
+      const commits = new GroupCommit(db, read);
       this.db = db;
       this.commits = commits;
       this.mem = mem;
@@ -238,9 +241,31 @@ export class EmbeddedStore implements Store {
   }
 }
 
-/** Every store record of the file, in key order (the folder's own marks left out). */
-function* records(db: RootDatabase): Generator<{ key: string; value: unknown }> {
-  for (const { key, value } of db.getRange({})) {
-    if (typeof key === 'string' && !isMark(key)) yield { key, value };
+/**
+ * Reads every store record of the file into `mem` and returns how many there were. A file whose
+ * records do not all read back (fewer than its count says, or one that does not decode) is refused:
+ * starting on part of the ledger would be silent loss.
+ */
+function restoreAll(db: RootDatabase, mem: MemoryStore, path: string): number {
+  let read = 0;
+  function* records(): Generator<{ key: string; value: unknown }> {
+    for (const { key, value } of db.getRange({})) {
+      if (typeof key !== 'string' || isMark(key)) continue;
+      read++;
+      yield { key, value };
+    }
   }
+  const file = resolve(path);
+  try {
+    mem.restore(records());
+  } catch (err) {
+    void db.close();
+    throw new DataFolderError(`${file} is damaged (${(err as Error).message} after ${read} records): refusing to start on part of the ledger. Restore it from a backup (docs/operations.md)`);
+  }
+  const expected = db.get(RECORDS_KEY) as number | undefined;
+  if (expected !== undefined && expected !== read) {
+    void db.close();
+    throw new DataFolderError(`${file} is damaged: it holds ${expected} records and ${read} could be read: refusing to start on part of the ledger. Restore it from a backup (docs/operations.md)`);
+  }
+  return read;
 }

@@ -1,6 +1,7 @@
 import type { RootDatabase } from 'lmdb';
 import { StorageUnavailableError } from '../store.js';
 import { kindOf, peerRow, swarmRow } from '../memory/journal.js';
+import { RECORDS_KEY } from './data-folder.js';
 
 interface Waiter {
   resolve: () => void;
@@ -33,7 +34,15 @@ export class GroupCommit {
   /** Batches written since open (metrics and tests). */
   commits = 0;
 
-  constructor(private readonly db: RootDatabase) {}
+  /**
+   * `records`: how many store records the file holds now. Each batch keeps the count in RECORDS_KEY,
+   * in the same transaction: LMDB has no checksums, and a damaged page can make a scan end early
+   * without an error; open() compares what it read with this count.
+   */
+  constructor(
+    private readonly db: RootDatabase,
+    private records: number,
+  ) {}
 
   readonly note = (key: string, live: unknown): void => {
     this.dirty.set(key, live);
@@ -59,9 +68,21 @@ export class GroupCommit {
         this.waiters = [];
         try {
           let last: Promise<boolean> | undefined;
+          let records = this.records;
           // lmdb-js encodes each value at the call and commits every write of one turn in one transaction.
-          for (const [key, live] of dirty) last = live === undefined ? this.db.remove(key) : this.db.put(key, stored(key, live));
+          for (const [key, live] of dirty) {
+            const had = this.db.doesExist(key);
+            if (live === undefined) {
+              if (had) records--;
+              last = this.db.remove(key);
+            } else {
+              if (!had) records++;
+              last = this.db.put(key, stored(key, live));
+            }
+          }
+          if (records !== this.records) last = this.db.put(RECORDS_KEY, records);
           if (last) await last;
+          this.records = records;
           await this.db.flushed;
           this.commits++;
           for (const w of waiters) w.resolve();

@@ -47,6 +47,20 @@ describe('the embedded store’s data folder', () => {
     expect(readFileSync(file).equals(damaged)).toBe(true);
   });
 
+  it('a damaged page in the middle of the file is refused, not read as a smaller ledger', async () => {
+    const path = tempDir('folder');
+    const store = new EmbeddedStore({ path });
+    await store.open();
+    await store.putUsers(Array.from({ length: 3000 }, (_, i) => ({ ...user, id: i + 1, passkey: String(i).padStart(32, 'k') })));
+    await store.close();
+    const file = join(path, 'mika.mdb');
+    const damaged = readFileSync(file);
+    // A leaf page of the users: LMDB has no checksums, and a scan over it ends early without an error.
+    damaged.fill(0x5a, 20 * 4096, 21 * 4096);
+    writeFileSync(file, damaged);
+    await expect(new EmbeddedStore({ path }).open()).rejects.toThrow(/mika\.mdb is damaged.*refusing to start on part of the ledger/);
+  });
+
   it('a truncated data file is refused', async () => {
     const path = tempDir('folder');
     writeFileSync(join(path, 'mika.mdb'), Buffer.alloc(100));
