@@ -1,7 +1,7 @@
 import type { Config } from './schema.js';
 
 /** Fields a running daemon cannot change: sockets (and node:http's header limit, fixed at creation), the store, the process layout. */
-const RESTART_ONLY = ['tracker.listen', 'tracker.ipv4', 'tracker.ipv6', 'tracker.max_header_size', 'api.listen', 'api.max_header_size', 'api.tls_key', 'api.tls_cert', 'store', 'procs', 'pidfile', 'metrics', 'sql.flush.enabled'];
+const RESTART_ONLY = ['tracker.listen', 'tracker.ipv4', 'tracker.ipv6', 'tracker.max_header_size', 'api.listen', 'api.max_header_size', 'api.handshake_timeout', 'api.tls_key', 'api.tls_cert', 'store', 'procs', 'pidfile', 'metrics', 'sql.flush.enabled'];
 
 export interface ConfigChanges {
   /** Dotted paths of every field whose value differs. */

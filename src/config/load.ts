@@ -6,6 +6,9 @@ import { applyEnv } from './env.js';
 
 export const DEFAULT_CONFIG_PATH = 'config.json';
 
+/** The shortest basic-auth password accepted: as long as the shortest API key. */
+export const BASIC_PASSWORD_MIN = 16;
+
 export interface LoadedConfig {
   config: Config;
   /** The file read, or undefined when the built-in defaults were used. */
@@ -74,6 +77,10 @@ function checkRelations(c: Config): void {
   for (const [section, l] of [['tracker', t], ['api', c.api]] as const) {
     // node:http refuses a headers timeout longer than the request timeout.
     if (l.headers_timeout > l.request_timeout) throw new ConfigError(`${section}.headers_timeout`, `must not exceed ${section}.request_timeout (${l.request_timeout})`);
+  }
+  // API keys need 16 characters: a basic-auth password guards the same routes, so it needs as many.
+  if (c.api.username !== '' && c.api.password.length < BASIC_PASSWORD_MIN) {
+    throw new ConfigError('api.password', `must be at least ${BASIC_PASSWORD_MIN} characters when api.username is set (an empty api.username turns basic auth off)`);
   }
   if (!t.ipv4 && !t.ipv6) throw new ConfigError('tracker.ipv4', 'at least one of tracker.ipv4 and tracker.ipv6 must be true');
   for (const p of t.trusted_proxies) {
