@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { ValueErrorType } from '@sinclair/typebox/errors';
 import { Value } from '@sinclair/typebox/value';
 import { ConfigSchema, type Config } from './schema.js';
 import { ConfigError } from './config-error.js';
 import { applyEnv } from './env.js';
+import { configSecrets } from './secrets.js';
+import { isSecretField, redactText, rememberSecrets } from '../redaction/redact.js';
 
 export const DEFAULT_CONFIG_PATH = 'config.json';
 
@@ -57,14 +60,18 @@ export function parseConfig(raw: Record<string, unknown>): Config {
   const first = Value.Errors(ConfigSchema, withDefaults).First();
   if (first) {
     const field = first.path.replace(/^\//, '').replaceAll('/', '.') || '(root)';
-    const got = first.value === undefined ? '' : ` (got ${JSON.stringify(first.value)})`;
+    // The value is echoed to help the operator, except a secret's (and an unknown field's, which
+    // may be a misspelt secret): the message reaches stderr, the log and POST /api/reload's reply.
+    const unknown = first.type === ValueErrorType.ObjectAdditionalProperties;
+    const got = first.value === undefined || unknown || isSecretField(field) ? '' : ` (got ${redactText(JSON.stringify(first.value))})`;
     const choices = (first.schema.anyOf as Array<{ const?: unknown }> | undefined)?.map((s) => JSON.stringify(s.const));
     const message = choices ? `must be one of ${choices.join(', ')}` : first.message;
-    const rule = first.schema.description && first.type !== 45 /* unknown property */ ? `${message}${got}: ${first.schema.description}` : `${message}${got}`;
+    const rule = first.schema.description && !unknown ? `${message}${got}: ${first.schema.description}` : `${message}${got}`;
     throw new ConfigError(field, rule);
   }
   const config = withDefaults as Config;
   checkRelations(config);
+  rememberSecrets(configSecrets(config));
   return config;
 }
 

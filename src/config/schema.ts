@@ -95,7 +95,7 @@ export const ApiSchema = Type.Object(
       minimum: 1,
       maximum: 60,
       default: 10,
-      description: 'Seconds a client of the API port may take to finish its TLS handshake; slower is disconnected (no reply: there is no TLS to send one over)',
+      description: 'Seconds a client of the API port may take to finish its TLS handshake; slower is disconnected (no reply: there is no TLS to send one over). Restart to change',
     }),
     max_connections_per_ip: Type.Integer({
       minimum: 1,
