@@ -70,6 +70,8 @@ describe('secrets never leave the process', () => {
     const { code, m } = await finished(['serve'], dir);
     expect(code).toBe(1);
     expect(m.stdout()).toMatch(/"message":"WRONGPASS/);
+    // Not "Connection is closed.": the reason the connection was closed.
+    expect(m.stderr()).toMatch(/^mika: cannot open the redis store: WRONGPASS invalid username-password pair/);
   });
 
   it('a failed Redis AUTH, a Redis error during POST /api/user and refused configs show none of the secrets', { timeout: 120_000 }, async () => {
