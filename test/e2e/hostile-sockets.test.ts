@@ -44,6 +44,8 @@ function idleSocket(port: number, data?: Buffer): Promise<Socket & { closedAt?: 
     });
     s.on('error', () => undefined);
     s.once('close', () => (s.closedAt = Date.now()));
+    // What the server sends before closing (the tracker's 408) is read and dropped, or 'close' never comes.
+    s.resume();
     s.once('connect', () => s.off('error', reject));
     s.once('error', reject);
   });
@@ -54,7 +56,7 @@ const failure = (r: RawReply): string => Buffer.from((bencode.decode(r.body) as 
 describe('hostile connections to mika serve', () => {
   let serve: MikaProcess;
   let api: ApiClient;
-  let ports: { tracker: number; api: number };
+  let ports: { tracker: number; api: number; metrics: number };
   let ca: Buffer;
   let pid: number;
   let dir: string;
@@ -63,7 +65,7 @@ describe('hostile connections to mika serve', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'mika-hostile-'));
     expect((await runMika(['genkey'], { cwd: dir }).exited).code).toBe(0);
-    ports = { tracker: await freePort(), api: await freePort() };
+    ports = { tracker: await freePort(), api: await freePort(), metrics: await freePort() };
     settings = {
       tracker: { listen: `127.0.0.1:${ports.tracker}`, whitelist_enabled: false, headers_timeout: 1, request_timeout: 2 },
       api: {
@@ -76,6 +78,7 @@ describe('hostile connections to mika serve', () => {
         request_timeout: 2,
         max_connections_per_ip: CAP,
       },
+      metrics: { listen: `127.0.0.1:${ports.metrics}` },
       pidfile: '',
     };
     writeFileSync(join(dir, 'config.json'), JSON.stringify(settings));
@@ -89,7 +92,8 @@ describe('hostile connections to mika serve', () => {
   }, 60_000);
 
   afterAll(async () => {
-    await api?.close();
+    // Closed already when a test failed between closing and reopening it.
+    await api?.close().catch(() => undefined);
     if (serve) expect((await serve.stop()).code).toBe(0);
     rmSync(dir, { recursive: true, force: true });
   });
@@ -163,6 +167,15 @@ describe('hostile connections to mika serve', () => {
     expect(ok.status).toBe(200);
     const after = await rawRequest({ port: ports.tracker }, `GET /${PASSKEY}/scrape?info_hash=${encodeBytes(HASH)} HTTP/1.1\r\nHost: x\r\n\r\n`);
     expect(after.body.toString('latin1')).toContain('8:completei1e');
+  });
+
+  it('closes a silent connection to the metrics listener within 10 s, and answers CONNECT there with 405', { timeout: 30_000 }, async () => {
+    const t0 = Date.now();
+    const silent = await idleSocket(ports.metrics);
+    const connect = await rawRequest({ port: ports.metrics }, 'CONNECT example.org:443 HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(connect.status).toBe(405);
+    await eventually(() => silent.closedAt !== undefined, 15_000, 100);
+    expect(silent.closedAt! - t0).toBeLessThan(12_000);
   });
 
   it('exits promptly on SIGTERM although a client holds a half handshake open', { timeout: 20_000 }, async () => {
