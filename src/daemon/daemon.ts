@@ -10,7 +10,7 @@ import { startExporters } from '../metrics/push-exporter.js';
 import { RequestTimings } from '../metrics/request-timings.js';
 import { createStore } from '../store/create-store.js';
 import type { Store } from '../store/store.js';
-import { systemClock, Tracker, type Clock } from '../tracker/tracker.js';
+import { preciseClock, systemClock, Tracker, type Clock } from '../tracker/tracker.js';
 import { startApiServer, type ApiServer } from './api-server.js';
 import { listenTarget } from './listen-address.js';
 import { applyTimeouts } from './listener-limits.js';
@@ -67,7 +67,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   }
 
   const timings = new RequestTimings();
-  const tracker = new Tracker(store, config, logger, clock, timings);
+  // The tracker reads milliseconds too (the upload budget), unless a test gives its own clock.
+  const tracker = new Tracker(store, config, logger, opts.clock ?? preciseClock, timings);
   tracker.useGeo(geoLocatorFor(config.geo, logger), config.geo.sample);
   const reaper = new Reaper(store, () => config.tracker, clock, logger);
   // With procs > 1 each worker has its own metrics: the label keeps their series apart.
