@@ -19,9 +19,9 @@ import { scrapeReply } from './scrape-reply.js';
 
 /**
  * Hashes of a scrape worked in one event-loop turn. Scrapes of this size or less, nearly all of
- * them, never wait for a turn; the largest (10,000 hashes) takes 20 (docs/protocol.md).
+ * them, never wait for a turn; the largest (10,000 hashes) takes 40 (docs/protocol.md).
  */
-export const SCRAPE_SLICE = 500;
+export const SCRAPE_SLICE = 250;
 
 /** Unix seconds; the tracker's may have a fraction (its milliseconds are the upload budget's clock). */
 export type Clock = () => number;
