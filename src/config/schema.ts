@@ -302,7 +302,10 @@ export const ConfigSchema = Type.Object(
     metrics: MetricsSchema,
     geo: GeoSchema,
     procs: Type.Integer({ minimum: 1, maximum: 256, default: 1, description: 'Worker processes sharing the ports (redis store only)' }),
-    pidfile: Type.String({ default: 'mika.pid', description: '`mika serve` writes its pid here (for `mika reload --signal`); empty for none' }),
+    pidfile: Type.String({
+      default: 'mika.pid',
+      description: '`mika serve` creates this file with its pid (for `mika reload --signal`); a symlink there, or the pidfile of a mika serve still running, stops the start; empty for none',
+    }),
   },
   { additionalProperties: false },
 );
