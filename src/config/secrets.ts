@@ -1,3 +1,4 @@
+import { configLeaves } from './diff.js';
 import type { Config } from './schema.js';
 
 /** The config fields whose values are secrets (sql.queries.users.passkey is a column name: not one). */
@@ -6,20 +7,10 @@ const SECRET_FIELDS = ['api.keys', 'api.password', 'store.redis.password', 'stor
 /** Fields holding a URL whose userinfo may carry a password. */
 const URL_FIELDS = ['store.redis.url', 'sql.url', 'metrics.influx.url'];
 
-function leaves(value: unknown, path: string, out: Array<[string, unknown]>): void {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    for (const [k, v] of Object.entries(value)) leaves(v, path === '' ? k : `${path}.${k}`, out);
-  } else {
-    out.push([path, value]);
-  }
-}
-
 /** Every secret value of `config`: the secret fields' (api.keys, the passwords, the token) and the passwords inside its URLs. */
 export function configSecrets(config: Config): string[] {
-  const fields: Array<[string, unknown]> = [];
-  leaves(config, '', fields);
   const secrets: string[] = [];
-  for (const [path, value] of fields) {
+  for (const [path, value] of configLeaves(config)) {
     if (SECRET_FIELDS.includes(path)) secrets.push(...(Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string' && v !== ''));
     if (URL_FIELDS.includes(path) && typeof value === 'string' && value !== '') {
       try {
