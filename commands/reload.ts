@@ -11,7 +11,7 @@ export default class Reload extends BaseCommand {
   static override examples = ['<%= config.bin %> reload', '<%= config.bin %> reload --config /etc/mika/config.json', '<%= config.bin %> reload --signal'];
 
   static override flags = {
-    signal: Flags.boolean({ description: 'Send SIGUSR2 to the pid in the pidfile (config pidfile) instead; the outcome is then only in the daemon\'s log', default: false }),
+    signal: Flags.boolean({ description: 'Send SIGUSR2 to the pid in the pidfile (config pidfile) instead, once it is checked to be a running mika serve; the outcome is then only in the daemon\'s log', default: false }),
   };
 
   async run(): Promise<void> {

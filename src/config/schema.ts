@@ -93,7 +93,10 @@ export const AccountingSchema = Type.Object(
 
 export const ApiSchema = Type.Object(
   {
-    listen: Listen(':34001', 'REST API address (TLS only)'),
+    listen: Listen(
+      '127.0.0.1:34001',
+      'REST API address (TLS only). Loopback by default: set a public address (":34001" for every address) only with a firewall or a reverse proxy in front (docs/operations.md, Security)',
+    ),
     tls_key: Type.String({ minLength: 1, default: 'mika-api.key', description: 'PEM private key of the API listener; `mika genkey` writes it (mode 0600)' }),
     tls_cert: Type.String({ minLength: 1, default: 'mika-api.crt', description: 'PEM certificate of the API listener; `mika genkey` writes it' }),
     keys: Type.Array(Type.String({ minLength: 16 }), {
@@ -101,7 +104,19 @@ export const ApiSchema = Type.Object(
       description: 'API keys accepted as "Authorization: Bearer <key>"; several allow rotation',
     }),
     username: Type.String({ default: '', description: 'HTTP basic auth user (the seed\'s client); empty turns basic auth off' }),
-    password: Type.String({ default: '', description: 'HTTP basic auth password' }),
+    password: Type.String({ default: '', description: 'HTTP basic auth password: at least 16 characters when username is set, or the config is refused' }),
+    handshake_timeout: Type.Integer({
+      minimum: 1,
+      maximum: 60,
+      default: 10,
+      description: 'Seconds a client of the API port may take to finish its TLS handshake; slower is disconnected (no reply: there is no TLS to send one over). Restart to change',
+    }),
+    max_connections_per_ip: Type.Integer({
+      minimum: 1,
+      maximum: 100_000,
+      default: 64,
+      description: 'Most connections one client address may hold open to the API port at once; more are closed as they arrive',
+    }),
     // Bulk imports send up to 16 MiB in one body.
     ...listenerLimits('API', { request: 120, keepAlive: 75 }),
   },
@@ -291,7 +306,10 @@ export const ConfigSchema = Type.Object(
     metrics: MetricsSchema,
     geo: GeoSchema,
     procs: Type.Integer({ minimum: 1, maximum: 256, default: 1, description: 'Worker processes sharing the ports (redis store only)' }),
-    pidfile: Type.String({ default: 'mika.pid', description: '`mika serve` writes its pid here (for `mika reload --signal`); empty for none' }),
+    pidfile: Type.String({
+      default: 'mika.pid',
+      description: '`mika serve` creates this file with its pid (for `mika reload --signal`); a symlink there, or the pidfile of a mika serve still running, stops the start; empty for none',
+    }),
   },
   { additionalProperties: false },
 );

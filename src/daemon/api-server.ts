@@ -6,7 +6,8 @@ import { errorBody } from '../api/api-error.js';
 import type { ApiContext } from '../api/context.js';
 import type { Config } from '../config/schema.js';
 import { listenTarget } from './listen-address.js';
-import { applyTimeouts, clientErrorHandler, routerRefusal, serverOptions } from './listener-limits.js';
+import { capConnectionsPerAddress } from './connection-cap.js';
+import { applyTimeouts, clientErrorHandler, connectRefusal, routerRefusal, serverOptions, type RefusalFormat } from './listener-limits.js';
 import type { Logger } from './logger.js';
 
 /** TLS 1.2 suites with forward secrecy and AEAD only; TLS 1.3 suites are all modern already. */
@@ -21,6 +22,11 @@ const TLS12_CIPHERS = [
 
 /** The error code of a request node:http refused before fastify saw it, by status. */
 const REFUSAL_CODES: Record<number, string> = { 408: 'request_timeout', 431: 'headers_too_large' };
+
+const JSON_REFUSAL: RefusalFormat = (r) => ({
+  contentType: 'application/json; charset=utf-8',
+  body: Buffer.from(JSON.stringify(errorBody(REFUSAL_CODES[r.status] ?? (r.status === 405 ? 'method_not_allowed' : 'bad_request'), r.reason))),
+});
 
 export interface ApiServer {
   app: FastifyInstance;
@@ -44,13 +50,11 @@ export async function startApiServer(config: Config, ctx: ApiContext, logger: Lo
     logController: new LogController({ disableRequestLogging: true }),
     // Bodies are checked as sent: an unknown field is refused (not stripped) and "12" is no integer.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
-    https: { ...serverOptions(config.api), key: readFileSync(keyPath), cert: readFileSync(certPath), minVersion: 'TLSv1.2', ciphers: TLS12_CIPHERS, honorCipherOrder: true },
+    // A client that never finishes its handshake is cut off (node's default waits 120 s).
+    https: { ...serverOptions(config.api), handshakeTimeout: config.api.handshake_timeout * 1000, key: readFileSync(keyPath), cert: readFileSync(certPath), minVersion: 'TLSv1.2', ciphers: TLS12_CIPHERS, honorCipherOrder: true },
     bodyLimit: 16 * 1024 * 1024,
     // Requests node:http cannot parse, too large or too slow get the API's JSON error too.
-    clientErrorHandler: clientErrorHandler((r) => ({
-      contentType: 'application/json; charset=utf-8',
-      body: Buffer.from(JSON.stringify(errorBody(REFUSAL_CODES[r.status] ?? 'bad_request', r.reason))),
-    })),
+    clientErrorHandler: clientErrorHandler(JSON_REFUSAL),
     // URLs the router refuses before any route or error handler runs (bad percent-escapes, overlong parameters).
     frameworkErrors: (err, _req, reply) => {
       const r = routerRefusal(err);
@@ -59,6 +63,8 @@ export async function startApiServer(config: Config, ctx: ApiContext, logger: Lo
   });
   // fastify sets its own keep-alive and request timeouts on the server it made: ours win.
   applyTimeouts(app.server, config.api);
+  app.server.on('connect', connectRefusal(JSON_REFUSAL, 'GET, HEAD, POST, PUT, PATCH, DELETE'));
+  capConnectionsPerAddress(app.server, () => ctx.config().api.max_connections_per_ip);
   await app.register(apiApp, ctx);
   await app.listen(listenTarget(config.api.listen, config.tracker));
   const address = app.server.address() as AddressInfo;

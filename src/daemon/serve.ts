@@ -4,7 +4,7 @@ import { loadConfig, type LoadedConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { startDaemon } from './daemon.js';
 import { createLogger, type Logger } from './logger.js';
-import { writePidfile } from './pidfile.js';
+import { DAEMON_TITLE, writePidfile } from './pidfile.js';
 
 
 export interface ServeOptions {
@@ -32,6 +32,8 @@ function load(opts: ServeOptions): LoadedConfig {
  */
 export async function serve(opts: ServeOptions): Promise<void> {
   const { config, source } = load(opts);
+  // What `ps` shows, and what `mika reload --signal` checks before it signals a pid (pidfile.ts).
+  process.title = DAEMON_TITLE;
   const logger = createLogger(config.log.level);
   if (cluster.isPrimary) {
     if (source === undefined) logger.info('no config file found (./config.json): using the built-in defaults with the memory store');
@@ -49,12 +51,13 @@ function pidfileFor(config: Config): () => void {
 }
 
 async function runWorker(config: Config, opts: ServeOptions, logger: Logger): Promise<void> {
+  // Before the ports open: a pidfile that cannot be written (a symlink, a running daemon's) stops the start.
+  if (cluster.isPrimary) pidfileFor(config);
   const daemon = await startDaemon({
     config,
     logger,
     rereadConfig: () => load(opts).config,
   });
-  if (cluster.isPrimary) pidfileFor(config);
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;

@@ -23,7 +23,7 @@ beforeAll(async () => {
   ca = readFileSync(tls.certPath);
   const config = parseConfig({
     tracker: { listen: '127.0.0.1:0' },
-    api: { listen: '127.0.0.1:0', tls_key: tls.keyPath, tls_cert: tls.certPath, keys: ['x'.repeat(20), KEY], username: 'site', password: 'secret-pass' },
+    api: { listen: '127.0.0.1:0', tls_key: tls.keyPath, tls_cert: tls.certPath, keys: ['x'.repeat(20), KEY], username: 'site', password: 'secret-pass-of-16+chars' },
     log: { level: 'silent' },
   });
   daemon = await startDaemon({ config, logger: createLogger('silent') });
@@ -85,7 +85,7 @@ describe('the API listener', () => {
   });
 
   it('accepts any configured API key and the basic-auth pair', async () => {
-    for (const headers of [{ authorization: `Bearer ${KEY}` }, { authorization: `bearer ${'x'.repeat(20)}` }, basic('site', 'secret-pass')]) {
+    for (const headers of [{ authorization: `Bearer ${KEY}` }, { authorization: `bearer ${'x'.repeat(20)}` }, basic('site', 'secret-pass-of-16+chars')]) {
       expect(await api('/api/version', headers)).toEqual({ status: 200, body: { name: 'mika', version: VERSION } });
     }
   });

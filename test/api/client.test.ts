@@ -21,7 +21,7 @@ let reread: () => Config;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mika-client-'));
   // ":port" listens on every address; clientFromConfig reaches it on 127.0.0.1.
-  const api = { listen: `:${await freePort()}`, tls_cert: join(dir, 'api.crt'), keys: [API_KEY], username: 'site', password: 'secret-pass' };
+  const api = { listen: `:${await freePort()}`, tls_cert: join(dir, 'api.crt'), keys: [API_KEY], username: 'site', password: 'secret-pass-of-16+chars' };
   config = parseConfig({ api });
   reread = () => config;
   d = await startApiDaemon(dir, { config: { api }, rereadConfig: () => reread() });

@@ -46,7 +46,7 @@ export async function startApiDaemon(
   const config = parseConfig({
     ...raw,
     tracker: { listen: '127.0.0.1:0', ...raw.tracker },
-    api: { listen: '127.0.0.1:0', ...tls, keys: [API_KEY], username: 'site', password: 'secret-pass', ...raw.api },
+    api: { listen: '127.0.0.1:0', ...tls, keys: [API_KEY], username: 'site', password: 'secret-pass-of-16+chars', ...raw.api },
     log: { level: 'silent' },
   });
   const daemon = await startDaemon({ config, logger: createLogger('silent'), store: opts.store, clock: opts.clock, rereadConfig: opts.rereadConfig });
