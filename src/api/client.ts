@@ -158,6 +158,10 @@ export class ApiClient {
       throw new ApiUnreachableError(`cannot reach the API at ${this.opts.baseUrl}: ${cause}`, { cause: err });
     }
     const json = parseJson(text);
+    // The tracker's port, or another server: its bencoded or HTML body is no answer of the API.
+    if (text !== '' && json === undefined) {
+      throw new ApiClientError(status, 'not_the_api', `${this.opts.baseUrl} answered HTTP ${status} with something other than the mika API's JSON (is it the api.listen address, not the tracker's?)`);
+    }
     if (ok.includes(status)) return { status, body: json as T };
     const error = (json as Partial<ErrorBody> | undefined)?.error;
     throw new ApiClientError(status, error?.code ?? `http_${status}`, error?.message ?? (text || `HTTP ${status}`));

@@ -79,9 +79,14 @@ export const AccountingSchema = Type.Object(
 
 export const ApiSchema = Type.Object(
   {
+    enabled: Type.Union([Type.Literal('auto'), Type.Literal(true), Type.Literal(false)], {
+      default: 'auto',
+      description:
+        'true: the API must start (a missing or unusable tls_key or tls_cert stops mika serve); false: no API; "auto": on when credentials (keys or username) are set or the TLS files exist, and then it must start',
+    }),
     listen: Listen(':34001', 'REST API address (TLS only)'),
-    tls_key: Type.String({ minLength: 1, default: 'mika-api.key', description: 'PEM private key of the API listener; `mika genkey` writes it (mode 0600)' }),
-    tls_cert: Type.String({ minLength: 1, default: 'mika-api.crt', description: 'PEM certificate of the API listener; `mika genkey` writes it' }),
+    tls_key: Type.String({ minLength: 1, default: 'mika-api.key', description: 'PEM private key of the API listener; `mika genkey` writes it (mode 0600). Read again on reload' }),
+    tls_cert: Type.String({ minLength: 1, default: 'mika-api.crt', description: 'PEM certificate of the API listener; `mika genkey` writes it. Read again on reload' }),
     keys: Type.Array(Type.String({ minLength: 16 }), {
       default: [],
       description: 'API keys accepted as "Authorization: Bearer <key>"; several allow rotation',
@@ -218,6 +223,10 @@ export const LogSchema = Type.Object(
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
       { default: 'info', description: 'Least severe level written to the log' },
     ),
+    format: Type.Union([Type.Literal('auto'), Type.Literal('pretty'), Type.Literal('json')], {
+      default: 'auto',
+      description: '"pretty": coloured lines for people; "json": one JSON object a line (level names, ISO-8601 times); "auto": pretty on a terminal, JSON otherwise',
+    }),
   },
   { additionalProperties: false, default: {} },
 );

@@ -1,8 +1,28 @@
-import { pino, type Logger } from 'pino';
+import pretty from 'pino-pretty';
+import { pino, stdTimeFunctions, type Logger } from 'pino';
 
 export type { Logger };
 
-/** The daemon's log: JSON lines on stdout. Passkeys never go in it: requests are not logged. */
-export function createLogger(level: string): Logger {
-  return pino({ level, base: { pid: process.pid } });
+export interface LogOptions {
+  level: string;
+  /** "pretty": coloured lines for people; "json": one JSON object a line; "auto": pretty on a terminal, else JSON. */
+  format?: 'auto' | 'pretty' | 'json' | undefined;
+}
+
+/**
+ * The daemon's log on stdout: JSON lines (level by name, ISO-8601 time, the pid once) for log
+ * collectors, or the same records as coloured lines on a terminal (pino-pretty). Passkeys never go
+ * in it: requests are not logged.
+ */
+export function createLogger(opts: LogOptions | string): Logger {
+  const { level, format = 'auto' } = typeof opts === 'string' ? { level: opts } : opts;
+  const options = {
+    level,
+    base: { pid: process.pid },
+    timestamp: stdTimeFunctions.isoTime,
+    formatters: { level: (label: string) => ({ level: label }) },
+  };
+  const readable = format === 'pretty' || (format === 'auto' && process.stdout.isTTY === true);
+  if (!readable) return pino(options);
+  return pino(options, pretty({ colorize: process.stdout.isTTY === true, translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l o', ignore: 'hostname', sync: true }));
 }
