@@ -54,7 +54,8 @@ const secureOptions = (tls: ApiTls) => ({ key: tls.key, cert: tls.cert, minVersi
 export async function startApiServer(config: Config, ctx: ApiContext, logger: Logger): Promise<ApiServer | undefined> {
   const off = apiOffReason(config.api);
   if (off !== undefined) {
-    logger.warn(`API off: ${off}`);
+    if (config.api.enabled === false) logger.info(`API off: ${off}`);
+    else logger.warn(`API off: ${off}`);
     return undefined;
   }
   let tls = readApiTls(config.api);

@@ -44,7 +44,8 @@ export function superviseWorkers(procs: number, logger: Logger): void {
     const reason = reasons.get(worker.id) ?? (signal ? `killed by ${signal}` : `exit code ${code}`);
     reasons.delete(worker.id);
     if (stopping) {
-      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      // 0 after SIGTERM/SIGINT; 1 when it gave up (process.exitCode).
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit();
       return;
     }
     if (!served) failedInRow++;
@@ -54,8 +55,7 @@ export function superviseWorkers(procs: number, logger: Logger): void {
       for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
       process.exitCode = 1;
       // The workers left drain; the exit follows theirs (or at once when there are none).
-      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(1);
-      cluster.on('exit', () => Object.keys(cluster.workers ?? {}).length === 0 && process.exit(1));
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit();
       return;
     }
     const delay = served ? REPLACE_MS : Math.min(BACKOFF_MIN_MS * 2 ** (failedInRow - 1), BACKOFF_MAX_MS);
@@ -73,7 +73,7 @@ export function superviseWorkers(procs: number, logger: Logger): void {
     stopping = true;
     forward('SIGTERM');
     logger.info({ signal }, 'stopping workers');
-    if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+    if (Object.keys(cluster.workers ?? {}).length === 0) process.exit();
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
