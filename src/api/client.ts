@@ -57,6 +57,17 @@ export class ApiUnreachableError extends Error {
   override readonly name = 'ApiUnreachableError';
 }
 
+/** TLS verification codes of a certificate that is not the one pinned (renewed since, or another server's). */
+const CERTIFICATE_CODES = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_SIGNATURE_FAILURE']);
+
+/** Whether `err` is the API answering with another certificate than the one trusted. */
+export function isOtherCertificate(err: unknown): boolean {
+  for (let e = err; e instanceof Error; e = e.cause) {
+    if (CERTIFICATE_CODES.has((e as NodeJS.ErrnoException).code ?? '')) return true;
+  }
+  return false;
+}
+
 /** The REST API over HTTPS, one method a route, typed by the schemas the server validates with. */
 export class ApiClient {
   private readonly agent: Agent;
