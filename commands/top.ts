@@ -19,9 +19,9 @@ export default class Top extends BaseCommand {
 
   static override examples = [
     '<%= config.bin %> top',
-    '<%= config.bin %> top --config /etc/mika/config.json --interval 2',
-    '<%= config.bin %> top --url https://tracker.example.org:34001 --ca mika-api.crt --key $MIKA_KEY',
-    '<%= config.bin %> top --once --json',
+    '<%= config.bin %> top -config /etc/mika/config.json -interval 2',
+    '<%= config.bin %> top -url https://tracker.example.org:34001 -ca mika-api.crt -key $MIKA_KEY',
+    '<%= config.bin %> top -once -json',
   ];
 
   static override flags = {

@@ -7,7 +7,7 @@ export default class WhitelistAdd extends BaseCommand {
   static override description =
     'Allow a client by peer_id prefix on the running daemon, or rename the client of a listed prefix (POST /api/whitelist). A prefix may start with "-" as it is: mika whitelist add -qB4 qBittorrent';
 
-  static override examples = ['<%= config.bin %> whitelist add -qB4 qBittorrent 4', '<%= config.bin %> whitelist add -TR3 Transmission --json', '<%= config.bin %> whitelist add -- --json-like-prefix Some Client'];
+  static override examples = ['<%= config.bin %> whitelist add -qB4 qBittorrent 4', '<%= config.bin %> whitelist add -TR3 Transmission -json', '<%= config.bin %> whitelist add -- -json Some Client'];
 
   static override args = {
     prefix: Args.string({ required: true, description: 'Leading characters of the peer_id, 1 to 20, e.g. -qB4' }),

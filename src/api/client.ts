@@ -200,15 +200,17 @@ export function clientFromConfig(config: Config, overrides: Partial<ApiClientOpt
   const any = host === '::' || host === '0.0.0.0';
   const local = any ? (ipv6Only ? '::1' : '127.0.0.1') : host;
   const { keys, username, password, tls_cert: certPath } = config.api;
-  let ca: string | Buffer;
+  // Read at every call: a certificate renewed since the last command is the one trusted.
+  let ca: string | Buffer | undefined;
   try {
-    ca = overrides.ca ?? readFileSync(certPath);
+    ca = overrides.ca ?? (overrides.baseUrl?.startsWith('http:') ? undefined : readFileSync(certPath));
   } catch (err) {
-    throw new Error(`cannot read the API certificate at ${certPath} (api.tls_cert): ${(err as Error).message}`, { cause: err });
+    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
+    throw new Error(`cannot read the API certificate ${certPath}: ${why} (check api.tls_cert; mika genkey or mika init writes it)`, { cause: err });
   }
   return new ApiClient({
     baseUrl: `https://${local.includes(':') ? `[${local}]` : local}:${port}`,
-    ca,
+    ...(ca === undefined ? {} : { ca }),
     ...(keys[0] !== undefined ? { apiKey: keys[0] } : {}),
     ...(username !== '' ? { basic: { username, password } } : {}),
     ...overrides,
