@@ -24,5 +24,5 @@ export function createLogger(opts: LogOptions | string): Logger {
   };
   const readable = format === 'pretty' || (format === 'auto' && process.stdout.isTTY === true);
   if (!readable) return pino(options);
-  return pino(options, pretty({ colorize: process.stdout.isTTY === true, translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l o', ignore: 'hostname', sync: true }));
+  return pino(options, pretty({ colorize: process.stdout.isTTY === true, translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l o', ignore: 'hostname', singleLine: true, sync: true }));
 }
