@@ -1,7 +1,10 @@
 import type { Config } from './schema.js';
 
-/** Fields a running daemon cannot change: sockets (and node:http's header limit, fixed at creation), the store, the process layout. */
-const RESTART_ONLY = ['tracker.listen', 'tracker.ipv4', 'tracker.ipv6', 'tracker.max_header_size', 'api.enabled', 'api.listen', 'api.max_header_size', 'store', 'procs', 'pidfile', 'metrics', 'sql.flush.enabled'];
+/**
+ * Fields a running daemon cannot change: sockets (and node:http's header limit, fixed at creation), the
+ * store, the process layout. The API's TLS files are read again on every reload, at the paths it started with.
+ */
+const RESTART_ONLY = ['tracker.listen', 'tracker.ipv4', 'tracker.ipv6', 'tracker.max_header_size', 'api.enabled', 'api.listen', 'api.max_header_size', 'api.tls_key', 'api.tls_cert', 'store', 'procs', 'pidfile', 'metrics', 'sql.flush.enabled'];
 
 export interface ConfigChanges {
   /** Dotted paths of every field whose value differs. */

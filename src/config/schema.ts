@@ -85,8 +85,8 @@ export const ApiSchema = Type.Object(
         'true: the API must start (a missing or unusable tls_key or tls_cert stops mika serve); false: no API; "auto": on when credentials (keys or username) are set or the TLS files exist, and then it must start',
     }),
     listen: Listen(':34001', 'REST API address (TLS only)'),
-    tls_key: Type.String({ minLength: 1, default: 'mika-api.key', description: 'PEM private key of the API listener; `mika genkey` writes it (mode 0600). Read again on reload' }),
-    tls_cert: Type.String({ minLength: 1, default: 'mika-api.crt', description: 'PEM certificate of the API listener; `mika genkey` writes it. Read again on reload' }),
+    tls_key: Type.String({ minLength: 1, default: 'mika-api.key', description: 'PEM private key of the API listener; `mika genkey` writes it (mode 0600). The file is read again on every reload; a new path takes a restart' }),
+    tls_cert: Type.String({ minLength: 1, default: 'mika-api.crt', description: 'PEM certificate of the API listener; `mika genkey` writes it. The file is read again on every reload; a new path takes a restart' }),
     keys: Type.Array(Type.String({ minLength: 16 }), {
       default: [],
       description: 'API keys accepted as "Authorization: Bearer <key>"; several allow rotation',

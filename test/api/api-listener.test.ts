@@ -72,7 +72,7 @@ describe('the API listener', () => {
   });
 
   it('answers GET /api/health without credentials, with the storage state, and warns of a certificate that expires within 30 days', async () => {
-    // The test certificate is valid for one day.
+    // This file's certificate is valid for one day: a warning (200, the tracker serves), not a failure.
     const { status, body } = await api('/api/health');
     expect(status).toBe(200);
     expect(body).toMatchObject({ status: 'degraded', storage: 'up', store: 'memory', flush: null, certificate: { days_left: 0, expiring: true } });
