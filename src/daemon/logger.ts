@@ -1,5 +1,5 @@
 import pretty from 'pino-pretty';
-import { pino, stdTimeFunctions, type Logger } from 'pino';
+import { pino, stdTimeFunctions, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -14,7 +14,7 @@ export interface LogOptions {
  * collectors, or the same records as coloured lines on a terminal (pino-pretty). Passkeys never go
  * in it: requests are not logged.
  */
-export function createLogger(opts: LogOptions | string): Logger {
+export function createLogger(opts: LogOptions | string, destination?: DestinationStream): Logger {
   const { level, format = 'auto' } = typeof opts === 'string' ? { level: opts } : opts;
   const options = {
     level,
@@ -23,6 +23,6 @@ export function createLogger(opts: LogOptions | string): Logger {
     formatters: { level: (label: string) => ({ level: label }) },
   };
   const readable = format === 'pretty' || (format === 'auto' && process.stdout.isTTY === true);
-  if (!readable) return pino(options);
-  return pino(options, pretty({ colorize: process.stdout.isTTY === true, translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l o', ignore: 'hostname', singleLine: true, sync: true }));
+  if (!readable) return destination ? pino(options, destination) : pino(options);
+  return pino(options, pretty({ destination: destination ?? 1, colorize: destination === undefined && process.stdout.isTTY === true, translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l o', ignore: 'hostname', singleLine: true, sync: true }));
 }

@@ -177,7 +177,7 @@ export class Flusher {
       this.lastError = `${system}: ${(err as Error).message}`;
       if (this.failures++ === 0) {
         this.failingSince = Date.now();
-        this.opts.logger.warn({ err: (err as Error).message, system }, `flush failed (${system}): changes stay pending and are retried with backoff`);
+        this.opts.logger.warn({ err: (err as Error).message, system }, `flush failed in the ${system}: changes stay pending and are retried with backoff`);
       } else {
         this.opts.logger.debug({ err: (err as Error).message, system, failures: this.failures }, 'flush retry failed');
       }
