@@ -30,7 +30,7 @@ async function mika(dir: string, ...args: string[]) {
 }
 
 describe('certificate and key rotation without a restart', () => {
-  it('after genkey -force, reload makes the API serve the new certificate and every command works; SIGHUP does the same', { timeout: 150_000 }, async () => {
+  it('after genkey -force, reload makes the API serve the new certificate and every command works; SIGHUP does the same', { timeout: 300_000 }, async () => {
     const dir = tempDir('rotation');
     expect((await mika(dir, 'genkey')).code).toBe(0);
     const [trackerPort, apiPort] = [await freePort(), await freePort()];
@@ -66,6 +66,12 @@ describe('certificate and key rotation without a restart', () => {
       expect(top.code, top.stderr).toBe(0);
       expect(JSON.parse(top.stdout).certificate).toMatchObject({ days_left: 364, expiring: false });
       expect(await mika(dir, 'reload')).toMatchObject({ code: 0, stdout: '> Reloaded: nothing changed\n' });
+      // A wrong key reads in top as in every other command.
+      expect(await mika(dir, 'top', '-once', '-key', 'not-the-key-of-this-daemon')).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: "mika: the API refused the key (check api.keys: the first key is sent; without keys, api.username and api.password; they must match the daemon's)\n",
+      });
 
       // SIGHUP, as a service manager's reload sends it: the daemon reloads (the new pair again) and lives on.
       expect((await mika(dir, 'genkey', '-force', '-days', '20')).code).toBe(0);
