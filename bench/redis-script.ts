@@ -6,7 +6,7 @@ import { startRedisCluster } from '../test/helpers/redis-cluster.js';
 import { startRedisServer } from '../test/helpers/redis-server.js';
 import type { AnnounceEvent } from '../src/accounting/events.js';
 
-// What one announce costs inside Redis: drives announce-14.lua through RedisStore.announce on a
+// What one announce costs inside Redis: drives announce-15.lua through RedisStore.announce on a
 // redis-server of its own and prints announces/s and the server-side µs per EVALSHA
 // (INFO commandstats). A diagnostic for the announce script, not part of `npm run bench`:
 //   npx tsx bench/redis-script.ts
@@ -23,7 +23,7 @@ const PEERS = Number(process.env.BENCH_PEERS ?? 3000);
 const IN_FLIGHT = Number(process.env.BENCH_INFLIGHT ?? 50);
 const PASSES = Number(process.env.BENCH_PASSES ?? 3);
 
-const rules = { multiUp: 1, multiDown: 1, bonusRate: 1, interval: 1800, maxUploadRate: 0 };
+const rules = { multiUp: 1, multiDown: 1, bonusRate: 1, interval: 1800, maxUploadRate: 0, creditWithoutLeechers: false };
 
 interface Peer {
   user: User;
@@ -107,8 +107,10 @@ function nextInput(): AnnounceInput {
     event,
     numwant: Number(process.env.BENCH_NUMWANT ?? 30),
     now,
+    nowMs: now * 1000,
     minInterval: 0,
     rules,
+    limits: { perUserTorrent: 0 },
   };
 }
 

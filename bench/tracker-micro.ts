@@ -98,8 +98,10 @@ const inputs: AnnounceInput[] = paths.map((path, i) => {
     event: p.event,
     numwant: Math.min(p.numwant ?? 30, 50),
     now: Math.floor(Date.now() / 1000),
+    nowMs: Date.now(),
     minInterval: 0,
-    rules: { multiUp: torrent.multiUp, multiDown: torrent.multiDown, bonusRate: 1, interval: 300, maxUploadRate: 1_073_741_824 },
+    rules: { multiUp: torrent.multiUp, multiDown: torrent.multiDown, bonusRate: 1, interval: 300, maxUploadRate: 1_073_741_824, creditWithoutLeechers: false },
+    limits: { perUserTorrent: 3 },
   };
 });
 const results: AnnounceResult[] = [];

@@ -49,6 +49,12 @@ export const TrackerSchema = Type.Object(
     // Clients announce minutes apart, so an idle connection is seldom reused: keep it briefly (node's default).
     ...listenerLimits('tracker', { request: 30, keepAlive: 5 }),
     whitelist_enabled: Type.Boolean({ default: true, description: 'Only clients whose peer_id starts with a whitelisted prefix may announce' }),
+    max_peers_per_user_torrent: Type.Integer({
+      minimum: 0,
+      maximum: 10_000,
+      default: 3,
+      description: 'Most peers (peer_ids) one user may have in one swarm; a further peer_id gets a failure reason and is not listed. 0 = no limit',
+    }),
     allow_client_ip: Type.Boolean({ default: false, description: 'Believe the ip/ipv4/ipv6 query parameters (BEP 7); they are spoofable' }),
     trusted_proxies: Type.Array(Type.String({ minLength: 1 }), {
       default: [],
@@ -65,7 +71,11 @@ export const AccountingSchema = Type.Object(
     max_upload_rate: Type.Integer({
       minimum: 0,
       default: 1_073_741_824,
-      description: 'Bytes per second of reported upload above which an announce is a cheat signal and its credit is clamped; 0 turns the check off',
+      description: 'Upload budget: bytes per second of real time one user may be credited for on one torrent, all its peer_ids together; more is clamped and raises an upload_rate cheat event. 0 turns the budget off',
+    }),
+    credit_without_leechers: Type.Boolean({
+      default: false,
+      description: 'Credit a seeder\'s upload over an interval in which its swarm had no leecher at all (a no_leechers cheat event either way)',
     }),
     hnr_seed_time: Type.Integer({
       minimum: 0,

@@ -12,7 +12,7 @@ import { RequestTimings } from '../metrics/request-timings.js';
 import { workerFigures } from '../metrics/worker-figures.js';
 import { createStore } from '../store/create-store.js';
 import type { Store } from '../store/store.js';
-import { systemClock, Tracker, type Clock } from '../tracker/tracker.js';
+import { preciseClock, systemClock, Tracker, type Clock } from '../tracker/tracker.js';
 import { certificateView, readApiTls } from '../tls/api-tls.js';
 import { apiOffReason, startApiServer, type ApiServer } from './api-server.js';
 import { listenOn } from './listen-address.js';
@@ -77,7 +77,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   }
 
   const timings = new RequestTimings();
-  const tracker = new Tracker(store, config, logger, clock, timings);
+  // The tracker reads milliseconds too (the upload budget), unless a test gives its own clock.
+  const tracker = new Tracker(store, config, logger, opts.clock ?? preciseClock, timings);
   tracker.useGeo(geoLocatorFor(config.geo, logger), config.geo.sample);
   const reaper = new Reaper(store, () => config.tracker, clock, logger);
   const startedAt = Date.now();

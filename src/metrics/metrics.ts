@@ -20,6 +20,8 @@ const REASONS = Object.keys({
   unregistered_torrent: true,
   torrent_disabled: true,
   leech_denied: true,
+  peer_limit: true,
+  figure_range: true,
   family_disabled: true,
   storage_unavailable: true,
   internal: true,

@@ -1,3 +1,5 @@
+import type { CheatKind } from '../accounting/settle.js';
+
 // The site's entities as the tracker holds them in process. They come from the site (API, warmup)
 // and are read on every announce without touching storage.
 
@@ -64,8 +66,10 @@ export interface UserTorrentStats {
   downloadedRaw: number;
   uploaded: number;
   downloaded: number;
-  /** Seconds spent seeding, summed over announces. */
+  /** Seconds spent seeding, on one clock for all the user's peer_ids on the torrent. */
   seedTime: number;
+  /** Seconds spent leeching, on the same clock. */
+  leechTime: number;
   snatched: boolean;
   /** Bytes left at the last announce. */
   left: number;
@@ -107,17 +111,32 @@ export interface SwarmTotals {
   leechers: number;
 }
 
-/** An announce whose reported upload rate broke `accounting.max_upload_rate`. */
+/**
+ * An announce whose upload was not credited in full: `upload_rate`, more than the user's upload
+ * budget on the torrent allowed (accounting.max_upload_rate); `no_leechers`, a seeder's upload over
+ * an interval in which its swarm had no leecher to upload to.
+ */
 export interface CheatEvent {
+  kind: CheatKind;
   at: number;
   userId: number;
   torrentId: number;
   /** Hex of the 20-byte peer_id. */
   peerId: string;
-  /** Reported bytes per second. */
+  /** Reported bytes per second over the budget's window. */
   rate: number;
   /** Raw upload delta reported. */
   reported: number;
   /** Upload credited after clamping (before the multiplier). */
   allowed: number;
 }
+
+/** Which cheat events to read (GET /api/cheats): newest first, at most `limit`. */
+export interface CheatQuery {
+  limit: number;
+  userId?: number | undefined;
+  kind?: CheatKind | undefined;
+}
+
+/** Cheat events recorded per kind since the store began (metrics). */
+export type CheatCounts = Record<CheatKind, number>;

@@ -8,6 +8,8 @@ export class RegistryCache {
   private readonly users = new Map<number, User>();
   private readonly passkeys = new Map<string, User>();
   private readonly torrents = new Map<string, Torrent>();
+  /** torrent id → registered torrent: one id names one info_hash (torrentIdHolder). */
+  private readonly torrentIds = new Map<number, Torrent>();
   private readonly entries = new Map<string, WhitelistEntry>();
   /** Distinct prefix lengths, longest first, so a match needs one lookup per length. */
   private prefixLengths: number[] = [];
@@ -45,12 +47,24 @@ export class RegistryCache {
     return this.torrents.get(infoHash);
   }
 
+  /** The registered torrent holding `id`, when its info_hash is not `exceptInfoHash`. */
+  torrentIdHolder(id: number, exceptInfoHash: string): Torrent | undefined {
+    const holder = this.torrentIds.get(id);
+    return holder && holder.infoHash !== exceptInfoHash ? holder : undefined;
+  }
+
   setTorrent(torrent: Torrent): void {
+    const old = this.torrents.get(torrent.infoHash);
+    if (old && old.id !== torrent.id && this.torrentIds.get(old.id) === old) this.torrentIds.delete(old.id);
     this.torrents.set(torrent.infoHash, torrent);
+    this.torrentIds.set(torrent.id, torrent);
   }
 
   deleteTorrent(infoHash: string): void {
+    const old = this.torrents.get(infoHash);
+    if (!old) return;
     this.torrents.delete(infoHash);
+    if (this.torrentIds.get(old.id) === old) this.torrentIds.delete(old.id);
   }
 
   whitelistMatch(peerId: Buffer): WhitelistEntry | undefined {
@@ -81,6 +95,7 @@ export class RegistryCache {
     this.users.clear();
     this.passkeys.clear();
     this.torrents.clear();
+    this.torrentIds.clear();
     this.entries.clear();
     for (const u of users) this.setUser(u);
     for (const t of torrents) this.setTorrent(t);

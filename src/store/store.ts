@@ -1,7 +1,7 @@
 import type { AnnounceEvent } from '../accounting/events.js';
-import type { Rules } from '../accounting/settle.js';
+import type { CheatKind, Rules } from '../accounting/settle.js';
 import type { FlushBatch } from './flush-batch.js';
-import type { CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from './records.js';
+import type { CheatCounts, CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from './records.js';
 
 /** One announce, already validated and authorised by the tracker. */
 export interface AnnounceInput {
@@ -19,10 +19,25 @@ export interface AnnounceInput {
   numwant: number;
   /** Unix seconds. */
   now: number;
+  /** Unix milliseconds, the same instant (the upload budget's clock); floor(nowMs / 1000) = now. */
+  nowMs: number;
   /** Seconds; 0 turns the too-early rule off. */
   minInterval: number;
   rules: Rules;
+  limits: PeerLimits;
 }
+
+/** How many peers a new peer_id may join beside; 0 = no limit. */
+export interface PeerLimits {
+  /** Live peers of one user on one torrent (tracker.max_peers_per_user_torrent). */
+  perUserTorrent: number;
+}
+
+/** The limit a refused peer would have broken (AnnounceResult.refused). */
+export type PeerLimitKind = 'peers_per_user_torrent';
+
+/** What both stores answer for a refused peer: the refusal, and no figures (the tracker replies with a failure). */
+export const refusedResult = (refused: PeerLimitKind): AnnounceResult => ({ seeders: 0, leechers: 0, snatches: 0, peers: [], tooEarly: false, unknownPeer: false, refused });
 
 export interface AnnounceResult {
   seeders: number;
@@ -34,6 +49,11 @@ export interface AnnounceResult {
   tooEarly: boolean;
   /** A `stopped` from a peer the swarm did not hold. */
   unknownPeer: boolean;
+  /**
+   * Set when a peer the swarm did not hold would break a peer limit: nothing was written (no
+   * baseline, no counter), the swarm does not show it, and the other figures are empty (refusedResult).
+   */
+  refused?: PeerLimitKind | undefined;
 }
 
 export interface ScrapeEntry {
@@ -83,9 +103,19 @@ export interface Store {
   /** The info_hash of every registered torrent (from the in-process registry, in no particular order). */
   infoHashes(): string[];
 
+  /**
+   * Registers a new user, in one check-and-set: a user id that exists (on any instance) is refused
+   * with RegistryConflictError code `user_exists`, a passkey held by another user with
+   * `passkey_taken`; of several racing creates of one id exactly one succeeds.
+   */
+  createUser(user: User): Promise<void>;
   /** Adds or replaces a user (by id). Rejects a passkey held by another user. Every instance sees it before the promise settles here, and at most a pub/sub hop later elsewhere. */
   putUser(user: User): Promise<void>;
   deleteUser(id: number): Promise<void>;
+  /**
+   * Adds or replaces a torrent (by info_hash). A torrent_id that a registered torrent with another
+   * info_hash holds is refused with RegistryConflictError code `torrent_id_taken`.
+   */
   putTorrent(torrent: Torrent): Promise<void>;
   deleteTorrent(infoHash: string): Promise<void>;
   putWhitelist(entry: WhitelistEntry): Promise<void>;
@@ -97,7 +127,12 @@ export interface Store {
    * batch) are refused and listed in the result; the others are written.
    */
   putUsers(users: User[]): Promise<PasskeyConflict[]>;
-  putTorrents(torrents: Torrent[]): Promise<void>;
+  /**
+   * Bulk putTorrent, in order, one check-and-set per torrent: a torrent whose torrent_id a
+   * registered torrent with another info_hash holds (before, or earlier in the batch) is refused and
+   * listed; the others are written.
+   */
+  putTorrents(torrents: Torrent[]): Promise<TorrentIdConflict[]>;
   putWhitelistEntries(entries: WhitelistEntry[]): Promise<void>;
   /** Bulk deleteUser, one storage round trip for the batch; returns how many of the ids had a record. */
   deleteUsers(ids: number[]): Promise<number>;
@@ -117,7 +152,10 @@ export interface Store {
   userStats(id: number): Promise<UserStats>;
   torrentStats(infoHash: string): Promise<TorrentStats>;
   userTorrentStats(userId: number, torrentId: number): Promise<UserTorrentStats | undefined>;
-  cheatEvents(limit: number): Promise<CheatEvent[]>;
+  /** The newest cheat events first, at most `limit`, only those of `filter`'s user and kind when given. */
+  cheatEvents(limit: number, filter?: CheatFilter): Promise<CheatEvent[]>;
+  /** Cheat events recorded per kind, ever (not only those the log still holds). */
+  cheatCounts(): Promise<CheatCounts>;
   /** The peers of one swarm now, seeders first; empty for an unknown swarm. */
   peers(infoHash: string): Promise<PeerInfo[]>;
   /** Every torrent the user ever announced, with its ledger; ordered by info_hash. */
@@ -145,6 +183,18 @@ export interface RegistryCounts {
   whitelist: number;
 }
 
+export interface CheatFilter {
+  userId?: number | undefined;
+  kind?: CheatKind | undefined;
+}
+
+/** A torrent of a bulk put that was not written: its torrent_id belongs to the torrent `holder` (info_hash). */
+export interface TorrentIdConflict {
+  infoHash: string;
+  torrentId: number;
+  holder: string;
+}
+
 /** A user of a bulk put that was not written: its passkey belongs to `holder`. */
 export interface PasskeyConflict {
   userId: number;
@@ -165,7 +215,20 @@ export class StorageUnavailableError extends Error {
   }
 }
 
-/** A write the registry refuses (e.g. a passkey held by another user). */
+/** Why the registry refused a write. */
+export type RegistryConflictCode = 'passkey_taken' | 'user_exists' | 'torrent_id_taken';
+
+/** A write the registry refuses (e.g. a passkey held by another user); `code` says which rule. */
 export class RegistryConflictError extends Error {
   override readonly name = 'RegistryConflictError';
+  constructor(
+    readonly code: RegistryConflictCode,
+    message: string,
+  ) {
+    super(message);
+  }
 }
+
+/** The error putTorrent throws for the first conflict of its one-item batch. */
+export const torrentIdTaken = (c: TorrentIdConflict): RegistryConflictError =>
+  new RegistryConflictError('torrent_id_taken', `torrent_id ${c.torrentId} belongs to the torrent ${c.holder}`);

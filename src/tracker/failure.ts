@@ -21,6 +21,8 @@ export type FailureKind =
   | 'unregistered_torrent'
   | 'torrent_disabled'
   | 'leech_denied'
+  | 'peer_limit'
+  | 'figure_range'
   | 'family_disabled'
   | 'storage_unavailable'
   | 'internal';

@@ -1,6 +1,8 @@
 import type { AccountingConfig, TrackerConfig } from '../config/schema.js';
 import type { User } from '../store/records.js';
-import { StorageUnavailableError, type Store } from '../store/store.js';
+import { StorageUnavailableError, type PeerLimitKind, type Store } from '../store/store.js';
+import { FigureRangeError } from '../store/figure-range-error.js';
+import { MAX_FIGURE } from '../accounting/settle.js';
 import { nearestFirst } from '../geo/order.js';
 import type { GeoLocator } from '../geo/locator.js';
 import { AnnounceActivity } from './announce-activity.js';
@@ -14,8 +16,11 @@ import { bytes20 } from './params.js';
 import { parseQuery } from './query.js';
 import { scrapeReply } from './scrape-reply.js';
 
+/** Unix seconds; the tracker's may have a fraction (its milliseconds are the upload budget's clock). */
 export type Clock = () => number;
 export const systemClock: Clock = () => Math.floor(Date.now() / 1000);
+/** Unix seconds with the milliseconds as a fraction: the tracker's default clock. */
+export const preciseClock: Clock = () => Date.now() / 1000;
 
 /** What the tracker needs to know of a request, whatever server received it. */
 export interface TrackerRequest {
@@ -62,6 +67,19 @@ interface Settings {
 }
 
 const UNKNOWN_STOP_WARNING = 'stopped: this peer was not active on the torrent';
+
+/** The failure reason of a refused peer, naming the limit (its figure from the config). */
+function peerLimitFailure(kind: PeerLimitKind, cfg: TrackerConfig): TrackerFailure {
+  switch (kind) {
+    case 'peers_per_user_torrent':
+      return new TrackerFailure('peer_limit', `peer limit: at most ${cfg.max_peers_per_user_torrent} peers per user on one torrent (stop another client first)`);
+  }
+}
+
+/** A credited figure (counter × multiplier) that could not stay an exact integer: refused before the store. */
+function checkFigure(param: 'uploaded' | 'downloaded', reported: number, multiplier: number): void {
+  if (reported * multiplier > MAX_FIGURE) throw new TrackerFailure('figure_range', `${param} too large: the credited figure would exceed 2^53 - 1`);
+}
 const TOO_EARLY_WARNING = 'announced before min interval: counted, but no peers this time';
 
 /**
@@ -79,7 +97,7 @@ export class Tracker {
     private readonly store: Store,
     config: { tracker: TrackerConfig; accounting: AccountingConfig },
     private readonly logger: TrackerLogger,
-    private readonly clock: Clock = systemClock,
+    private readonly clock: Clock = preciseClock,
     private readonly timings: TrackerTimings = NO_TIMINGS,
   ) {
     this.configure(config);
@@ -152,7 +170,13 @@ export class Tracker {
     if (!torrent.enabled) throw new TrackerFailure('torrent_disabled', torrent.reason || 'torrent disabled');
     if (p.left > 0 && !user.canLeech && p.event !== 'stopped') throw new TrackerFailure('leech_denied', 'user may not leech');
     const addr = peerAddress(client, p, addressRules);
-    const now = this.clock();
+    const clock = this.clock();
+    const now = Math.floor(clock);
+    const nowMs = Math.floor(clock * 1000);
+    const multiDown = accounting.freeleech ? 0 : torrent.multiDown;
+    // Every figure the store adds stays an integer below 2^53: checked before anything is written.
+    checkFigure('uploaded', p.uploaded, torrent.multiUp);
+    checkFigure('downloaded', p.downloaded, multiDown);
     this.counters.activity.record(torrent.infoHash, now);
 
     const numwant = Math.min(p.numwant ?? cfg.numwant_default, cfg.numwant_max);
@@ -172,16 +196,20 @@ export class Tracker {
       event: p.event,
       numwant: here ? Math.max(numwant, geo!.sample) : numwant,
       now,
+      nowMs,
       minInterval: cfg.enforce_min_interval ? cfg.min_interval : 0,
       rules: {
         multiUp: torrent.multiUp,
-        multiDown: accounting.freeleech ? 0 : torrent.multiDown,
+        multiDown,
         bonusRate: accounting.bonus_rate,
         interval: cfg.interval,
         maxUploadRate: accounting.max_upload_rate,
+        creditWithoutLeechers: accounting.credit_without_leechers,
       },
+      limits: { perUserTorrent: cfg.max_peers_per_user_torrent },
     });
     this.timings.storage('announce', secondsSince(s0));
+    if (result.refused) throw peerLimitFailure(result.refused, cfg);
     if (here) result.peers = nearestFirst(result.peers, here, (ip) => geo!.locator.locate(ip), numwant);
     const warning = result.unknownPeer ? UNKNOWN_STOP_WARNING : result.tooEarly ? TOO_EARLY_WARNING : undefined;
     return announceReply(result, this.replyOptions(p, client, warning));
@@ -219,6 +247,7 @@ export class Tracker {
     let failure: TrackerFailure;
     if (err instanceof TrackerFailure) failure = err;
     else if (err instanceof StorageUnavailableError) failure = new TrackerFailure('storage_unavailable', err.message);
+    else if (err instanceof FigureRangeError) failure = new TrackerFailure('figure_range', err.message);
     else {
       this.logger.error({ err }, 'tracker request failed unexpectedly');
       failure = new TrackerFailure('internal', 'internal tracker error');

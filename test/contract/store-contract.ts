@@ -4,6 +4,7 @@ import type { User } from '../../src/store/records.js';
 import type { Store } from '../../src/store/store.js';
 import { compactPeers, encodeBytes, id20, scrapeFiles, START, text, trackerHarness, type Harness } from '../helpers/tracker-harness.js';
 import { IH, PK, qb, seedSite, torrents, tr } from './fixtures.js';
+import { ledgerContract } from './ledger-contract.js';
 
 export interface ContractOptions {
   /** A fresh, unopened, empty store. */
@@ -33,6 +34,8 @@ export function storeContract(name: string, opts: ContractOptions): void {
     });
 
     const failure = async (p: Promise<Record<string, unknown>>) => text((await p)['failure reason']);
+
+    ledgerContract(() => h);
 
     describe('when the request is refused', () => {
       it('an unknown passkey fails with "unknown passkey"', async () => {
@@ -171,6 +174,7 @@ export function storeContract(name: string, opts: ContractOptions): void {
         h.reconfigure((c) => {
           c.tracker.numwant_default = 4;
           c.tracker.numwant_max = 6;
+          c.tracker.max_peers_per_user_torrent = 0;
         });
         for (let i = 0; i < 10; i++) await h.announce(PK.bob, { infoHash: IH.plain, peerId: qb(`s${i}`), left: 0 }, `10.0.1.${i + 1}`);
         const ask = async (label: string, numwant?: number) =>
@@ -181,6 +185,7 @@ export function storeContract(name: string, opts: ContractOptions): void {
         expect(await ask('d', 0)).toBe(0);
       });
       it('rotate fairly: ten seeders shown three at a time all appear within four announces', async () => {
+        h.reconfigure((c) => (c.tracker.max_peers_per_user_torrent = 0));
         for (let i = 0; i < 10; i++) await h.announce(PK.bob, { infoHash: IH.plain, peerId: qb(`s${i}`), left: 0 }, `10.0.1.${i + 1}`);
         const seen = new Set<string>();
         for (let round = 0; round < 4; round++) {
@@ -318,6 +323,8 @@ export function storeContract(name: string, opts: ContractOptions): void {
         expect([u.uploaded, u.downloaded, u.downloadedRaw]).toEqual([100, 0, 900]);
       });
       it('a peer announcing over IPv4 and IPv6 is one peer with two endpoints, counted once', async () => {
+        // About endpoints, not about who could be uploaded to: no leecher is needed for the credit.
+        h.reconfigure((c) => (c.accounting.credit_without_leechers = true));
         const pid = qb('dual');
         await h.announce(PK.alice, { infoHash: IH.plain, peerId: pid, left: 0, uploaded: 0 }, '10.0.0.1');
         await h.announce(PK.alice, { infoHash: IH.plain, peerId: pid, left: 0, uploaded: 0 }, '2001:db8::1');
@@ -339,6 +346,7 @@ export function storeContract(name: string, opts: ContractOptions): void {
         expect((await h.store.userTorrentStats(1, 10))?.seedTime).toBe(500);
       });
       it('bonus points accumulate on every announce with the seed formula', async () => {
+        h.reconfigure((c) => (c.accounting.credit_without_leechers = true));
         await ann(0, 0, 0);
         h.advance(300);
         await ann(GIB, 0, 0);
@@ -352,13 +360,14 @@ export function storeContract(name: string, opts: ContractOptions): void {
       });
       it('an upload rate above the ceiling is clamped and recorded as a cheat event', async () => {
         h.reconfigure((c) => (c.accounting.max_upload_rate = 1000));
+        await h.announce(PK.bob, { infoHash: IH.plain, peerId: qb('bob-l'), left: 5 });
         await ann(0, 0, 0);
         h.advance(100);
         await ann(1_000_000, 0, 0);
         const u = await h.store.userStats(1);
         expect([u.uploadedRaw, u.uploaded, u.cheats]).toEqual([1_000_000, 100_000, 1]);
         const [event] = await h.store.cheatEvents(10);
-        expect(event).toMatchObject({ userId: 1, torrentId: 10, rate: 10_000, reported: 1_000_000, allowed: 100_000, peerId: qb('acct').toString('hex') });
+        expect(event).toMatchObject({ kind: 'upload_rate', userId: 1, torrentId: 10, rate: 10_000, reported: 1_000_000, allowed: 100_000, peerId: qb('acct').toString('hex') });
       });
       it('per-torrent totals add every user’s transfer', async () => {
         await h.announce(PK.alice, { infoHash: IH.plain, peerId: qb('a'), left: 0 });

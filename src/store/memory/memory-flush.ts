@@ -39,7 +39,7 @@ export class MemoryFlush {
     this.dirtyTorrents.add(infoHash);
   }
 
-  /** Before a torrent and its swarm go: keeps what the site's row still needs (delete-torrent-10.lua). */
+  /** Before a torrent and its swarm go: keeps what the site's row still needs (delete-torrent-11.lua). */
   torrentDeleted(infoHash: string, torrentId: number, snatches: number): void {
     const dirty = this.dirtyTorrents.delete(infoHash);
     const sent = this.sentTorrents.get(infoHash);

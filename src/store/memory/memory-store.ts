@@ -1,10 +1,26 @@
-import { isOvertaken, isTooEarly, settle, type PeerState, type Settlement } from '../../accounting/settle.js';
+import { isOvertaken, isTooEarly, oversizedFigure, settle, type CheatKind, type PeerState, type Settlement } from '../../accounting/settle.js';
 import { peerInfo, seedersFirst, userIdOfPeerKey } from '../peer-info.js';
 import type { FlushBatch } from '../flush-batch.js';
 import { writeEndpoint } from '../peer-record.js';
-import type { CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from '../records.js';
+import type { CheatCounts, CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from '../records.js';
 import { RegistryCache } from '../registry-cache.js';
-import { OVERTAKEN, RegistryConflictError, StorageUnavailableError, type AnnounceInput, type AnnounceResult, type PasskeyConflict, type RegistryCounts, type ScrapeEntry, type Store } from '../store.js';
+import {
+  OVERTAKEN,
+  refusedResult,
+  RegistryConflictError,
+  StorageUnavailableError,
+  torrentIdTaken,
+  type AnnounceInput,
+  type AnnounceResult,
+  type CheatFilter,
+  type PasskeyConflict,
+  type PeerLimitKind,
+  type RegistryCounts,
+  type ScrapeEntry,
+  type Store,
+  type TorrentIdConflict,
+} from '../store.js';
+import { FigureRangeError } from '../figure-range-error.js';
 import { MemoryFlush } from './memory-flush.js';
 import { Rotation } from './rotation.js';
 
@@ -12,16 +28,36 @@ import { Rotation } from './rotation.js';
 interface Peer {
   swarm: Swarm;
   key: string;
+  userId: number;
   record: Buffer;
   state: PeerState;
 }
 
+/** One torrent's swarm: its peers, their rotations, its counters and what the ledger rules read of it. */
 interface Swarm {
   infoHash: string;
   peers: Map<string, Peer>;
   seeders: Rotation;
   leechers: Rotation;
   stats: TorrentStats;
+  /** User id → that user's live peers here (the per-user peer limit); a user with none has no entry. */
+  owners: Map<number, number>;
+  /** Unix seconds of the last announce that saw a leecher here, 0 before any (the no-leechers rule). */
+  lastLeecherAt: number;
+}
+
+/**
+ * One user's ledger on one torrent: what the API shows (`stats`) and the state settle() shares
+ * between all the user's peer_ids there.
+ */
+interface Ledger {
+  infoHash: string;
+  torrentId: number;
+  stats: UserTorrentStats;
+  /** Unix ms since which the upload budget accrues. */
+  budgetAt: number;
+  /** Unix seconds up to which wall time was accrued. */
+  clockAt: number;
 }
 
 const CHEAT_LOG_MAX = 10_000;
@@ -51,9 +87,12 @@ export class MemoryStore implements Store {
   /** Every live peer in order of last announce, oldest first: the reaper reads from the front. */
   private readonly liveness = new Set<Peer>();
   private readonly users = new Map<number, UserStats>();
-  /** user id → torrent id → ledger with its info_hash (numeric keys: no key string to build and hash per announce). */
-  private readonly ledgers = new Map<number, Map<number, UserTorrentEntry>>();
+  /** user id → torrent id → ledger (numeric keys: no key string to build and hash per announce). */
+  private readonly ledgers = new Map<number, Map<number, Ledger>>();
+  /** The newest CHEAT_LOG_MAX cheat events, oldest first. */
   private readonly cheats: CheatEvent[] = [];
+  /** Cheat events ever recorded, per kind. */
+  private readonly cheatTally: CheatCounts = { upload_rate: 0, no_leechers: 0 };
   /** Seeders and leechers over every swarm, moved wherever a rotation gains or loses a member. */
   private readonly running: SwarmTotals = { seeders: 0, leechers: 0 };
   /** Changes for the SQL flush; only when made with `flush: true`. */
@@ -99,9 +138,15 @@ export class MemoryStore implements Store {
     return this.registry.infoHashes();
   }
 
+  // No await between the check and the write: racing creates run one after the other.
+  async createUser(user: User): Promise<void> {
+    if (this.registry.userById(user.id)) throw new RegistryConflictError('user_exists', `user ${user.id} exists already`);
+    await this.putUser(user);
+  }
+
   async putUser(user: User): Promise<void> {
     const [conflict] = await this.putUsers([user]);
-    if (conflict) throw new RegistryConflictError(`passkey already belongs to user ${conflict.holder}`);
+    if (conflict) throw new RegistryConflictError('passkey_taken', `passkey already belongs to user ${conflict.holder}`);
   }
 
   async putUsers(users: User[]): Promise<PasskeyConflict[]> {
@@ -128,11 +173,18 @@ export class MemoryStore implements Store {
   }
 
   async putTorrent(torrent: Torrent): Promise<void> {
-    this.registry.setTorrent({ ...torrent });
+    const [conflict] = await this.putTorrents([torrent]);
+    if (conflict) throw torrentIdTaken(conflict);
   }
 
-  async putTorrents(torrents: Torrent[]): Promise<void> {
-    for (const torrent of torrents) this.registry.setTorrent({ ...torrent });
+  async putTorrents(torrents: Torrent[]): Promise<TorrentIdConflict[]> {
+    const conflicts: TorrentIdConflict[] = [];
+    for (const torrent of torrents) {
+      const holder = this.registry.torrentIdHolder(torrent.id, torrent.infoHash);
+      if (holder) conflicts.push({ infoHash: torrent.infoHash, torrentId: torrent.id, holder: holder.infoHash });
+      else this.registry.setTorrent({ ...torrent });
+    }
+    return conflicts;
   }
 
   async deleteTorrent(infoHash: string): Promise<void> {
@@ -174,35 +226,38 @@ export class MemoryStore implements Store {
     const key = `${user.id}:${input.peerId.toString('latin1')}`;
     const peer = swarm.peers.get(key);
     if (isOvertaken(peer?.state, now)) throw new StorageUnavailableError(new Error(OVERTAKEN));
-    const userStats = this.userStatsOf(user.id);
-    userStats.announces++;
-    swarm.stats.announces++;
 
     if (event === 'stopped' && !peer) {
+      this.countAnnounce(user.id, swarm);
       return this.result(swarm, [], false, true);
     }
-
-    let ledgers = this.ledgers.get(user.id);
-    if (!ledgers) this.ledgers.set(user.id, (ledgers = new Map()));
-    let entry = ledgers.get(torrent.id);
-    if (!entry) {
-      const stats = { uploadedRaw: 0, downloadedRaw: 0, uploaded: 0, downloaded: 0, seedTime: 0, snatched: false, left: input.left, firstSeen: now, lastSeen: now, stopped: false };
-      entry = { infoHash: torrent.infoHash, torrentId: torrent.id, stats };
-      ledgers.set(torrent.id, entry);
+    if (!peer) {
+      const refused = this.overLimit(swarm, user.id, input);
+      if (refused) return refusedResult(refused);
     }
-    const ut = entry.stats;
-    const report = { uploaded: input.uploaded, downloaded: input.downloaded, left: input.left, event, now };
-    const s = settle(peer?.state, report, input.rules, ut, swarm.seeders.size);
+
+    const ledger = this.ledgerOf(user.id, torrent.id, torrent.infoHash, input);
+    const ut = ledger.stats;
+    const report = { uploaded: input.uploaded, downloaded: input.downloaded, left: input.left, event, now, nowMs: input.nowMs };
+    const history = { uploaded: ut.uploaded, seedTime: ut.seedTime, snatched: ut.snatched, budgetAt: ledger.budgetAt, clockAt: ledger.clockAt };
+    const s = settle(peer?.state, report, input.rules, history, { seeders: swarm.seeders.size, leechers: swarm.leechers.size, lastLeecherAt: swarm.lastLeecherAt });
+    // Checked before anything is written: an announce the ledger cannot take changes nothing.
+    const oversized = oversizedFigure(s);
+    if (oversized) throw new FigureRangeError(oversized);
     const tooEarly = isTooEarly(peer?.state, report, input.minInterval);
 
+    const userStats = this.countAnnounce(user.id, swarm);
     userStats.bonus += s.bonus;
     addTransfer(userStats, s);
     addTransfer(swarm.stats, s);
     addTransfer(ut, s);
     ut.seedTime += s.seedTime;
+    ut.leechTime += s.leechTime;
     ut.left = input.left;
     ut.lastSeen = now;
     ut.stopped = event === 'stopped';
+    ledger.budgetAt = s.budgetAt;
+    ledger.clockAt = s.clockAt;
     if (s.snatch) {
       ut.snatched = true;
       userStats.snatches++;
@@ -212,9 +267,10 @@ export class MemoryStore implements Store {
     if (this.flush && (s.upRaw !== 0 || s.downRaw !== 0 || s.bonus !== 0 || s.snatch)) this.flush.markUser(user.id);
     if (s.cheat) {
       userStats.cheats++;
-      this.cheats.push({ at: now, userId: user.id, torrentId: torrent.id, peerId: input.peerId.toString('hex'), ...s.cheat });
-      if (this.cheats.length > CHEAT_LOG_MAX) this.cheats.shift();
+      this.recordCheat({ kind: s.cheat.kind, at: now, userId: user.id, torrentId: torrent.id, peerId: input.peerId.toString('hex'), rate: s.cheat.rate, reported: s.cheat.reported, allowed: s.cheat.allowed });
     }
+    // A leecher was here when this announce came (itself, if it leaves or completes now).
+    if (swarm.leechers.size > 0) swarm.lastLeecherAt = now;
 
     if (event === 'stopped') {
       this.dropPeer(peer!);
@@ -230,8 +286,9 @@ export class MemoryStore implements Store {
       this.liveness.delete(peer);
       this.liveness.add(peer);
     } else {
-      const fresh: Peer = { swarm, key, record: writeEndpoint(undefined, input.peerId, input.endpoint), state };
+      const fresh: Peer = { swarm, key, userId: user.id, record: writeEndpoint(undefined, input.peerId, input.endpoint), state };
       swarm.peers.set(key, fresh);
+      swarm.owners.set(user.id, (swarm.owners.get(user.id) ?? 0) + 1);
       this.liveness.add(fresh);
     }
     // A peer joins the back of its rotation; one that changes side leaves the other one.
@@ -240,6 +297,7 @@ export class MemoryStore implements Store {
     (seeder ? swarm.leechers : swarm.seeders).delete(key);
     (seeder ? swarm.seeders : swarm.leechers).add(key);
     this.tally(swarm, seeders, leechers);
+    if (!seeder) swarm.lastLeecherAt = now;
 
     const selected: string[] = [];
     if (!tooEarly && input.numwant > 0) {
@@ -291,8 +349,17 @@ export class MemoryStore implements Store {
     return entry && { ...entry.stats };
   }
 
-  async cheatEvents(limit: number): Promise<CheatEvent[]> {
-    return limit > 0 ? this.cheats.slice(-limit).reverse() : [];
+  async cheatEvents(limit: number, filter: CheatFilter = {}): Promise<CheatEvent[]> {
+    const out: CheatEvent[] = [];
+    for (let i = this.cheats.length - 1; i >= 0 && out.length < limit; i--) {
+      const e = this.cheats[i]!;
+      if ((filter.userId === undefined || e.userId === filter.userId) && (filter.kind === undefined || e.kind === filter.kind)) out.push({ ...e });
+    }
+    return out;
+  }
+
+  async cheatCounts(): Promise<CheatCounts> {
+    return { ...this.cheatTally };
   }
 
   async peers(infoHash: string): Promise<PeerInfo[]> {
@@ -305,7 +372,7 @@ export class MemoryStore implements Store {
     const ledgers = this.ledgers.get(userId);
     if (!ledgers) return [];
     return [...ledgers.values()]
-      .map((e) => ({ ...e, stats: { ...e.stats } }))
+      .map((e) => ({ infoHash: e.infoHash, torrentId: e.torrentId, stats: { ...e.stats } }))
       .sort((a, b) => (a.infoHash < b.infoHash ? -1 : a.infoHash > b.infoHash ? 1 : 0));
   }
 
@@ -337,7 +404,7 @@ export class MemoryStore implements Store {
   private swarm(infoHash: string): Swarm {
     let swarm = this.swarms.get(infoHash);
     if (!swarm) {
-      swarm = { infoHash, peers: new Map(), seeders: new Rotation(), leechers: new Rotation(), stats: emptyTorrentStats() };
+      swarm = { infoHash, peers: new Map(), seeders: new Rotation(), leechers: new Rotation(), stats: emptyTorrentStats(), owners: new Map(), lastLeecherAt: 0 };
       this.swarms.set(infoHash, swarm);
     }
     return swarm;
@@ -352,8 +419,44 @@ export class MemoryStore implements Store {
     return stats;
   }
 
+  /** The user's ledger on the torrent; a new one has budget and clock at 0 (the peer's own last announce bounds both). */
+  private ledgerOf(userId: number, torrentId: number, infoHash: string, input: AnnounceInput): Ledger {
+    let ledgers = this.ledgers.get(userId);
+    if (!ledgers) this.ledgers.set(userId, (ledgers = new Map()));
+    let ledger = ledgers.get(torrentId);
+    if (!ledger) {
+      const stats = { uploadedRaw: 0, downloadedRaw: 0, uploaded: 0, downloaded: 0, seedTime: 0, leechTime: 0, snatched: false, left: input.left, firstSeen: input.now, lastSeen: input.now, stopped: false };
+      ledger = { infoHash, torrentId, stats, budgetAt: 0, clockAt: 0 };
+      ledgers.set(torrentId, ledger);
+    }
+    return ledger;
+  }
+
+  /** The limit a new peer of `userId` would break in `swarm`, if any. */
+  private overLimit(swarm: Swarm, userId: number, input: AnnounceInput): PeerLimitKind | undefined {
+    const max = input.limits.perUserTorrent;
+    if (max > 0 && (swarm.owners.get(userId) ?? 0) >= max) return 'peers_per_user_torrent';
+    return undefined;
+  }
+
+  private countAnnounce(userId: number, swarm: Swarm): UserStats {
+    const userStats = this.userStatsOf(userId);
+    userStats.announces++;
+    swarm.stats.announces++;
+    return userStats;
+  }
+
+  private recordCheat(event: CheatEvent): void {
+    this.cheats.push(event);
+    if (this.cheats.length > CHEAT_LOG_MAX) this.cheats.shift();
+    this.cheatTally[event.kind as CheatKind]++;
+  }
+
   private dropPeer(peer: Peer): void {
     const { swarm, key } = peer;
+    const owned = (swarm.owners.get(peer.userId) ?? 1) - 1;
+    if (owned > 0) swarm.owners.set(peer.userId, owned);
+    else swarm.owners.delete(peer.userId);
     const { size: seeders } = swarm.seeders;
     const { size: leechers } = swarm.leechers;
     swarm.peers.delete(key);

@@ -8,7 +8,7 @@ import { slotTag } from './hash-slot.js';
 
 /** The keys of one swarm, in the order the swarm scripts take them. */
 export interface SwarmKeys {
-  /** HASH peerKey → 44-byte peer record followed by the peer's state (see announce-14.lua). */
+  /** HASH peerKey → 44-byte peer record followed by the peer's state (see announce-15.lua). */
   peers: string;
   /** ZSET peerKey → join sequence: the seeders in rotation order. */
   seeders: string;
@@ -18,6 +18,8 @@ export interface SwarmKeys {
   expiry: string;
   /** HASH registry fields + counters + rotation state of the torrent. */
   torrent: string;
+  /** HASH user id → that user's live peers in the swarm (tracker.max_peers_per_user_torrent). */
+  owners: string;
 }
 
 /** The keys of the SQL flush (see flush-prepare-var.lua). */
@@ -69,7 +71,7 @@ export class RedisKeys {
   readonly reap: string;
   /** LIST of cheat events, newest first. */
   readonly cheats: string;
-  /** HASH seeders, leechers: running totals over every swarm, moved by the scripts that move peers. */
+  /** HASH seeders, leechers: running totals over every swarm, moved by the scripts that move peers; cheats:<kind>, cheat events ever recorded. */
   readonly totals: string;
   /** Pub/sub channel of registry changes. */
   readonly events: string;
@@ -109,7 +111,7 @@ export class RedisKeys {
 
   swarm(infoHash: string): SwarmKeys {
     const tag = `${this.prefix}{${infoHash}}:`;
-    return { peers: `${tag}peers`, seeders: `${tag}seeders`, leechers: `${tag}leechers`, expiry: `${tag}expiry`, torrent: `${tag}torrent` };
+    return { peers: `${tag}peers`, seeders: `${tag}seeders`, leechers: `${tag}leechers`, expiry: `${tag}expiry`, torrent: `${tag}torrent`, owners: `${tag}owners` };
   }
 
   torrent(infoHash: string): string {

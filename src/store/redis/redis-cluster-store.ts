@@ -1,8 +1,8 @@
-import type { SwarmTotals, Torrent, UserTorrentEntry } from '../records.js';
-import type { AnnounceInput, AnnounceResult, ScrapeEntry } from '../store.js';
+import type { CheatCounts, SwarmTotals, Torrent, UserTorrentEntry } from '../records.js';
+import type { AnnounceInput, AnnounceResult, ScrapeEntry, TorrentIdConflict } from '../store.js';
 import { mastersReady } from './connection.js';
 import { hashSlot, SLOTS } from './hash-slot.js';
-import { CHEAT_LOG_MAX, LEDGER_FIELDS, ledgerOf, num, REAP_BATCH, RedisStore, SCRIPT_BATCH, toAnnounceResult, torrentArgs, torrentRecords } from './redis-store.js';
+import { CHEAT_COUNT_FIELDS, CHEAT_LOG_MAX, LEDGER_FIELDS, ledgerOf, num, REAP_BATCH, RedisStore, SCRIPT_BATCH, toAnnounceResult, torrentArgs, torrentRecords } from './redis-store.js';
 import { torrentBatchHead, torrentMessage } from './registry-codec.js';
 import { toStoreError } from './storage-error.js';
 
@@ -18,7 +18,7 @@ const SYNC_FIELDS = ['v', 'up_raw', 'down_raw', 'up', 'down', 'announces', 'chea
 
 /**
  * The Redis store on a Redis Cluster (store.redis.mode "cluster"). Every command and script touches
- * keys of one hash slot: an announce runs announce-14.lua on its swarm's slot (the user's side
+ * keys of one hash slot: an announce runs announce-15.lua on its swarm's slot (the user's side
  * counted in the user-torrent ledger, with per-slot reap, totals and unsynced indexes), then
  * user-sync-4.lua on the `{users}` slot adds what the ledger gained to the user's counters, exactly
  * once (a version per ledger; docs/redis-keys.md, "Redis Cluster"). A sync that fails is done by
@@ -36,8 +36,9 @@ export class RedisClusterStore extends RedisStore {
     return this.main
       .announceBuffer(...this.announceArgs(input, sideKeys, '1'))
       .then(async (reply) => {
-        // Overtaken (nothing written, no sync to send): toAnnounceResult turns it into its failure.
-        if (reply[0] === -1) return toAnnounceResult(reply);
+        // Overtaken, refused or out of range (nothing written, no sync to send): toAnnounceResult
+        // turns it into its failure or refusal.
+        if ((reply[0] as number) < 0) return toAnnounceResult(reply);
         const sync = (reply.splice(5, 1)[0] as unknown as Array<number | Buffer>).map(String);
         // The swarm's side is done and the user's is safe in the ledger: a failed sync is logged and
         // left to the sweep, the announce still succeeds.
@@ -85,20 +86,31 @@ export class RedisClusterStore extends RedisStore {
     return synced;
   }
 
-  override async putTorrents(torrents: Torrent[]): Promise<void> {
-    if (torrents.length === 0) return;
+  override async putTorrents(all: Torrent[]): Promise<TorrentIdConflict[]> {
+    if (all.length === 0) return [];
     const k = this.keys;
+    let torrents = all;
+    const conflicts: TorrentIdConflict[] = [];
     try {
       // The registry's index (what a load scans) and the torrent id -> info_hash map userTorrentStats
-      // reads live in the `{torrents}` slot; the record goes beside the swarm with its slot's
-      // set and map, one script per slot. The index goes first: a record is never unfindable.
-      await this.main.hset(k.torrentIds, ...torrents.flatMap((t) => [String(t.id), t.infoHash]));
-      await this.main.sadd(k.torrents, ...torrents.map((t) => t.infoHash));
+      // reads live in the `{torrents}` slot, where one script claims the ids (refusing an id another
+      // registered info_hash holds); the record goes beside the swarm with its slot's set and map,
+      // one script per slot. The index goes first: a record is never unfindable.
+      const refused = await this.main.claimTorrentIds(k.torrents, k.torrentIds, ...all.flatMap((t) => [t.infoHash, String(t.id)]));
+      if (refused.length > 0) {
+        const out = new Set<number>();
+        for (let i = 0; i < refused.length; i += 2) {
+          const t = all[Number(refused[i]) - 1]!;
+          out.add(Number(refused[i]) - 1);
+          conflicts.push({ infoHash: t.infoHash, torrentId: t.id, holder: String(refused[i + 1]) });
+        }
+        torrents = all.filter((_, i) => !out.has(i));
+      }
       const bySlot = groupBy(torrents, (t) => hashSlot(t.infoHash));
       await Promise.all(
         [...bySlot].flatMap(([slot, group]) => {
           const sk = k.slot(slot);
-          const calls: Promise<number>[] = [];
+          const calls: Promise<unknown>[] = [];
           for (let i = 0; i < group.length; i += SCRIPT_BATCH) {
             const part = group.slice(i, i + SCRIPT_BATCH);
             calls.push(this.main.putTorrents(2 + part.length, sk.torrents, sk.torrentIds, ...part.map((t) => k.torrent(t.infoHash)), k.events, torrentBatchHead(this.origin), ...torrentArgs(part)));
@@ -110,6 +122,7 @@ export class RedisClusterStore extends RedisStore {
       this.lostPut(err, torrentRecords(torrents));
     }
     for (const t of torrents) this.cache.setTorrent({ ...t });
+    return conflicts;
   }
 
   override async deleteTorrents(infoHashes: string[]): Promise<number> {
@@ -120,7 +133,7 @@ export class RedisClusterStore extends RedisStore {
       infoHashes.map((ih) => {
         const s = k.swarm(ih);
         const sk = k.slot(hashSlot(ih));
-        return this.main.deleteTorrent(s.torrent, s.peers, s.seeders, s.leechers, s.expiry, sk.torrents, sk.reap, sk.totals, sk.dirtyTorrents, sk.goneTorrents, ih, k.events, torrentMessage(ih), '0');
+        return this.main.deleteTorrent(s.torrent, s.peers, s.seeders, s.leechers, s.expiry, sk.torrents, sk.reap, sk.totals, sk.dirtyTorrents, sk.goneTorrents, s.owners, ih, k.events, torrentMessage(ih), '0');
       }),
     ).catch(this.fail);
     await this.main.srem(k.torrents, ...infoHashes).catch(this.fail);
@@ -158,7 +171,7 @@ export class RedisClusterStore extends RedisStore {
             due.map((ih) => {
               done.add(ih);
               const s = this.keys.swarm(ih);
-              return this.main.reapSwarm(s.peers, s.seeders, s.leechers, s.expiry, sk.reap, sk.totals, sk.dirtyTorrents, ih, cutoff, '0');
+              return this.main.reapSwarm(s.peers, s.seeders, s.leechers, s.expiry, sk.reap, sk.totals, sk.dirtyTorrents, s.owners, ih, cutoff, '0');
             }),
           );
           for (const n of dropped) reaped += num(n);
@@ -176,6 +189,16 @@ export class RedisClusterStore extends RedisStore {
       const [seeders, leechers] = await this.main.hmget(this.keys.slot(slot).totals, 'seeders', 'leechers');
       out.seeders += num(seeders);
       out.leechers += num(leechers);
+    }).catch(this.fail);
+    return out;
+  }
+
+  override async cheatCounts(): Promise<CheatCounts> {
+    const out: CheatCounts = { upload_rate: 0, no_leechers: 0 };
+    await this.eachSlot(this.registeredSlots(), async (slot) => {
+      const [rate, none] = await this.main.hmget(this.keys.slot(slot).totals, ...CHEAT_COUNT_FIELDS);
+      out.upload_rate += num(rate);
+      out.no_leechers += num(none);
     }).catch(this.fail);
     return out;
   }

@@ -4,9 +4,26 @@ import type { PeerState } from '../../accounting/settle.js';
 import type { StoreLogger } from '../create-store.js';
 import { peerInfo, seedersFirst, userIdOfPeerKey } from '../peer-info.js';
 import { RECORD_LEN } from '../peer-record.js';
-import type { CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from '../records.js';
+import type { CheatCounts, CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from '../records.js';
 import { RegistryCache } from '../registry-cache.js';
-import { OVERTAKEN, RegistryConflictError, StorageUnavailableError, type AnnounceInput, type AnnounceResult, type PasskeyConflict, type RegistryCounts, type ScrapeEntry, type Store } from '../store.js';
+import {
+  OVERTAKEN,
+  refusedResult,
+  RegistryConflictError,
+  StorageUnavailableError,
+  torrentIdTaken,
+  type AnnounceInput,
+  type AnnounceResult,
+  type CheatFilter,
+  type PasskeyConflict,
+  type PeerLimitKind,
+  type RegistryCounts,
+  type ScrapeEntry,
+  type Store,
+  type TorrentIdConflict,
+} from '../store.js';
+import { FigureRangeError } from '../figure-range-error.js';
+import type { CheatKind } from '../../accounting/settle.js';
 import type { FlushBatch } from '../flush-batch.js';
 import { openConnection, retryStrategy, type RedisTarget } from './connection.js';
 import { execPipeline } from './exec-pipeline.js';
@@ -53,7 +70,7 @@ export const REAP_BATCH = 100;
 // Record field → hash field, in one table per record: the HMGET and the decoding read the same order.
 const USER_COUNTERS = { uploadedRaw: 'up_raw', downloadedRaw: 'down_raw', uploaded: 'up', downloaded: 'down', bonus: 'bonus', snatches: 'snatches', announces: 'announces', cheats: 'cheats' } as const;
 const TORRENT_COUNTERS = { snatches: 'snatches', uploadedRaw: 'up_raw', downloadedRaw: 'down_raw', uploaded: 'up', downloaded: 'down', announces: 'announces' } as const;
-const UT_FIELDS = { uploadedRaw: 'up_raw', downloadedRaw: 'down_raw', uploaded: 'up', downloaded: 'down', seedTime: 'seed_time', left: 'left', firstSeen: 'first_seen', lastSeen: 'last_seen' } as const;
+const UT_FIELDS = { uploadedRaw: 'up_raw', downloadedRaw: 'down_raw', uploaded: 'up', downloaded: 'down', seedTime: 'seed_time', leechTime: 'leech_time', left: 'left', firstSeen: 'first_seen', lastSeen: 'last_seen' } as const;
 /** The HMGET of a ledger: its flags and torrent id, then UT_FIELDS (see ledgerOf). */
 export const LEDGER_FIELDS = ['first_seen', 'snatched', 'stopped', 'torrent_id', ...Object.values(UT_FIELDS)];
 
@@ -68,7 +85,7 @@ function numbers<K extends string>(fields: Record<K, string>, values: readonly (
 
 /**
  * The shared store: swarms, counters and the registry live in Redis, so several tracker processes
- * (and machines) serve one site. Each announce is one Lua script, one round trip (announce-14.lua).
+ * (and machines) serve one site. Each announce is one Lua script, one round trip (announce-15.lua).
  * The registry is read from an in-process cache kept current over pub/sub.
  *
  * When Redis is unreachable no call hangs and nothing throws outside the promises: every method
@@ -194,9 +211,20 @@ export class RedisStore implements Store {
     return this.cache.infoHashes();
   }
 
+  async createUser(user: User): Promise<void> {
+    const k = this.keys;
+    const notice = `${userBatchHead(this.origin)} ${user.id}`;
+    const r = await this.main
+      .createUser(k.passkeys, k.users, k.user(user.id), user.id, user.passkey, user.name, flag(user.canLeech), flag(user.enabled), k.events, notice)
+      .catch((err: unknown) => this.lostPut(err, [{ kind: 'u', id: user.id }]));
+    if (r === 1) throw new RegistryConflictError('user_exists', `user ${user.id} exists already`);
+    if (Array.isArray(r)) throw new RegistryConflictError('passkey_taken', `passkey already belongs to user ${r[1]}`);
+    this.cache.setUser({ ...user });
+  }
+
   async putUser(user: User): Promise<void> {
     const [conflict] = await this.putUsers([user]);
-    if (conflict) throw new RegistryConflictError(`passkey already belongs to user ${conflict.holder}`);
+    if (conflict) throw new RegistryConflictError('passkey_taken', `passkey already belongs to user ${conflict.holder}`);
   }
 
   async putUsers(users: User[]): Promise<PasskeyConflict[]> {
@@ -210,19 +238,7 @@ export class RedisStore implements Store {
     }
     const replies = (await execPipeline(p).catch((err: unknown) => this.lostPut(err, users.map((u) => ({ kind: 'u', id: u.id }))))) as Array<Array<number | string>>;
     // The scripts ran in batch order, so the cache takes the written users in that order too.
-    const conflicts: PasskeyConflict[] = [];
-    replies.forEach((refused, batch) => {
-      const offset = batch * SCRIPT_BATCH;
-      let next = 0;
-      for (let i = offset; i < Math.min(offset + SCRIPT_BATCH, users.length); i++) {
-        const u = users[i]!;
-        if (next < refused.length && Number(refused[next]) - 1 === i - offset) {
-          conflicts.push({ userId: u.id, holder: num(refused[next + 1]) });
-          next += 2;
-        } else this.cache.setUser({ ...u });
-      }
-    });
-    return conflicts;
+    return splitRefused(users, replies, (u) => this.cache.setUser({ ...u }), (u, holder) => ({ userId: u.id, holder: num(holder) }));
   }
 
   async deleteUser(id: number): Promise<void> {
@@ -239,20 +255,21 @@ export class RedisStore implements Store {
     return had.reduce((n: number, r) => n + num(r), 0);
   }
 
-  putTorrent(torrent: Torrent): Promise<void> {
-    return this.putTorrents([torrent]);
+  async putTorrent(torrent: Torrent): Promise<void> {
+    const [conflict] = await this.putTorrents([torrent]);
+    if (conflict) throw torrentIdTaken(conflict);
   }
 
-  async putTorrents(torrents: Torrent[]): Promise<void> {
-    if (torrents.length === 0) return;
+  async putTorrents(torrents: Torrent[]): Promise<TorrentIdConflict[]> {
+    if (torrents.length === 0) return [];
     const k = this.keys;
     const p = this.main.pipeline() as ScriptPipeline;
     for (let i = 0; i < torrents.length; i += SCRIPT_BATCH) {
       const part = torrents.slice(i, i + SCRIPT_BATCH);
       p.putTorrents(2 + part.length, k.torrents, k.torrentIds, ...part.map((t) => k.torrent(t.infoHash)), k.events, torrentBatchHead(this.origin), ...torrentArgs(part));
     }
-    await execPipeline(p).catch((err: unknown) => this.lostPut(err, torrentRecords(torrents)));
-    for (const t of torrents) this.cache.setTorrent({ ...t });
+    const replies = (await execPipeline(p).catch((err: unknown) => this.lostPut(err, torrentRecords(torrents)))) as Array<Array<number | string>>;
+    return splitRefused(torrents, replies, (t) => this.cache.setTorrent({ ...t }), (t, holder) => ({ infoHash: t.infoHash, torrentId: t.id, holder }));
   }
 
   async deleteTorrent(infoHash: string): Promise<void> {
@@ -265,7 +282,7 @@ export class RedisStore implements Store {
     const p = this.main.pipeline() as ScriptPipeline;
     for (const ih of infoHashes) {
       const s = k.swarm(ih);
-      p.deleteTorrent(s.torrent, s.peers, s.seeders, s.leechers, s.expiry, k.torrents, k.reap, k.totals, k.flush.dirtyTorrents, k.flush.goneTorrents, ih, k.events, torrentMessage(ih), this.flushFlag);
+      p.deleteTorrent(s.torrent, s.peers, s.seeders, s.leechers, s.expiry, k.torrents, k.reap, k.totals, k.flush.dirtyTorrents, k.flush.goneTorrents, s.owners, ih, k.events, torrentMessage(ih), this.flushFlag);
     }
     const had = await execPipeline(p).catch(this.fail);
     for (const ih of infoHashes) this.cache.deleteTorrent(ih);
@@ -299,8 +316,8 @@ export class RedisStore implements Store {
   }
 
   /**
-   * The keys and arguments of announce-14.lua: the swarm's keys and the ledger, then `sideKeys`
-   * (KEYS[7..14]), then ARGV; `cluster` is its ARGV[21].
+   * The keys and arguments of announce-15.lua: the swarm's keys and the ledger, then `sideKeys`
+   * (KEYS[7..14]), the swarm's owners (KEYS[15]), then ARGV; `cluster` is its ARGV[21].
    */
   protected announceArgs(input: AnnounceInput, sideKeys: string[], cluster: '0' | '1'): Array<string | Buffer | number> {
     const { user, torrent, rules } = input;
@@ -314,6 +331,7 @@ export class RedisStore implements Store {
       s.torrent,
       this.keys.userTorrent(ih, user.id),
       ...sideKeys,
+      s.owners,
       peerKey(user.id, input.peerId),
       input.peerId,
       input.endpoint,
@@ -335,6 +353,9 @@ export class RedisStore implements Store {
       CHEAT_LOG_MAX,
       this.flushFlag,
       cluster,
+      input.nowMs,
+      rules.creditWithoutLeechers ? '1' : '0',
+      input.limits.perUserTorrent,
     ];
   }
 
@@ -364,7 +385,7 @@ export class RedisStore implements Store {
         for (const ih of due) {
           done.add(ih);
           const s = this.keys.swarm(ih);
-          p.reapSwarm(s.peers, s.seeders, s.leechers, s.expiry, this.keys.reap, this.keys.totals, this.keys.flush.dirtyTorrents, ih, cutoff, this.flushFlag);
+          p.reapSwarm(s.peers, s.seeders, s.leechers, s.expiry, this.keys.reap, this.keys.totals, this.keys.flush.dirtyTorrents, s.owners, ih, cutoff, this.flushFlag);
         }
         for (const n of await execPipeline(p)) reaped += num(n);
       }
@@ -409,10 +430,23 @@ export class RedisStore implements Store {
     return out;
   }
 
-  async cheatEvents(limit: number): Promise<CheatEvent[]> {
+  async cheatEvents(limit: number, filter: CheatFilter = {}): Promise<CheatEvent[]> {
     if (limit <= 0) return [];
-    const rows = await this.main.lrange(this.keys.cheats, 0, limit - 1).catch(this.fail);
-    return rows.map(parseCheat);
+    const filtered = filter.userId !== undefined || filter.kind !== undefined;
+    // A filter reads the whole log (CHEAT_LOG_MAX lines at most, an operator's request, not an announce's).
+    const rows = await this.main.lrange(this.keys.cheats, 0, filtered ? -1 : limit - 1).catch(this.fail);
+    const out: CheatEvent[] = [];
+    for (const row of rows) {
+      const e = parseCheat(row);
+      if ((filter.userId === undefined || e.userId === filter.userId) && (filter.kind === undefined || e.kind === filter.kind)) out.push(e);
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  async cheatCounts(): Promise<CheatCounts> {
+    const [rate, none] = await this.main.hmget(this.keys.totals, ...CHEAT_COUNT_FIELDS).catch(this.fail);
+    return { upload_rate: num(rate), no_leechers: num(none) };
   }
 
   async peers(infoHash: string): Promise<PeerInfo[]> {
@@ -464,6 +498,27 @@ export class RedisStore implements Store {
   }
 }
 
+/**
+ * The items of a bulk put, batch by batch in order: `written` for each the scripts wrote, and the
+ * conflict `refusal` makes of each they refused. `replies[b]` lists batch b's refusals as pairs
+ * (1-based position in the batch, holder), as put-users-var.lua and put-torrents-var.lua answer.
+ */
+function splitRefused<T, C>(items: readonly T[], replies: ReadonlyArray<ReadonlyArray<number | string>>, written: (item: T) => void, refusal: (item: T, holder: string) => C): C[] {
+  const conflicts: C[] = [];
+  replies.forEach((refused, batch) => {
+    const offset = batch * SCRIPT_BATCH;
+    let next = 0;
+    for (let i = offset; i < Math.min(offset + SCRIPT_BATCH, items.length); i++) {
+      const item = items[i]!;
+      if (next < refused.length && Number(refused[next]) - 1 === i - offset) {
+        conflicts.push(refusal(item, String(refused[next + 1])));
+        next += 2;
+      } else written(item);
+    }
+  });
+  return conflicts;
+}
+
 export const torrentRecords = (torrents: readonly Torrent[]): RegistryMessage[] => torrents.map((t) => ({ kind: 't', infoHash: t.infoHash }));
 
 /** put-torrents-var.lua's seven arguments per torrent. */
@@ -477,8 +532,13 @@ function redisTarget(opts: RedisStoreOptions): RedisTarget {
   return { mode: 'standalone', url: opts.url };
 }
 
+/** The totals fields of the cheat counts, in CheatCounts order. */
+export const CHEAT_COUNT_FIELDS = ['cheats:upload_rate', 'cheats:no_leechers'];
+
 export function toAnnounceResult(reply: Array<number | Buffer>): AnnounceResult {
   if (reply[0] === -1) throw new StorageUnavailableError(new Error(OVERTAKEN));
+  if (reply[0] === -2) return refusedResult(String(reply[1]) as PeerLimitKind);
+  if (reply[0] === -3) throw new FigureRangeError(String(reply[1]) as 'uploaded' | 'downloaded');
   return {
     seeders: reply[0] as number,
     leechers: reply[1] as number,
@@ -489,7 +549,7 @@ export function toAnnounceResult(reply: Array<number | Buffer>): AnnounceResult 
   };
 }
 
-/** A peers hash entry: the field is the peer key, the value its record then struct '<dddd' (announce-14.lua). */
+/** A peers hash entry: the field is the peer key, the value its record then struct '<dddd' (announce-15.lua). */
 function decodePeer(field: Buffer, value: Buffer): PeerInfo {
   const state: PeerState = {
     uploaded: value.readDoubleLE(RECORD_LEN),
@@ -507,8 +567,8 @@ export function ledgerOf(v: readonly (string | null)[]): { torrentId: number | u
   return { torrentId: torrentId == null ? undefined : Number(torrentId), stats: { ...numbers(UT_FIELDS, rest), snatched: snatched === '1', stopped: stopped === '1' } };
 }
 
-/** A cheats list entry: "<at> <userId> <torrentId> <peerIdHex> <rate> <reported> <allowed>". */
+/** A cheats list entry: "<at> <userId> <torrentId> <peerIdHex> <rate> <reported> <allowed> <kind>" (no kind: written before kinds, an upload_rate). */
 function parseCheat(row: string): CheatEvent {
-  const [at, userId, torrentId, peerId, rate, reported, allowed] = row.split(' ');
-  return { at: num(at), userId: num(userId), torrentId: num(torrentId), peerId: peerId ?? '', rate: num(rate), reported: num(reported), allowed: num(allowed) };
+  const [at, userId, torrentId, peerId, rate, reported, allowed, kind] = row.split(' ');
+  return { kind: (kind ?? 'upload_rate') as CheatKind, at: num(at), userId: num(userId), torrentId: num(torrentId), peerId: peerId ?? '', rate: num(rate), reported: num(reported), allowed: num(allowed) };
 }

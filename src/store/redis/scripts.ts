@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { ChainableCommander, Redis } from 'ioredis';
 
 // Loads scripts/<name>-<numberOfKeys>.lua and registers each as an ioredis command named after it
-// in camelCase (reap-swarm-7.lua → reapSwarm / reapSwarmBuffer). ioredis sends EVALSHA and falls
+// in camelCase (reap-swarm-8.lua → reapSwarm / reapSwarmBuffer). ioredis sends EVALSHA and falls
 // back to EVAL on NOSCRIPT, so scripts come back by themselves after a Redis restart or SCRIPT FLUSH.
 // The build copies the .lua files next to the compiled loader (scripts/copy-assets.js). A script whose
 // key count varies is named <name>-var.lua and takes that count as its first argument.
@@ -11,13 +11,15 @@ const SCRIPTS_DIR = new URL('./scripts/', import.meta.url);
 
 /** Every script file, by the command name it is registered under. */
 const FILES = {
-  announce: 'announce-14.lua',
-  reapSwarm: 'reap-swarm-7.lua',
+  announce: 'announce-15.lua',
+  reapSwarm: 'reap-swarm-8.lua',
   putUsers: 'put-users-var.lua',
   deleteUser: 'delete-user-3.lua',
   putTorrents: 'put-torrents-var.lua',
   readRecords: 'read-records-var.lua',
-  deleteTorrent: 'delete-torrent-10.lua',
+  deleteTorrent: 'delete-torrent-11.lua',
+  createUser: 'create-user-3.lua',
+  claimTorrentIds: 'claim-torrent-ids-2.lua',
   flushPrepare: 'flush-prepare-var.lua',
   userSync: 'user-sync-4.lua',
   ledgerSynced: 'ledger-synced-2.lua',
@@ -35,6 +37,10 @@ export interface ScriptCommands {
   /** Replies with Buffers for bulk strings (the peer records), numbers for integers. */
   announceBuffer(...args: Arg[]): Promise<Array<number | Buffer>>;
   reapSwarm(...args: Arg[]): Promise<number>;
+  /** Refused torrents: position, holder info_hash, ... */
+  claimTorrentIds(...args: Arg[]): Promise<Array<number | string>>;
+  /** 0 written, 1 the user id exists, else [2, holder of the passkey]. */
+  createUser(...args: Arg[]): Promise<number | [number, string]>;
   deleteUser(...args: Arg[]): Promise<number>;
   deleteTorrent(...args: Arg[]): Promise<number>;
   /** The key count first, then the keys, then the arguments. */
@@ -42,7 +48,7 @@ export interface ScriptCommands {
   userSync(...args: Arg[]): Promise<number>;
   ledgerSynced(...args: Arg[]): Promise<number>;
   /** The key count first, then the keys, then the arguments. */
-  putTorrents(...args: Arg[]): Promise<number>;
+  putTorrents(...args: Arg[]): Promise<Array<number | string>>;
   /** The key count first, then the keys, then the fields. */
   readRecords(...args: Arg[]): Promise<Array<(string | null)[]>>;
 }

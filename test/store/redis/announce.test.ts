@@ -42,10 +42,11 @@ describe('when peer_ids hold arbitrary bytes', () => {
 
   it('a cheat event names the peer_id in hex, NUL and 0xFF included', async () => {
     const strict = { ...rules, maxUploadRate: 10 };
+    await store.announce(input(bob, t, pid('leecher'), { left: 5 }));
     await store.announce(input(alice, t, odd[0]!, { rules: strict }));
     await store.announce(input(alice, t, odd[0]!, { rules: strict, uploaded: 1_000_000, now: 1_000_010 }));
     const [event] = await store.cheatEvents(5);
-    expect(event).toEqual({ at: 1_000_010, userId: 1, torrentId: 10, peerId: '00'.repeat(20), rate: 100_000, reported: 1_000_000, allowed: 100 });
+    expect(event).toEqual({ kind: 'upload_rate', at: 1_000_010, userId: 1, torrentId: 10, peerId: '00'.repeat(20), rate: 100_000, reported: 1_000_000, allowed: 100 });
   });
 });
 
@@ -156,8 +157,10 @@ describe('when the same announces reach the memory store and the redis store', (
         event: pick(events),
         numwant: pick([0, 1, 3, 50]),
         now,
+        nowMs: now * 1000 + pick([0, 1, 499, 999]),
         minInterval: pick([0, 10]),
-        rules: { multiUp: tt.multiUp, multiDown: tt.multiDown, bonusRate: pick([1, 0.7]), interval: 300, maxUploadRate: pick([0, 10_000_000]) },
+        rules: { multiUp: tt.multiUp, multiDown: tt.multiDown, bonusRate: pick([1, 0.7]), interval: 300, maxUploadRate: pick([0, 10_000_000]), creditWithoutLeechers: pick([true, false]) },
+        limits: { perUserTorrent: pick([0, 2, 3]) },
       });
       const [a, b] = await Promise.all(stores.map((s) => s.announce(inp)));
       expect({ ...b!, peers: b!.peers.length }, `step ${step}`).toEqual({ ...a!, peers: a!.peers.length });

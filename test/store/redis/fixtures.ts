@@ -3,7 +3,7 @@ import type { Torrent, User } from '../../../src/store/records.js';
 import { RedisStore } from '../../../src/store/redis/redis-store.js';
 import type { AnnounceInput } from '../../../src/store/store.js';
 
-export const rules: Rules = { multiUp: 1, multiDown: 1, bonusRate: 1, interval: 300, maxUploadRate: 0 };
+export const rules: Rules = { multiUp: 1, multiDown: 1, bonusRate: 1, interval: 300, maxUploadRate: 0, creditWithoutLeechers: true };
 
 export const user = (id: number): User => ({ id, passkey: `${String(id).padStart(4, '0')}${'k'.repeat(28)}`, name: `u${id}`, canLeech: true, enabled: true });
 export const torrent = (id: number, over: Partial<Torrent> = {}): Torrent => ({
@@ -34,8 +34,11 @@ export const input = (u: User, t: Torrent, peerId: Buffer, o: Partial<AnnounceIn
   event: '',
   numwant: 50,
   now: 1_000_000,
+  // The same instant as `now` unless given.
+  nowMs: (o.now ?? 1_000_000) * 1000,
   minInterval: 0,
   rules,
+  limits: { perUserTorrent: 0 },
   ...o,
 });
 

@@ -19,6 +19,7 @@
     KEYS[8] totals    HASH  seeders, leechers over every swarm
     KEYS[9] dirty torrents SET info_hashes changed since their last SQL flush
     KEYS[10] gone torrents HASH torrent id -> snatches not yet flushed
+    KEYS[11] owners   HASH  user id -> live peers in the swarm
 
     ARGV[1] info_hash (40 hex)
     ARGV[2] events channel
@@ -41,7 +42,7 @@ if ARGV[4] == '1' then
 end
 if seeders > 0 then redis.call('HINCRBY', KEYS[8], 'seeders', -seeders) end
 if leechers > 0 then redis.call('HINCRBY', KEYS[8], 'leechers', -leechers) end
-redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[11])
 local had = redis.call('SREM', KEYS[6], ARGV[1])
 redis.call('ZREM', KEYS[7], ARGV[1])
 redis.call('PUBLISH', ARGV[2], ARGV[3])

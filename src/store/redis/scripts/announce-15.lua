@@ -1,8 +1,8 @@
 --[[
   Records one announce and selects peers, atomically and in one round trip.
 
-  Mirrors src/accounting/settle.ts (settle, isTooEarly, bonusPoints) and MemoryStore.announce step
-  for step, in the same operation order so that the floating-point results are the same bits: a
+  Mirrors src/accounting/settle.ts (settle, oversizedFigure, isTooEarly, bonusPoints) and
+  MemoryStore.announce step for step, in the same operation order so that the floating-point results are the same bits: a
   change there is a change here, and the contract suite (test/contract) holds both to it.
 
   Input:
@@ -11,20 +11,24 @@
     KEYS[2]  seeders       ZSET  peerKey -> join sequence
     KEYS[3]  leechers      ZSET  peerKey -> join sequence
     KEYS[4]  expiry        ZSET  peerKey -> lastSeen
-    KEYS[5]  torrent       HASH  counters (announces, snatches, up_raw, down_raw, up, down) and
-                                 rotation state (seq, cur_s, cur_l)
-    KEYS[6]  user-torrent  HASH  up_raw, down_raw, up, down, seed_time, snatched, left, first_seen, last_seen,
-                                 stopped ('1' when this announce was a `stopped`, else '0'),
-                                 torrent_id (written with first_seen)
+    KEYS[5]  torrent       HASH  counters (announces, snatches, up_raw, down_raw, up, down),
+                                 rotation state (seq, cur_s, cur_l) and leecher_at (unix s of the last
+                                 announce that saw a leecher, for the no-leechers rule)
+    KEYS[6]  user-torrent  HASH  up_raw, down_raw, up, down, seed_time, leech_time, snatched, left,
+                                 first_seen, last_seen, stopped ('1' when this announce was a `stopped`,
+                                 else '0'), torrent_id (written with first_seen), budget_at (unix ms the
+                                 upload budget accrues from), clock_at (unix s wall time is accrued to)
     KEYS[7]  user          HASH  counters up_raw, down_raw, up, down, bonus, snatches, announces, cheats
     KEYS[8]  user torrents SET   info_hashes the user announced
     KEYS[9]  reap          ZSET  info_hash -> no later than the swarm's oldest lastSeen
     KEYS[10] cheats        LIST  cheat events, newest first
     KEYS[11] torrent ids   HASH  torrent id -> info_hash (how userTorrentStats finds the ledger)
     KEYS[12] totals        HASH  seeders, leechers over every swarm: HINCRBY only when a peer joins,
-                                 changes side or leaves a rotation (a plain re-announce writes nothing)
+                                 changes side or leaves a rotation (a plain re-announce writes nothing);
+                                 cheats:<kind>, cheat events ever recorded per kind
     KEYS[13] dirty users   SET   user ids changed since their last SQL flush
     KEYS[14] dirty torrents SET  info_hashes changed since their last SQL flush
+    KEYS[15] owners        HASH  user id -> that user's live peers in the swarm (the peer limit)
 
     ARGV[1]  peerKey: "<uid>:" .. 20 raw peer_id bytes
     ARGV[2]  peer_id (20 raw bytes)
@@ -50,8 +54,14 @@
              snatches, cheats) go up in the ledger instead of the user's hash, the ledger's `v`
              goes up by one and "<info_hash> <uid>" joins KEYS[13]; user-sync-4.lua moves the
              change into the user's slot, exactly once (docs/redis-keys.md, "Redis Cluster").
+    ARGV[22] now, unix milliseconds (the same instant as ARGV[9]; the upload budget's clock)
+    ARGV[23] "1": credit a seeder's upload when its swarm had no leecher (a cheat event either way)
+    ARGV[24] most live peers of one user in the swarm (0 = no limit)
 
-  Output: { -1 } when the announce is older than the peer's last one (overtaken: nothing written), else
+  Output: { -1 } when the announce is older than the peer's last one (overtaken: nothing written),
+          { -2, "peers_per_user_torrent" } when a new peer would break the peer limit (nothing written),
+          { -3, "uploaded" | "downloaded" } when a credited figure would not be an integer below 2^53
+          (nothing written), else
           { seeders, leechers, snatches, tooEarly (0|1), unknownPeer (0|1), record, record, ... }
     seeders/leechers/snatches are the swarm's figures after the announce; the records (44 bytes each)
     are the selected peers, never the announcing one. On a cluster a sixth element comes before the
@@ -70,7 +80,7 @@
 
 local peersKey, seedersKey, leechersKey, expiryKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local torrentKey, utKey, userKey, userTorrentsKey, reapKey, cheatsKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
-local torrentIdsKey, totalsKey, dirtyUsersKey, dirtyTorrentsKey = KEYS[11], KEYS[12], KEYS[13], KEYS[14]
+local torrentIdsKey, totalsKey, dirtyUsersKey, dirtyTorrentsKey, ownersKey = KEYS[11], KEYS[12], KEYS[13], KEYS[14], KEYS[15]
 
 local key = ARGV[1]
 local peerId = ARGV[2]
@@ -90,9 +100,14 @@ local maxUploadRate = tonumber(ARGV[15])
 local infoHash = ARGV[16]
 local flush = ARGV[20] == '1'
 local cluster = ARGV[21] == '1'
+local nowMs = tonumber(ARGV[22])
+local creditWithoutLeechers = ARGV[23] == '1'
+local maxPeersPerUser = tonumber(ARGV[24])
+local uid = ARGV[17]
 
 local RECORD_LEN = 44
 local GIB = 1073741824
+local MAX_FIGURE = 9007199254740991 -- 2^53 - 1 (settle.ts MAX_FIGURE)
 
 -- Numbers go to Redis as "%.17g" text: exact for integers below 2^53 and for any double.
 local function fmt(n)
@@ -136,10 +151,13 @@ if prev and now < prev.lastSeen then
   return { -1 }
 end
 
-redis.call('HINCRBY', userKey, 'announces', 1)
-redis.call('HINCRBY', torrentKey, 'announces', 1)
-local t = redis.call('HMGET', torrentKey, 'snatches', 'seq', 'cur_s', 'cur_l')
-local h = redis.call('HMGET', utKey, 'first_seen', 'up', 'seed_time', 'snatched')
+-- MemoryStore.overLimit: a new peer beyond the user's limit on this torrent is refused, unwritten.
+if not prev and maxPeersPerUser > 0 and tonumber(redis.call('HGET', ownersKey, uid) or '0') >= maxPeersPerUser then
+  return { -2, 'peers_per_user_torrent' }
+end
+
+local t = redis.call('HMGET', torrentKey, 'snatches', 'seq', 'cur_s', 'cur_l', 'leecher_at')
+local h = redis.call('HMGET', utKey, 'first_seen', 'up', 'seed_time', 'snatched', 'budget_at', 'clock_at', 'leech_time')
 local nSeeders = redis.call('ZCARD', seedersKey)
 local nLeechers = redis.call('ZCARD', leechersKey)
 
@@ -151,18 +169,14 @@ local function put(w, field, value)
   w[#w + 1] = value
 end
 
--- A new ledger: index it by user and by torrent id (putTorrent writes the latter too).
-if not h[1] then
-  put(hw, 'first_seen', ARGV[9])
-  put(hw, 'torrent_id', ARGV[18])
-  if not cluster then
-    redis.call('SADD', userTorrentsKey, infoHash)
-    redis.call('HSET', torrentIdsKey, ARGV[18], infoHash)
-  end
-end
 local histUp = tonumber(h[2] or '0')
 local histSeed = tonumber(h[3] or '0')
 local histSnatched = h[4] == '1'
+-- 0 in a new ledger (or one written before these fields): the peer's own last announce bounds both.
+local budgetAt = tonumber(h[5] or '0')
+local clockAt = tonumber(h[6] or '0')
+local histLeech = tonumber(h[7] or '0')
+local lastLeecherAt = tonumber(t[5] or '0')
 
 -- settle.ts: counterDelta
 local function counterDelta(before, after)
@@ -180,27 +194,58 @@ end
 
 -- settle.ts: settle
 local snatch = event == 'completed' and not histSnatched
-local upRaw, downRaw, up, down, seedTime = 0, 0, 0, 0, 0
-local cheatRate, cheatReported, cheatAllowed
+local upRaw, downRaw, up, down, seedTime, leechTime = 0, 0, 0, 0, 0, 0
+local cheatKind, cheatRate, cheatReported, cheatAllowed
+local newBudgetAt, newClockAt = budgetAt, clockAt
 if prev then
-  local elapsed = math.max(now - prev.lastSeen, 0)
+  local elapsed = math.max(now - math.max(prev.lastSeen, clockAt), 0)
   upRaw = counterDelta(prev.uploaded, uploaded)
   downRaw = counterDelta(prev.downloaded, downloaded)
   if not histSnatched and prev.left > 0 and left == 0 and downRaw > 0 then snatch = true end
   local allowed = upRaw
-  if maxUploadRate > 0 then
-    local window = math.max(elapsed, 1)
-    local ceiling = maxUploadRate * window
-    if upRaw > ceiling then
-      allowed = ceiling
-      cheatRate, cheatReported, cheatAllowed = math.floor(upRaw / window), upRaw, allowed
+  if upRaw > 0 then
+    local windowMs = math.max(nowMs - math.max(budgetAt, prev.lastSeen * 1000), 0)
+    local rate = math.floor((upRaw * 1000) / math.max(windowMs, 1))
+    if maxUploadRate > 0 then
+      local ceiling = math.floor((maxUploadRate * windowMs) / 1000)
+      if upRaw > ceiling then
+        allowed = ceiling
+        cheatKind, cheatRate, cheatReported, cheatAllowed = 'upload_rate', rate, upRaw, allowed
+      end
     end
+    if prev.left == 0 and nLeechers == 0 and lastLeecherAt < prev.lastSeen then
+      if not creditWithoutLeechers then allowed = 0 end
+      cheatKind, cheatRate, cheatReported, cheatAllowed = 'no_leechers', rate, upRaw, allowed
+    end
+    newBudgetAt = nowMs
   end
   up = math.floor(allowed * multiUp)
   down = math.floor(downRaw * multiDown)
-  if prev.left == 0 then seedTime = elapsed end
+  if prev.left == 0 then seedTime = elapsed else leechTime = elapsed end
   bonus = bonusPoints(histUp + up, histSeed + seedTime, nSeeders, elapsed)
+  newClockAt = math.max(clockAt, now)
 end
+
+-- settle.ts: oversizedFigure. Checked before the first write: an announce the ledger cannot take
+-- changes nothing (HINCRBY refuses a figure that is not integer text, after earlier writes stuck).
+if up > MAX_FIGURE then return { -3, 'uploaded' } end
+if down > MAX_FIGURE then return { -3, 'downloaded' } end
+
+redis.call('HINCRBY', userKey, 'announces', 1)
+redis.call('HINCRBY', torrentKey, 'announces', 1)
+
+-- A new ledger: index it by user and by torrent id (putTorrent writes the latter too).
+if not h[1] then
+  put(hw, 'first_seen', ARGV[9])
+  put(hw, 'torrent_id', ARGV[18])
+  if not cluster then
+    redis.call('SADD', userTorrentsKey, infoHash)
+    redis.call('HSET', torrentIdsKey, ARGV[18], infoHash)
+  end
+end
+if newBudgetAt ~= budgetAt then put(hw, 'budget_at', fmt(newBudgetAt)) end
+if newClockAt ~= clockAt then put(hw, 'clock_at', fmt(newClockAt)) end
+if leechTime ~= 0 then put(hw, 'leech_time', fmt(histLeech + leechTime)) end
 
 -- settle.ts: isTooEarly
 local tooEarly = false
@@ -236,10 +281,11 @@ if snatch then
   redis.call('HINCRBY', userKey, 'snatches', 1)
   redis.call('HINCRBY', torrentKey, 'snatches', 1)
 end
-if cheatRate then
+if cheatKind then
   redis.call('HINCRBY', userKey, 'cheats', 1)
+  redis.call('HINCRBY', totalsKey, 'cheats:' .. cheatKind, 1)
   local hex = string.gsub(peerId, '.', function(c) return string.format('%02x', string.byte(c)) end)
-  cheatLine = table.concat({ ARGV[9], ARGV[17], ARGV[18], hex, fmt(cheatRate), fmt(cheatReported), fmt(cheatAllowed) }, ' ')
+  cheatLine = table.concat({ ARGV[9], ARGV[17], ARGV[18], hex, fmt(cheatRate), fmt(cheatReported), fmt(cheatAllowed), cheatKind }, ' ')
   if not cluster then
     redis.call('LPUSH', cheatsKey, cheatLine)
     redis.call('LTRIM', cheatsKey, 0, tonumber(ARGV[19]) - 1)
@@ -248,6 +294,8 @@ end
 redis.call('HSET', utKey, unpack(hw))
 if flush and (upRaw ~= 0 or downRaw ~= 0 or bonus ~= 0 or snatch) then redis.call('SADD', dirtyUsersKey, ARGV[17]) end
 local torrentMoved = snatch
+-- A leecher was here when this announce came (itself, if it leaves or completes now, or stays one).
+local sawLeecher = nLeechers > 0
 
 -- Moves the swarm's counts and the global totals by the same deltas, taken from ZREM / ZADD NX
 -- replies: only a peer that really joins, changes side or leaves writes the totals.
@@ -263,10 +311,12 @@ end
 
 if event == 'stopped' then
   redis.call('HDEL', peersKey, key)
+  if redis.call('HINCRBY', ownersKey, uid, -1) <= 0 then redis.call('HDEL', ownersKey, uid) end
   count(-redis.call('ZREM', seedersKey, key), -redis.call('ZREM', leechersKey, key))
   redis.call('ZREM', expiryKey, key)
   if redis.call('ZCARD', expiryKey) == 0 then redis.call('ZREM', reapKey, infoHash) end
   markTorrent()
+  if sawLeecher then redis.call('HSET', torrentKey, 'leecher_at', ARGV[9]) end
   return withSync({ nSeeders, nLeechers, snatches, 0, 0 })
 end
 
@@ -277,7 +327,7 @@ if #endpoint == 6 then
 else
   record = peerId .. (record and string.sub(record, 21, 26) or '\0\0\0\0\0\0') .. endpoint
 end
-redis.call('HSET', peersKey, key, record .. tail)
+if redis.call('HSET', peersKey, key, record .. tail) == 1 then redis.call('HINCRBY', ownersKey, uid, 1) end
 
 -- A peer joins the back of its rotation; one that changes side joins the back of the other one.
 local seeder = left == 0
@@ -288,6 +338,7 @@ local moved = redis.call('ZREM', other, key)
 local joined = redis.call('ZADD', mine, 'NX', fmt(seq), key)
 if joined == 1 then put(tw, 'seq', fmt(seq)) end
 if seeder then count(joined, -moved) else count(-moved, joined) end
+if sawLeecher or not seeder then put(tw, 'leecher_at', ARGV[9]) end
 markTorrent()
 redis.call('ZADD', expiryKey, ARGV[9], key)
 -- LT keeps the swarm's reap time no later than its oldest lastSeen.

@@ -13,6 +13,7 @@
     KEYS[5] reap      ZSET  info_hash -> no later than the swarm's oldest lastSeen
     KEYS[6] totals    HASH  seeders, leechers over every swarm
     KEYS[7] dirty torrents SET info_hashes changed since their last SQL flush
+    KEYS[8] owners    HASH  user id -> that user's live peers in the swarm (each dropped peer frees its place)
 
     ARGV[1] info_hash (40 hex), the member of the reap set
     ARGV[2] cutoff, unix seconds: peers whose lastSeen is below it are dropped
@@ -32,6 +33,11 @@ while true do
   seeders = seeders + redis.call('ZREM', seedersKey, unpack(expired))
   leechers = leechers + redis.call('ZREM', leechersKey, unpack(expired))
   redis.call('ZREM', expiryKey, unpack(expired))
+  for _, k in ipairs(expired) do
+    -- peerKey: "<uid>:" .. 20 peer_id bytes
+    local uid = string.sub(k, 1, #k - 21)
+    if redis.call('HINCRBY', KEYS[8], uid, -1) <= 0 then redis.call('HDEL', KEYS[8], uid) end
+  end
   dropped = dropped + #expired
 end
 
