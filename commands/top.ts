@@ -1,8 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../src/cli/base-command.js';
 import { loadConfig } from '../src/config/load.js';
-import { explainApiError } from '../src/cli/with-api.js';
-import { topClient } from '../src/top/top-client.js';
+import { explainedSource, topClient } from '../src/top/top-client.js';
 import { runTop, topOnce } from '../src/top/run-top.js';
 
 const seconds = Flags.custom<number>({
@@ -40,9 +39,7 @@ export default class Top extends BaseCommand {
     const intervalMs = Math.round(flags.interval * 1000);
     const client = topClient(config, { url: flags.url, key: flags.key, ca: flags.ca, intervalMs });
     const opts = { url: client.baseUrl, intervalMs, limit: flags.limit };
-    // Failures read as in every other command that calls the API.
-    const explained = <A extends unknown[], R>(call: (...a: A) => Promise<R>) => (...a: A) => call(...a).catch((err: unknown) => Promise.reject(explainApiError(err)));
-    const source = { stats: explained(client.stats), version: explained(client.version), activeTorrents: explained(client.activeTorrents) };
+    const source = explainedSource(client);
     try {
       if (flags.once) this.log(await topOnce(source, { ...opts, json: flags.json, columns: process.stdout.columns }));
       else await runTop(source, opts);
