@@ -42,11 +42,12 @@ function get(port: number, path: string): Promise<string> {
   });
 }
 
+// Every announce here is alice's, from many peer_ids: the per-user peer limit is off.
 describe('mika serve --procs 2 on the Redis store', () => {
   it('runs two workers sharing the port over one swarm, and exits 0 on SIGTERM', async () => {
     const port = await freePort();
     const dir = tempDir('procs');
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({ tracker: { listen: `127.0.0.1:${port}` }, store: { type: 'redis', redis: { url: redis.url } } }));
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ tracker: { listen: `127.0.0.1:${port}`, max_peers_per_user_torrent: 0 }, store: { type: 'redis', redis: { url: redis.url } } }));
     const m = runMika(['serve', '-config', join(dir, 'config.json'), '-procs', '2']);
     try {
       await m.waitFor(/worker processes started/);
@@ -64,7 +65,7 @@ describe('mika serve --procs 2 on the Redis store', () => {
 
       // SIGUSR2 to the primary reaches every worker: the next announces carry the new interval.
       const announceInterval = async () => /8:intervali(\d+)e/.exec(await get(port, `/${PK.alice}/announce?${announceQuery({ infoHash: IH.plain, peerId: qb('p0'), left: 0 })}`))?.[1];
-      writeFileSync(join(dir, 'config.json'), JSON.stringify({ tracker: { listen: `127.0.0.1:${port}`, interval: 900, reap_interval: 1200 }, store: { type: 'redis', redis: { url: redis.url } } }));
+      writeFileSync(join(dir, 'config.json'), JSON.stringify({ tracker: { listen: `127.0.0.1:${port}`, max_peers_per_user_torrent: 0, interval: 900, reap_interval: 1200 }, store: { type: 'redis', redis: { url: redis.url } } }));
       m.child.kill('SIGUSR2');
       await m.waitFor(/config reloaded/);
       while ((m.stdout().match(/config reloaded/g) ?? []).length < 2 && Date.now() < deadline + 10_000) await new Promise((r) => setTimeout(r, 50));
@@ -84,7 +85,7 @@ describe('mika serve --procs 2 on the Redis store', () => {
 /** A config for -procs 2 on the test Redis in `dir`, with the API on when `api` is given. */
 function procsConfig(dir: string, port: number, api?: { port: number; key: string }): string {
   const path = join(dir, 'config.json');
-  const config: Record<string, unknown> = { tracker: { listen: `127.0.0.1:${port}` }, store: { type: 'redis', redis: { url: redis.url } }, pidfile: join(dir, 'mika.pid') };
+  const config: Record<string, unknown> = { tracker: { listen: `127.0.0.1:${port}`, max_peers_per_user_torrent: 0 }, store: { type: 'redis', redis: { url: redis.url } }, pidfile: join(dir, 'mika.pid') };
   if (api) config.api = { listen: `127.0.0.1:${api.port}`, keys: [api.key], tls_key: join(dir, 'mika-api.key'), tls_cert: join(dir, 'mika-api.crt') };
   else config.api = { enabled: false };
   writeFileSync(path, JSON.stringify(config));
