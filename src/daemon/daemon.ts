@@ -212,7 +212,7 @@ const hostPort = (a: AddressInfo) => (a.family === 'IPv6' ? `[${a.address}]:${a.
 function firstRunHint(store: Store, config: Config, apiOff: boolean, logger: Logger): void {
   if (store.counts().users > 0) return;
   const add = apiOff
-    ? 'the API, through which users and torrents are added, is off (the line above says why): run mika init, then mika serve again'
+    ? `and the API, through which users and torrents are added, is off (${apiOffReason(config.api)}): run mika init, then mika serve again`
     : 'add users, torrents and the whitelist through the API (README "Quick start", docs/api.md) or run mika warmup';
   logger.warn(`no users yet: every announce is refused "unknown passkey"; ${add}`);
 }

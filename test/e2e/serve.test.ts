@@ -23,6 +23,8 @@ describe('mika serve', () => {
     const m = mika(['serve'], { cwd: tempDir('serve'), env: { MIKA_TRACKER_LISTEN: `127.0.0.1:${port}` } });
     await m.waitFor(/tracker listening/);
     expect(m.stdout()).toMatch(/no config file found.*built-in defaults with the memory store/);
+    // What is missing and what to run next, in one line.
+    expect(m.stdout()).toMatch(/"level":"warn".*"msg":"no users yet: every announce is refused \\"unknown passkey\\"; and the API, through which users and torrents are added, is off \(no TLS key and certificate at mika-api\.crt, mika-api\.key \(run mika genkey\)\): run mika init, then mika serve again"/);
     const res = await fetch(`http://127.0.0.1:${port}/${'a'.repeat(32)}/announce?info_hash=x`);
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('d14:failure reason15:unknown passkeye');
