@@ -20,15 +20,28 @@ export abstract class BaseCommand extends Command {
   }
 
   /**
-   * A problem the operator can fix is one line on stderr, no stack trace; bad config exits 2. The
+   * Every failure is one line on stderr, `mika: <what> (<what to check>)`, no stack trace
+   * (MIKA_DEBUG=1 adds it). Exit codes: 1 a runtime failure, 2 a usage error or a bad config. The
    * line passes the redaction rule: it may quote the daemon's reply or a connection error.
    */
-  protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
+  protected override async catch(err: Error & { exitCode?: number; code?: string; oclif?: { exit?: number } }): Promise<unknown> {
     if (err instanceof ConfigError) {
       process.stderr.write(`mika: ${redactText(err.message)}\n`);
       return this.exit(2);
     }
-    if (err.oclif) return super.catch(err);
+    // this.exit() itself throws; let oclif end the process with its code.
+    if (err.code === 'EEXIT') return super.catch(err);
+    if (err.oclif) {
+      // oclif's usage errors (an unknown flag, a missing argument): the first line, and where the usage is.
+      const what = err.message
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== '' && !l.startsWith('See more help'))
+        .join(' ')
+        .replace(/^Error: /, '');
+      process.stderr.write(`mika: ${redactText(what)} (mika help ${this.id?.replaceAll(':', ' ') ?? ''} shows the usage)\n`.replace(' )', ')'));
+      return this.exit(err.oclif.exit ?? 2);
+    }
     process.stderr.write(`mika: ${redactText(err.message)}\n`);
     if (process.env.MIKA_DEBUG) process.stderr.write(`${redactText(err.stack ?? '')}\n`);
     return this.exit(1);

@@ -93,12 +93,17 @@ export const AccountingSchema = Type.Object(
 
 export const ApiSchema = Type.Object(
   {
+    enabled: Type.Union([Type.Literal('auto'), Type.Literal(true), Type.Literal(false)], {
+      default: 'auto',
+      description:
+        'true: the API must start (a missing or unusable tls_key or tls_cert stops mika serve); false: no API; "auto": on when credentials (keys or username) are set or the TLS files exist, and then it must start',
+    }),
     listen: Listen(
       '127.0.0.1:34001',
       'REST API address (TLS only). Loopback by default: set a public address (":34001" for every address) only with a firewall or a reverse proxy in front (docs/operations.md, Security)',
     ),
-    tls_key: Type.String({ minLength: 1, default: 'mika-api.key', description: 'PEM private key of the API listener; `mika genkey` writes it (mode 0600)' }),
-    tls_cert: Type.String({ minLength: 1, default: 'mika-api.crt', description: 'PEM certificate of the API listener; `mika genkey` writes it' }),
+    tls_key: Type.String({ minLength: 1, default: 'mika-api.key', description: 'PEM private key of the API listener; `mika genkey` writes it (mode 0600). The file is read again on every reload; a new path takes a restart' }),
+    tls_cert: Type.String({ minLength: 1, default: 'mika-api.crt', description: 'PEM certificate of the API listener; `mika genkey` writes it. The file is read again on every reload; a new path takes a restart' }),
     keys: Type.Array(Type.String({ minLength: 16 }), {
       default: [],
       description: 'API keys accepted as "Authorization: Bearer <key>"; several allow rotation',
@@ -247,6 +252,10 @@ export const LogSchema = Type.Object(
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
       { default: 'info', description: 'Least severe level written to the log' },
     ),
+    format: Type.Union([Type.Literal('auto'), Type.Literal('pretty'), Type.Literal('json')], {
+      default: 'auto',
+      description: '"pretty": coloured lines for people; "json": one JSON object a line (level names, ISO-8601 times); "auto": pretty on a terminal, JSON otherwise',
+    }),
   },
   { additionalProperties: false, default: {} },
 );

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { listenTarget } from '../daemon/listen-address.js';
+import { listenOn } from '../daemon/listen-address.js';
 import { connectRefusal, serverOptions, type ListenerLimits, type RefusalFormat } from '../daemon/listener-limits.js';
 import type { Logger } from '../daemon/logger.js';
 import type { Metrics } from './metrics.js';
@@ -37,16 +37,16 @@ export async function startMetricsServer(listen: string, stacks: { ipv4: boolean
     );
   });
   server.on('connect', connectRefusal(PLAIN_TEXT, 'GET'));
-  const { host, port, ipv6Only } = listenTarget(listen, stacks);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host, port, ipv6Only }, () => {
-      server.off('error', reject);
-      resolve();
+  const bind = (target: { host: string; port: number; ipv6Only: boolean }) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(target, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  await listenOn({ listen: bind }, 'metrics.listen', listen, stacks);
   const address = server.address() as AddressInfo;
-  logger.info({ address }, 'metrics listening (plain HTTP, no credentials)');
   return {
     address,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),

@@ -71,8 +71,12 @@ describe('the API listener', () => {
     expect(await handshake('TLSv1.3')).toBe('TLSv1.3');
   });
 
-  it('answers GET /api/health without credentials, with the storage state', async () => {
-    expect(await api('/api/health')).toEqual({ status: 200, body: { status: 'ok', storage: 'up', store: 'memory' } });
+  it('answers GET /api/health without credentials, with the storage state, and warns of a certificate that expires within 30 days', async () => {
+    // This file's certificate is valid for one day: a warning (200, the tracker serves), not a failure.
+    const { status, body } = await api('/api/health');
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ status: 'degraded', storage: 'up', store: 'memory', flush: null, certificate: { days_left: 0, expiring: true } });
+    expect(body.reasons).toEqual([expect.stringMatching(/^certificate: the API certificate expires in 0 days/)]);
   });
 
   it.each([

@@ -101,7 +101,7 @@ describe('mika whitelist', () => {
       mika('whitelist', 'add', '-c', 'no-daemon.json', '-qB5', 'qBittorrent 5'),
       mika('whitelist', 'add', '-qB5'),
     ]);
-    expect(wrongKey).toEqual({ code: 1, stdout: '', stderr: "mika: the API refused the key: check api.keys (the first key is sent; without keys, api.username and api.password) against the daemon's\n" });
+    expect(wrongKey).toEqual({ code: 1, stdout: '', stderr: "mika: the API refused the key (check api.keys: the first key is sent; without keys, api.username and api.password; they must match the daemon's)\n" });
     expect(noDaemon.code).toBe(1);
     expect(noDaemon.stderr).toMatch(/^mika: cannot reach the API at https:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED.* \(is mika serve running with this config\?\)\n$/);
     expect(noClient.code).toBe(2);
