@@ -83,6 +83,8 @@ await time('clientAddress (socket address, no trusted proxies)', n, () => {
 });
 const store = await seeded();
 const client = clientAddress('127.0.0.1', headers, rules);
+// One instant for every input: replayed passes must not look older than a peer's last announce.
+const startedMs = Date.now();
 const inputs: AnnounceInput[] = paths.map((path, i) => {
   const p = readAnnounceParams(queries[i]!);
   const passkey = path.slice(1, path.indexOf('/', 1));
@@ -97,8 +99,8 @@ const inputs: AnnounceInput[] = paths.map((path, i) => {
     left: p.left,
     event: p.event,
     numwant: Math.min(p.numwant ?? 30, 50),
-    now: Math.floor(Date.now() / 1000),
-    nowMs: Date.now(),
+    now: Math.floor(startedMs / 1000),
+    nowMs: startedMs,
     minInterval: 0,
     rules: { multiUp: torrent.multiUp, multiDown: torrent.multiDown, bonusRate: 1, interval: 300, maxUploadRate: 1_073_741_824, creditWithoutLeechers: false },
     limits: { perUserTorrent: 3 },

@@ -42,12 +42,16 @@ export interface Rules {
   creditWithoutLeechers: boolean;
 }
 
-/** The (user, torrent) ledger the settlement reads: history, budget and clock. */
+/** The (user, torrent) history the bonus formula and the snatch rule read. */
 export interface History {
   /** Credited upload on this torrent before this announce. */
   uploaded: number;
   seedTime: number;
   snatched: boolean;
+}
+
+/** The (user, torrent) ledger's budget and clock, shared by all the user's peer_ids on the torrent. */
+export interface LedgerClock {
   /** Unix ms since which the upload budget accrues: when it was last spent; 0 before that. */
   budgetAt: number;
   /** Unix seconds up to which wall time (seed time, leech time, bonus) has been accrued; 0 before any. */
@@ -121,12 +125,12 @@ export function bonusPoints(uploadedTotal: number, seedTimeTotal: number, seeder
  * (none now, none seen since its previous announce) is a `no_leechers` cheat, credited only with
  * `creditWithoutLeechers`.
  */
-export function settle(prev: PeerState | undefined, report: Report, rules: Rules, history: History, swarm: SwarmView): Settlement {
+export function settle(prev: PeerState | undefined, report: Report, rules: Rules, history: History, ledger: LedgerClock, swarm: SwarmView): Settlement {
   let snatch = report.event === 'completed' && !history.snatched;
   if (prev === undefined) {
-    return { upRaw: 0, downRaw: 0, up: 0, down: 0, seedTime: 0, leechTime: 0, bonus: 0, snatch, cheat: undefined, budgetAt: history.budgetAt, clockAt: history.clockAt };
+    return { upRaw: 0, downRaw: 0, up: 0, down: 0, seedTime: 0, leechTime: 0, bonus: 0, snatch, cheat: undefined, budgetAt: ledger.budgetAt, clockAt: ledger.clockAt };
   }
-  const elapsed = Math.max(report.now - Math.max(prev.lastSeen, history.clockAt), 0);
+  const elapsed = Math.max(report.now - Math.max(prev.lastSeen, ledger.clockAt), 0);
   const upRaw = counterDelta(prev.uploaded, report.uploaded);
   const downRaw = counterDelta(prev.downloaded, report.downloaded);
   // A leecher that reaches left=0 by downloading has completed, whether or not it says so: aria2
@@ -136,9 +140,9 @@ export function settle(prev: PeerState | undefined, report: Report, rules: Rules
 
   let allowed = upRaw;
   let cheat: Cheat | undefined;
-  let budgetAt = history.budgetAt;
+  let budgetAt = ledger.budgetAt;
   if (upRaw > 0) {
-    const windowMs = Math.max(report.nowMs - Math.max(history.budgetAt, prev.lastSeen * 1000), 0);
+    const windowMs = Math.max(report.nowMs - Math.max(ledger.budgetAt, prev.lastSeen * 1000), 0);
     const rate = Math.floor((upRaw * 1000) / Math.max(windowMs, 1));
     if (rules.maxUploadRate > 0) {
       const ceiling = Math.floor((rules.maxUploadRate * windowMs) / 1000);
@@ -158,7 +162,7 @@ export function settle(prev: PeerState | undefined, report: Report, rules: Rules
   const seedTime = prev.left === 0 ? elapsed : 0;
   const leechTime = prev.left > 0 ? elapsed : 0;
   const bonus = bonusPoints(history.uploaded + up, history.seedTime + seedTime, swarm.seeders, elapsed, rules);
-  return { upRaw, downRaw, up, down, seedTime, leechTime, bonus, snatch, cheat, budgetAt, clockAt: Math.max(history.clockAt, report.now) };
+  return { upRaw, downRaw, up, down, seedTime, leechTime, bonus, snatch, cheat, budgetAt, clockAt: Math.max(ledger.clockAt, report.now) };
 }
 
 /**

@@ -4,7 +4,9 @@ import { VERSION } from '../version.js';
 import { ApiError, errorBody } from './api-error.js';
 import type { ApiContext } from './context.js';
 import { activityRoutes } from './routes/activity.js';
+import { blacklistRoutes } from './routes/blacklist.js';
 import { bulkRoutes } from './routes/bulk.js';
+import { cheatRoutes } from './routes/cheats.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { operationRoutes } from './routes/operations.js';
 import { torrentRoutes } from './routes/torrents.js';
@@ -71,8 +73,10 @@ export async function apiApp(app: FastifyInstance, ctx: ApiContext): Promise<voi
   await app.register(torrentRoutes, ctx);
   await app.register(userRoutes, ctx);
   await app.register(whitelistRoutes, ctx);
+  await app.register(blacklistRoutes, ctx);
   await app.register(bulkRoutes, ctx);
   await app.register(activityRoutes, ctx);
+  await app.register(cheatRoutes, ctx);
   await app.register(metricsRoutes, ctx);
 
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());

@@ -22,8 +22,20 @@ const Prefix = Type.String({ minLength: 1, maxLength: 20, description: 'Leading 
 // ---- requests ----
 
 export const InfoHashParams = Type.Object({ info_hash: InfoHash }, strict);
-export const UserIdParams = Type.Object({ user_id: Type.String({ pattern: '^[0-9]{1,15}$', description: 'The site\'s user id' }) }, strict);
+// 16 digits: every id up to 2^53 - 1 (what the bodies accept) is addressable; a larger one is no user.
+export const UserIdParams = Type.Object({ user_id: Type.String({ pattern: '^[0-9]{1,16}$', description: 'The site\'s user id' }) }, strict);
 export const PrefixParams = Type.Object({ prefix: Prefix }, strict);
+const Pattern = Type.String({ minLength: 1, maxLength: 20, description: 'Leading bytes of the peer_id as latin1 text; "?" matches any one byte' });
+export const PatternParams = Type.Object({ pattern: Pattern }, strict);
+export const CheatsQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.String({ pattern: '^(1000|[1-9][0-9]{0,2})$', description: 'How many events, 1 to 1000; default 100' })),
+    user_id: Type.Optional(Type.String({ pattern: '^[0-9]{1,16}$', description: 'Only this user\'s events' })),
+    kind: Type.Optional(Type.Union([Type.Literal('upload_rate'), Type.Literal('no_leechers')], { description: 'Only events of this kind' })),
+  },
+  strict,
+);
+
 export const ActiveTorrentsQuery = Type.Object(
   { limit: Type.Optional(Type.String({ pattern: '^(100|[1-9][0-9]?)$', description: 'How many torrents, 1 to 100; default 10' })) },
   strict,
@@ -143,14 +155,15 @@ export const UserReply = Type.Object({
   bonus: Type.Number(),
   snatches: Type.Integer(),
   announces: Type.Integer(),
-  cheats: Type.Integer({ description: 'Cheat events (upload rate above accounting.max_upload_rate)' }),
+  cheats: Type.Integer({ description: 'Cheat events: upload beyond the upload budget (upload_rate) or with nobody to upload to (no_leechers)' }),
 });
 
 export const UserTorrentReply = Type.Object({
   info_hash: Type.String(),
   torrent_id: Type.Integer(),
   ...Transfer,
-  seed_time: Type.Number({ description: 'Seconds seeded' }),
+  seed_time: Type.Number({ description: 'Seconds seeded (one clock for all the user\'s peer_ids on the torrent)' }),
+  leech_time: Type.Number({ description: 'Seconds leeched (the same clock)' }),
   left: Type.Number(),
   snatched: Type.Boolean(),
   first_seen: Type.Integer(),
@@ -164,6 +177,8 @@ export const UserTorrentsReply = Type.Object({
 });
 
 export const WhitelistReply = Type.Object({ whitelist: Type.Array(WhitelistItem) });
+export const BlacklistItem = Type.Object({ pattern: Pattern, reason: Type.String({ minLength: 1, maxLength: 200, description: 'Shown to the refused client: "client banned: <reason>"' }) }, strict);
+export const BlacklistReply = Type.Object({ blacklist: Type.Array(BlacklistItem) });
 
 export const CountsReply = Type.Object({
   torrents: Type.Integer(),
@@ -173,17 +188,63 @@ export const CountsReply = Type.Object({
   leechers: Type.Integer(),
 });
 
+export const UserConflict = Type.Object({ user_id: Type.Integer(), holder: Type.Integer({ description: 'The user holding the passkey' }) });
+export const TorrentConflict = Type.Object({
+  info_hash: Type.String(),
+  torrent_id: Type.Integer(),
+  holder: Type.String({ description: 'The registered info_hash holding the torrent_id' }),
+});
 export const BulkReply = Type.Object({
   written: Type.Integer({ description: 'Items written: new, or different from what the registry held' }),
   unchanged: Type.Integer({ description: 'Items equal to what the registry held already: not written' }),
-  conflicts: Type.Array(Type.Object({ user_id: Type.Integer(), holder: Type.Integer({ description: 'The user holding the passkey' }) })),
+  conflicts: Type.Array(Type.Union([UserConflict, TorrentConflict]), {
+    description: 'Items refused and not written: users whose passkey another user holds, torrents whose torrent_id another info_hash holds',
+  }),
+});
+
+export const CheatEventReply = Type.Object({
+  kind: Type.Union([Type.Literal('upload_rate'), Type.Literal('no_leechers')]),
+  at: Type.Integer({ description: 'Unix seconds' }),
+  user_id: Type.Integer(),
+  torrent_id: Type.Integer(),
+  peer_id: Type.String({ description: 'hex' }),
+  rate: Type.Number({ description: 'Reported bytes per second over the budget\'s window' }),
+  reported: Type.Number({ description: 'Upload reported (raw delta), bytes' }),
+  allowed: Type.Number({ description: 'Upload credited before the multiplier, bytes' }),
+});
+export const CheatsReply = Type.Object({
+  cheats: Type.Array(CheatEventReply, { description: 'Newest first' }),
+  counts: Type.Object({ upload_rate: Type.Integer(), no_leechers: Type.Integer() }, { description: 'Events recorded per kind, ever' }),
 });
 export const BulkDeleteReply = Type.Object({ deleted: Type.Integer({ description: 'How many of the items were registered (and are gone now)' }) });
 export const UserIdsReply = Type.Object({ ids: Type.Array(Type.Integer(), { description: 'Every registered user id, in no particular order' }) });
 export const InfoHashesReply = Type.Object({ info_hashes: Type.Array(Type.String(), { description: 'Every registered info_hash (lowercase hex), in no particular order' }) });
 
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
+export const FlushView = Type.Object(
+  {
+    state: Type.Union([Type.Literal('ok'), Type.Literal('failing')]),
+    failing_since: Nullable(Type.String({ description: 'ISO time of the first failure of the current run of failures' })),
+    error: Nullable(Type.String({ description: 'Why the last pass failed, naming the system: "site database (MySQL): …" or "store (redis): …"' })),
+    last_success: Nullable(Type.String({ description: 'ISO time of the last pass that went through' })),
+    pending_batches: Nullable(Type.Integer({ description: 'Batches prepared in the store and not yet acknowledged; null when the store does not answer' })),
+    lag_seconds: Type.Integer({ description: 'Seconds since the last pass that went through (since start before the first)' }),
+  },
+  { description: 'The SQL flush of the process that answers (sql.flush); null while it is off' },
+);
+
+export const CertificateView = Type.Object(
+  {
+    expires_at: Type.String(),
+    days_left: Type.Integer(),
+    expiring: Type.Boolean({ description: 'Under 30 days left: renew it (mika genkey --force, then mika reload)' }),
+  },
+  { description: 'The API certificate being served' },
+);
+
 export const StatsReply = Type.Object({
-  announces: Type.Integer({ description: 'Announces answered since start (this process)' }),
+  announces: Type.Integer({ description: 'Announces answered since start, summed over the worker processes' }),
   scrapes: Type.Integer(),
   errors: Type.Record(Type.String(), Type.Integer(), { description: 'Failure replies by kind' }),
   seeders: Type.Integer(),
@@ -196,6 +257,10 @@ export const StatsReply = Type.Object({
     Type.Object({ ok: Type.Boolean(), reason: Type.Optional(Type.String()) }, { description: 'ok false: no users and no torrents (reason says what happened and what to do); absent from older daemons' }),
   ),
   uptime_seconds: Type.Integer(),
+  cheats: Type.Optional(Type.Object({ upload_rate: Type.Integer(), no_leechers: Type.Integer() }, { description: 'Cheat events recorded per kind, ever (the store\'s; absent while storage is down)' })),
+  workers: Type.Integer({ description: 'Processes whose figures are summed here (mika serve -procs; 1 without)' }),
+  flush: Nullable(FlushView),
+  certificate: Nullable(CertificateView),
 });
 
 export const ActiveTorrentsReply = Type.Array(
@@ -216,11 +281,13 @@ export const ReloadReply = Type.Object({
 });
 
 export const HealthReply = Type.Object({
-  status: Type.String({ description: '"ok", or "degraded" when storage is down (HTTP 503) or the registry is empty (HTTP 200: every instance would fail alike)' }),
+  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')], { description: 'degraded: see reasons (HTTP 503 when the store is down, 200 otherwise)' }),
+  reasons: Type.Array(Type.String(), { description: 'What is wrong, one line each: storage down, registry empty, flush failing, certificate expiring' }),
   storage: Type.String(),
   store: Type.String(),
-  registry: Type.String({ description: '"ok", or "empty": no users and no torrents, every announce fails "unknown passkey"' }),
-  reason: Type.Optional(Type.String({ description: 'What is degraded and what to do' })),
+  registry: Type.String({ description: '"ok", or "empty": no users and no torrents, every announce fails "unknown passkey" (a reason says what happened and what to do)' }),
+  flush: Nullable(FlushView),
+  certificate: Nullable(CertificateView),
 });
 
 export const VersionReply = Type.Object({ name: Type.String(), version: Type.String() });
@@ -233,6 +300,8 @@ export type TorrentImport = Static<typeof TorrentImport>;
 export type UserCreate = Static<typeof UserCreate>;
 export type UserPatch = Static<typeof UserPatch>;
 export type WhitelistItem = Static<typeof WhitelistItem>;
+export type BlacklistItem = Static<typeof BlacklistItem>;
+export type BlacklistReply = Static<typeof BlacklistReply>;
 export type TorrentReply = Static<typeof TorrentReply>;
 export type PeersReply = Static<typeof PeersReply>;
 export type UserReply = Static<typeof UserReply>;
@@ -241,6 +310,9 @@ export type UserTorrentsReply = Static<typeof UserTorrentsReply>;
 export type WhitelistReply = Static<typeof WhitelistReply>;
 export type CountsReply = Static<typeof CountsReply>;
 export type BulkReply = Static<typeof BulkReply>;
+export type UserConflict = Static<typeof UserConflict>;
+export type TorrentConflict = Static<typeof TorrentConflict>;
+export type CheatsReply = Static<typeof CheatsReply>;
 export type BulkDeleteReply = Static<typeof BulkDeleteReply>;
 export type UserIdsReply = Static<typeof UserIdsReply>;
 export type InfoHashesReply = Static<typeof InfoHashesReply>;

@@ -59,6 +59,7 @@ const userTorrentView = ({ infoHash, torrentId, stats: s }: UserTorrentEntry): U
   torrent_id: torrentId,
   ...transfer(s),
   seed_time: s.seedTime,
+  leech_time: s.leechTime,
   left: s.left,
   snatched: s.snatched,
   first_seen: s.firstSeen,

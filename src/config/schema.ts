@@ -49,6 +49,10 @@ export const TrackerSchema = Type.Object(
     // Clients announce minutes apart, so an idle connection is seldom reused: keep it briefly (node's default).
     ...listenerLimits('tracker', { request: 30, keepAlive: 5 }),
     whitelist_enabled: Type.Boolean({ default: true, description: 'Only clients whose peer_id starts with a whitelisted prefix may announce' }),
+    require_client_user_agent: Type.Boolean({
+      default: false,
+      description: 'Refuse announces without a User-Agent or from a browser (Mozilla/…, Chrome/…): failure reason "client refused: …"',
+    }),
     max_peers_per_user_torrent: Type.Integer({
       minimum: 0,
       maximum: 10_000,
@@ -89,15 +93,35 @@ export const AccountingSchema = Type.Object(
 
 export const ApiSchema = Type.Object(
   {
-    listen: Listen(':34001', 'REST API address (TLS only)'),
-    tls_key: Type.String({ minLength: 1, default: 'mika-api.key', description: 'PEM private key of the API listener; `mika genkey` writes it (mode 0600)' }),
-    tls_cert: Type.String({ minLength: 1, default: 'mika-api.crt', description: 'PEM certificate of the API listener; `mika genkey` writes it' }),
+    enabled: Type.Union([Type.Literal('auto'), Type.Literal(true), Type.Literal(false)], {
+      default: 'auto',
+      description:
+        'true: the API must start (a missing or unusable tls_key or tls_cert stops mika serve); false: no API; "auto": on when credentials (keys or username) are set or the TLS files exist, and then it must start',
+    }),
+    listen: Listen(
+      '127.0.0.1:34001',
+      'REST API address (TLS only). Loopback by default: set a public address (":34001" for every address) only with a firewall or a reverse proxy in front (docs/operations.md, Security)',
+    ),
+    tls_key: Type.String({ minLength: 1, default: 'mika-api.key', description: 'PEM private key of the API listener; `mika genkey` writes it (mode 0600). The file is read again on every reload; a new path takes a restart' }),
+    tls_cert: Type.String({ minLength: 1, default: 'mika-api.crt', description: 'PEM certificate of the API listener; `mika genkey` writes it. The file is read again on every reload; a new path takes a restart' }),
     keys: Type.Array(Type.String({ minLength: 16 }), {
       default: [],
       description: 'API keys accepted as "Authorization: Bearer <key>"; several allow rotation',
     }),
     username: Type.String({ default: '', description: 'HTTP basic auth user (the seed\'s client); empty turns basic auth off' }),
-    password: Type.String({ default: '', description: 'HTTP basic auth password' }),
+    password: Type.String({ default: '', description: 'HTTP basic auth password: at least 16 characters when username is set, or the config is refused' }),
+    handshake_timeout: Type.Integer({
+      minimum: 1,
+      maximum: 60,
+      default: 10,
+      description: 'Seconds a client of the API port may take to finish its TLS handshake; slower is disconnected (no reply: there is no TLS to send one over). Restart to change',
+    }),
+    max_connections_per_ip: Type.Integer({
+      minimum: 1,
+      maximum: 100_000,
+      default: 64,
+      description: 'Most connections one client address may hold open to the API port at once; more are closed as they arrive',
+    }),
     // Bulk imports send up to 16 MiB in one body.
     ...listenerLimits('API', { request: 120, keepAlive: 75 }),
   },
@@ -239,6 +263,10 @@ export const LogSchema = Type.Object(
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
       { default: 'info', description: 'Least severe level written to the log' },
     ),
+    format: Type.Union([Type.Literal('auto'), Type.Literal('pretty'), Type.Literal('json')], {
+      default: 'auto',
+      description: '"pretty": coloured lines for people; "json": one JSON object a line (level names, ISO-8601 times); "auto": pretty on a terminal, JSON otherwise',
+    }),
   },
   { additionalProperties: false, default: {} },
 );
@@ -298,7 +326,10 @@ export const ConfigSchema = Type.Object(
     metrics: MetricsSchema,
     geo: GeoSchema,
     procs: Type.Integer({ minimum: 1, maximum: 256, default: 1, description: 'Worker processes sharing the ports (redis store only: the embedded store has one writer, the memory store one process)' }),
-    pidfile: Type.String({ default: 'mika.pid', description: '`mika serve` writes its pid here (for `mika reload --signal`); empty for none' }),
+    pidfile: Type.String({
+      default: 'mika.pid',
+      description: '`mika serve` creates this file with its pid (for `mika reload --signal`); a symlink there, or the pidfile of a mika serve still running, stops the start; empty for none',
+    }),
   },
   { additionalProperties: false },
 );

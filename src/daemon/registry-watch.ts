@@ -38,8 +38,9 @@ export class RegistryWatch {
     this.warmup = warmup;
   }
 
-  start(): void {
-    this.check();
+  /** `told`: the start-up's empty registry was logged already (the daemon's first-run hint): only its state is kept. */
+  start(opts: { told?: boolean } = {}): void {
+    this.check(opts.told);
     this.timer = setInterval(() => this.check(), CHECK_MS);
     this.timer.unref();
   }
@@ -53,7 +54,7 @@ export class RegistryWatch {
     return this.reason === undefined ? { ok: true } : { ok: false, reason: this.reason };
   }
 
-  check(): void {
+  check(told = false): void {
     const { users, torrents } = this.store.counts();
     if (users > 0 || torrents > 0) {
       if (this.reason !== undefined) this.logger.info({ users, torrents }, 'registry holds users and torrents again');
@@ -70,7 +71,7 @@ export class RegistryWatch {
       const todo = this.warmup
         ? 'reloading it from the site database (store.auto_warmup)'
         : 'every announce fails "unknown passkey" until it is loaded: run `mika warmup`, register through the API, or set store.auto_warmup with sql configured';
-      this.logger.warn({ users: hadUsers, torrents: hadTorrents }, `${this.reason}; ${todo}`);
+      if (!told || this.warmup) this.logger.warn({ users: hadUsers, torrents: hadTorrents }, `${this.reason}; ${todo}`);
       this.lastTry = 0;
     }
     if (this.warmup && !this.warming && Date.now() - this.lastTry >= RETRY_MS) void this.reload(this.warmup);

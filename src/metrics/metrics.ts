@@ -1,4 +1,7 @@
-import { collectDefaultMetrics, Counter, Gauge, Registry, type Metric } from 'prom-client';
+import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Registry, type Metric, type MetricObjectWithValues, type MetricValue } from 'prom-client';
+import type { WorkerGroup } from '../daemon/worker-group.js';
+import type { FlushStatus } from '../flush/flusher.js';
+import type { CertificateView } from '../tls/api-tls.js';
 import type { SwarmTotals } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import type { FailureKind } from '../tracker/failure.js';
@@ -6,12 +9,15 @@ import type { TrackerCounters } from '../tracker/tracker.js';
 import type { Sample } from './bucket-histogram.js';
 import type { RequestTimings } from './request-timings.js';
 
+type MetricJson = MetricObjectWithValues<MetricValue<string>>;
+
 /** Every failure reason, so that each series exists (at 0) from the start. */
 const REASONS = Object.keys({
   malformed: true,
   unknown_passkey: true,
   user_disabled: true,
   not_whitelisted: true,
+  client_refused: true,
   unregistered_torrent: true,
   torrent_disabled: true,
   leech_denied: true,
@@ -28,6 +34,10 @@ export interface MetricSources {
   counters: TrackerCounters;
   timings: RequestTimings;
   reaper: { readonly reaped: number };
+  /** The flush's state; undefined while the flush is off. */
+  flush?: () => FlushStatus | undefined;
+  /** The API certificate's expiry; undefined while the API is off. */
+  certificate?: () => CertificateView | undefined;
 }
 
 /**
@@ -49,8 +59,27 @@ function copiedCounter(registry: Registry, name: string, help: string, label: st
   });
 }
 
+/**
+ * A counter the store keeps (the same from every process on one store), read when the registry
+ * is; when storage does not answer it keeps its last values.
+ */
+function storedCounter(registry: Registry, name: string, help: string, label: string, read: () => Promise<Record<string, number>>): void {
+  new Counter({
+    name,
+    help,
+    labelNames: [label],
+    registers: [registry],
+    async collect() {
+      const v = await read().catch(() => undefined);
+      if (!v) return;
+      this.reset();
+      for (const [value, n] of Object.entries(v)) this.inc({ [label]: value }, n);
+    },
+  });
+}
+
 /** A gauge read when the registry is; `undefined` keeps the last value (storage down). */
-function readGauge(registry: Registry, name: string, help: string, read: () => Promise<number | undefined> | number): void {
+function readGauge(registry: Registry, name: string, help: string, read: () => Promise<number | undefined> | number | undefined): void {
   new Gauge({
     name,
     help,
@@ -81,6 +110,9 @@ export class Metrics {
     copiedCounter(r, 'mika_failures_total', 'Failure replies by reason: announces, scrapes and requests to unknown paths', 'reason', () =>
       Object.fromEntries(REASONS.map((k) => [k, counters.failures[k] ?? 0])),
     );
+    storedCounter(r, 'mika_cheats_total', 'Cheat events by kind: upload beyond the upload budget (upload_rate), upload with nobody to upload to (no_leechers); the store\'s, the same from every process', 'kind', () =>
+      store.cheatCounts(),
+    );
     copiedCounter(r, 'mika_reaped_peers_total', 'Peers dropped from their swarm after staying silent longer than tracker.reap_interval', undefined, () => reaper.reaped);
     copiedCounter(r, 'mika_storage_reconnects_total', 'Storage connections re-established after they were lost (Redis: main and events connections)', undefined, () => store.reconnects ?? 0);
 
@@ -102,15 +134,42 @@ export class Metrics {
     readGauge(r, 'mika_users', 'Registered users', () => store.counts().users);
     readGauge(r, 'mika_whitelist_entries', 'Client whitelist entries (peer_id prefixes)', () => store.counts().whitelist);
 
+    const { flush, certificate } = sources;
+    if (flush) {
+      readGauge(r, 'mika_flush_failing', 'Whether the SQL flush is failing now (1) or not (0); absent while the flush is off', () => (flush() ? (flush()!.state === 'failing' ? 1 : 0) : undefined));
+      readGauge(r, 'mika_flush_failures', 'SQL flush passes failed in a row', () => flush()?.failures);
+      readGauge(r, 'mika_flush_last_success_timestamp_seconds', 'Unix time of the last SQL flush that went through', () => {
+        const at = flush()?.lastSuccess;
+        return at === undefined ? undefined : at / 1000;
+      });
+    }
+    if (certificate) {
+      readGauge(r, 'mika_api_certificate_days_left', 'Days until the API certificate expires (renew under 30: docs/operations.md)', () => certificate()?.days_left);
+    }
+
     collectDefaultMetrics({ register: r });
     // Gauges named like counters (promtool's lint refuses them); the same figures are in their
     // per-type twins without "_total".
     for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) r.removeSingleMetric(name);
   }
 
-  /** The Prometheus text format (0.0.4) of every metric, and its content type. */
+  /** Set by the daemon: with -procs, render() covers every worker of the group. */
+  group: WorkerGroup | undefined;
+
+  /**
+   * The Prometheus text format (0.0.4) of every metric, and its content type. Under -procs: every
+   * worker's series, each with its `worker` label (sum over it for the whole tracker).
+   */
   async render(): Promise<{ contentType: string; body: string }> {
-    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+    const parts = this.group ? await this.group.collect<MetricJson[]>('metrics') : [];
+    if (parts.length <= 1) return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+    const all = AggregatorRegistry.aggregate(parts);
+    return { contentType: all.contentType, body: await all.metrics() };
+  }
+
+  /** This process's metrics as plain data, for the worker that renders the group's. */
+  json(): Promise<MetricJson[]> {
+    return this.registry.getMetricsAsJSON();
   }
 
   /** Every sample now, finite values only, a histogram as its _bucket, _sum and _count series (for the push exporters). */

@@ -36,6 +36,16 @@ export interface WhitelistEntry {
   client: string;
 }
 
+/**
+ * A client refused whatever the whitelist says. `pattern` is matched against the start of the
+ * peer_id (latin1 text) byte for byte, `?` matching any one byte ("-UT2?" refuses -UT20…-UT2z);
+ * `reason` is shown to the client in the failure reason.
+ */
+export interface BlacklistEntry {
+  pattern: string;
+  reason: string;
+}
+
 /** Totals kept per user; raw = as reported, credited = after multipliers and clamping. */
 export interface UserStats {
   uploadedRaw: number;

@@ -1,4 +1,4 @@
-import type { Torrent, User, WhitelistEntry } from './records.js';
+import type { BlacklistEntry, Torrent, User, WhitelistEntry } from './records.js';
 
 /**
  * The in-process copy of users, torrents and the whitelist that every announce reads. Both stores
@@ -11,6 +11,7 @@ export class RegistryCache {
   /** torrent id → registered torrent: one id names one info_hash (torrentIdHolder). */
   private readonly torrentIds = new Map<number, Torrent>();
   private readonly entries = new Map<string, WhitelistEntry>();
+  private readonly denied = new Map<string, BlacklistEntry>();
   /** Distinct prefix lengths, longest first, so a match needs one lookup per length. */
   private prefixLengths: number[] = [];
 
@@ -76,6 +77,25 @@ export class RegistryCache {
     return undefined;
   }
 
+  /** The first blacklist entry whose pattern matches the start of `peerId` (blacklists are short: a scan). */
+  blacklistMatch(peerId: Buffer): BlacklistEntry | undefined {
+    if (this.denied.size === 0) return undefined;
+    for (const entry of this.denied.values()) if (patternMatches(entry.pattern, peerId)) return entry;
+    return undefined;
+  }
+
+  blacklist(): BlacklistEntry[] {
+    return [...this.denied.values()].sort((a, b) => (a.pattern < b.pattern ? -1 : a.pattern > b.pattern ? 1 : 0));
+  }
+
+  setBlacklist(entry: BlacklistEntry): void {
+    this.denied.set(entry.pattern, entry);
+  }
+
+  deleteBlacklist(pattern: string): void {
+    this.denied.delete(pattern);
+  }
+
   whitelist(): WhitelistEntry[] {
     return [...this.entries.values()].sort((a, b) => (a.prefix < b.prefix ? -1 : a.prefix > b.prefix ? 1 : 0));
   }
@@ -91,7 +111,9 @@ export class RegistryCache {
   }
 
   /** Replaces everything at once (a full resync after a lost subscription). */
-  replaceAll(users: User[], torrents: Torrent[], whitelist: WhitelistEntry[]): void {
+  replaceAll(users: User[], torrents: Torrent[], whitelist: WhitelistEntry[], blacklist: BlacklistEntry[] = []): void {
+    this.denied.clear();
+    for (const b of blacklist) this.denied.set(b.pattern, b);
     this.users.clear();
     this.passkeys.clear();
     this.torrents.clear();
@@ -118,4 +140,14 @@ export class RegistryCache {
   private indexPrefixes(): void {
     this.prefixLengths = [...new Set([...this.entries.keys()].map((p) => p.length))].sort((a, b) => b - a);
   }
+}
+
+/** `pattern` (latin1, `?` = any one byte) matches the first bytes of `peerId`. */
+function patternMatches(pattern: string, peerId: Buffer): boolean {
+  if (pattern.length > peerId.length) return false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern.charCodeAt(i);
+    if (c !== 0x3f && c !== peerId[i]) return false;
+  }
+  return true;
 }

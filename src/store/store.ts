@@ -1,7 +1,7 @@
 import type { AnnounceEvent } from '../accounting/events.js';
 import type { CheatKind, Rules } from '../accounting/settle.js';
 import type { FlushBatch } from './flush-batch.js';
-import type { CheatCounts, CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from './records.js';
+import type { BlacklistEntry, CheatCounts, CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from './records.js';
 
 /** One announce, already validated and authorised by the tracker. */
 export interface AnnounceInput {
@@ -96,6 +96,10 @@ export interface Store {
   /** The whitelist entry whose prefix starts this peer_id, if any. */
   whitelistMatch(peerId: Buffer): WhitelistEntry | undefined;
   whitelist(): WhitelistEntry[];
+  /** The blacklist entry whose pattern matches this peer_id, if any (checked besides the whitelist). */
+  blacklistMatch(peerId: Buffer): BlacklistEntry | undefined;
+  /** The blacklist, by pattern. */
+  blacklist(): BlacklistEntry[];
   /** How many users, torrents and whitelist entries the registry holds. */
   counts(): RegistryCounts;
   /** The id of every registered user (from the in-process registry, in no particular order). */
@@ -120,6 +124,9 @@ export interface Store {
   deleteTorrent(infoHash: string): Promise<void>;
   putWhitelist(entry: WhitelistEntry): Promise<void>;
   deleteWhitelist(prefix: string): Promise<void>;
+  /** Adds or replaces a blacklist entry (by pattern); every instance sees it as a whitelist change. */
+  putBlacklist(entry: BlacklistEntry): Promise<void>;
+  deleteBlacklist(pattern: string): Promise<void>;
 
   /**
    * Bulk upserts for importers: one storage round trip for the whole batch, each item as its single

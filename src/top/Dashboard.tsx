@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import { ConnectionNotice } from './ConnectionNotice.js';
+import { CheatsPanel } from './CheatsPanel.js';
 import { ErrorsPanel } from './ErrorsPanel.js';
 import { Header } from './Header.js';
 import { RatesPanel } from './RatesPanel.js';
@@ -37,6 +38,7 @@ export function Dashboard({ snapshot, sort, paused, intervalMs, width, now, keys
           <Box gap={2}>
             <SwarmPanel data={data} />
             <StoragePanel data={data} />
+            <CheatsPanel data={data} />
             <ErrorsPanel errors={data.errors} />
           </Box>
           <TorrentsTable torrents={data.torrents} sort={sort} />

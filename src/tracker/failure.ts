@@ -18,6 +18,7 @@ export type FailureKind =
   | 'unknown_passkey'
   | 'user_disabled'
   | 'not_whitelisted'
+  | 'client_refused'
   | 'unregistered_torrent'
   | 'torrent_disabled'
   | 'leech_denied'

@@ -1,6 +1,7 @@
 import type { AccountingConfig, TrackerConfig } from '../config/schema.js';
 import type { User } from '../store/records.js';
-import { StorageUnavailableError, type PeerLimitKind, type Store } from '../store/store.js';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { StorageUnavailableError, type PeerLimitKind, type PeerLimits, type ScrapeEntry, type Store } from '../store/store.js';
 import { FigureRangeError } from '../store/figure-range-error.js';
 import { MAX_FIGURE } from '../accounting/settle.js';
 import { nearestFirst } from '../geo/order.js';
@@ -15,6 +16,13 @@ import { compactEndpoint, type Address } from '../net/ip-address.js';
 import { bytes20 } from './params.js';
 import { parseQuery } from './query.js';
 import { scrapeReply } from './scrape-reply.js';
+import { userAgentRefusal } from './client-policy.js';
+
+/**
+ * Hashes of a scrape worked in one event-loop turn. Scrapes of this size or less, nearly all of
+ * them, never wait for a turn; the largest (10,000 hashes) takes 40 (docs/protocol.md).
+ */
+export const SCRAPE_SLICE = 250;
 
 /** Unix seconds; the tracker's may have a fraction (its milliseconds are the upload budget's clock). */
 export type Clock = () => number;
@@ -62,6 +70,8 @@ export interface TrackerCounters {
 
 interface Settings {
   tracker: TrackerConfig;
+  /** From tracker.*, made once per config rather than per announce. */
+  limits: PeerLimits;
   accounting: AccountingConfig;
   addressRules: AddressRules;
 }
@@ -109,6 +119,7 @@ export class Tracker {
     this.settings = {
       tracker: t,
       accounting: config.accounting,
+      limits: { perUserTorrent: t.max_peers_per_user_torrent },
       addressRules: { ipv4: t.ipv4, ipv6: t.ipv6, allowClientIp: t.allow_client_ip, trustedProxies: proxyList(t.trusted_proxies) },
     };
   }
@@ -155,11 +166,17 @@ export class Tracker {
   private async doAnnounce(passkey: string, req: TrackerRequest): Promise<Buffer> {
     const { tracker: cfg, accounting, addressRules } = this.settings;
     const user = this.userOf(passkey);
+    if (cfg.require_client_user_agent) {
+      const refusal = userAgentRefusal(req.headers['user-agent']);
+      if (refusal) throw new TrackerFailure('client_refused', refusal);
+    }
 
     const p = readAnnounceParams(parseQuery(req.url));
     if (cfg.whitelist_enabled && !this.store.whitelistMatch(p.peerId)) {
       throw new TrackerFailure('not_whitelisted', 'client not whitelisted');
     }
+    const banned = this.store.blacklistMatch(p.peerId);
+    if (banned) throw new TrackerFailure('client_refused', `client banned: ${banned.reason}`);
     const client = clientAddress(req.socketAddress, req.headers, addressRules);
     const torrent = this.store.torrentByInfoHash(p.infoHash.toString('hex'));
     if (!torrent) {
@@ -206,7 +223,7 @@ export class Tracker {
         maxUploadRate: accounting.max_upload_rate,
         creditWithoutLeechers: accounting.credit_without_leechers,
       },
-      limits: { perUserTorrent: cfg.max_peers_per_user_torrent },
+      limits: this.settings.limits,
     });
     this.timings.storage('announce', secondsSince(s0));
     if (result.refused) throw peerLimitFailure(result.refused, cfg);
@@ -235,12 +252,28 @@ export class Tracker {
     if (hashes.length === 0) throw malformed('info_hash', 'missing (full scrape is not offered)');
     const max = this.settings.tracker.scrape_max_hashes;
     if (hashes.length > max) throw malformed('info_hash', `at most ${max} per scrape`);
-    const hex = new Set<string>();
-    for (const h of hashes) hex.add(bytes20(h, 'info_hash').toString('hex'));
-    const s0 = process.hrtime.bigint();
-    const entries = await this.store.scrape([...hex]);
-    this.timings.storage('scrape', secondsSince(s0));
-    return scrapeReply(entries);
+    // A large scrape is worked in slices, each its own event-loop turn: announces arriving
+    // meanwhile are answered between two slices instead of after the whole scrape (docs/protocol.md).
+    const seen = new Set<string>();
+    const entries: ScrapeEntry[] = [];
+    let storeTime = 0;
+    for (let start = 0; start < hashes.length; start += SCRAPE_SLICE) {
+      if (start > 0) await nextTurn();
+      const slice: string[] = [];
+      for (const h of hashes.slice(start, start + SCRAPE_SLICE)) {
+        const hex = bytes20(h, 'info_hash').toString('hex');
+        if (!seen.has(hex)) {
+          seen.add(hex);
+          slice.push(hex);
+        }
+      }
+      const s0 = process.hrtime.bigint();
+      for (const e of await this.store.scrape(slice)) entries.push(e);
+      storeTime += secondsSince(s0);
+    }
+    this.timings.storage('scrape', storeTime);
+    if (entries.length > SCRAPE_SLICE) await nextTurn();
+    return scrapeReply(entries, SCRAPE_SLICE);
   }
 
   private fail(err: unknown): Buffer {

@@ -1,4 +1,5 @@
 import type { ApiClient } from '../api/client.js';
+import type { BulkReply } from '../api/schemas.js';
 import type { SqlConfig } from '../config/schema.js';
 import { BatchSender } from './batch-sender.js';
 import { siteEntities, type Entity } from './entities.js';
@@ -69,6 +70,14 @@ export async function warmup(opts: WarmupOptions): Promise<WarmupReport> {
   return report;
 }
 
+type Conflict = BulkReply['conflicts'][number];
+
+/** The refused item's key, as Entity.key gives it (user id, info_hash). */
+const conflictKey = (c: Conflict): number | string => ('user_id' in c ? c.user_id : c.info_hash);
+
+const conflictLine = (c: Conflict): string =>
+  'user_id' in c ? `user id ${c.user_id}: passkey is held by user ${c.holder}` : `torrent ${c.info_hash}: torrent_id ${c.torrent_id} is held by torrent ${c.holder}`;
+
 /** Streams one table into the daemon; `seen` collects the keys of its rows (for prune). */
 async function load<T>(entity: Entity<T>, site: SiteDatabase, opts: WarmupOptions, now: () => number, seen?: Set<number | string>): Promise<EntityReport> {
   const started = now();
@@ -94,11 +103,11 @@ async function load<T>(entity: Entity<T>, site: SiteDatabase, opts: WarmupOption
     report.unchanged += reply.unchanged;
     if (last) {
       report.conflicts += reply.conflicts.length;
-      for (const c of reply.conflicts.slice(0, SHOWN - report.conflictsShown.length)) report.conflictsShown.push(`user id ${c.user_id}: passkey is held by user ${c.holder}`);
+      for (const c of reply.conflicts.slice(0, SHOWN - report.conflictsShown.length)) report.conflictsShown.push(conflictLine(c));
       return;
     }
     if (reply.conflicts.length > 0) {
-      const refused = new Set<number | string>(reply.conflicts.map((c) => c.user_id));
+      const refused = new Set<number | string>(reply.conflicts.map(conflictKey));
       conflicted.push(...batch.filter((item) => refused.has(entity.key(item))));
     }
     answered += batch.length;

@@ -17,7 +17,8 @@ let now = 1_800_000_000; // a whole minute: the window starts fresh
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mika-api-activity-'));
-  d = await startApiDaemon(dir, { clock: () => now, config: { tracker: { whitelist_enabled: false } } });
+  // One user plays every peer of each swarm: no per-user peer limit.
+  d = await startApiDaemon(dir, { clock: () => now, config: { tracker: { whitelist_enabled: false, max_peers_per_user_torrent: 0 } } });
   await d.api('POST', '/api/user', { body: { user_id: 1, passkey: PK } });
   for (const [i, c] of ['a', 'b', 'c'].entries()) {
     await d.api('POST', '/api/torrent', { body: { torrent_id: i + 1, info_hash: hash(c), name: `torrent ${c}` } });

@@ -127,6 +127,8 @@ describe('user routes', () => {
   it('GET /api/user/:user_id answers raw and credited transfer after announces; 404 for an unknown user', async () => {
     await d.api('POST', '/api/torrent', { body: torrent({ torrent_id: 3, info_hash: IH2, multi_up: 2 }) });
     const peer = { infoHash: ihBuf(IH2), peerId: id20('-qB4650-u1'), left: 0 };
+    // Someone to upload to (user 50's leecher): upload into an empty swarm is not credited.
+    await d.announce('d'.repeat(32), { infoHash: ihBuf(IH2), peerId: id20('-qB4650-l50'), left: 10 });
     await d.announce(PK, { ...peer, event: 'started' });
     now += 600;
     await d.announce(PK, { ...peer, uploaded: 1000 });
@@ -248,7 +250,7 @@ describe('operation routes', () => {
   });
 
   it('POST /api/reload applies the re-read config and lists what changed and what needs a restart', async () => {
-    nextConfig = parseConfig({ tracker: { listen: '127.0.0.1:1', whitelist_enabled: false, interval: 900, reap_interval: 1000 }, api: { keys: [API_KEY], username: 'site', password: 'secret-pass' }, log: { level: 'silent' } });
+    nextConfig = parseConfig({ tracker: { listen: '127.0.0.1:1', whitelist_enabled: false, interval: 900, reap_interval: 1000 }, api: { keys: [API_KEY], username: 'site', password: 'secret-pass-of-16+chars' }, log: { level: 'silent' } });
     const r = await d.api('POST', '/api/reload');
     expect(r.status).toBe(200);
     expect(r.body.changed).toEqual(expect.arrayContaining(['tracker.interval', 'tracker.listen']));
@@ -278,7 +280,7 @@ describe('operation routes', () => {
   it('every route but health and openapi.json needs credentials; basic auth works on them too', async () => {
     expect((await d.api('GET', '/api/counts', { auth: false })).status).toBe(401);
     expect((await d.api('POST', '/api/bulk/users', { auth: false, body: [] })).status).toBe(401);
-    const basic = `Basic ${Buffer.from('site:secret-pass').toString('base64')}`;
+    const basic = `Basic ${Buffer.from('site:secret-pass-of-16+chars').toString('base64')}`;
     expect((await d.api('GET', '/api/counts', { auth: false, headers: { authorization: basic } })).status).toBe(200);
   });
 });

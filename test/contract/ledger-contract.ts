@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { User } from '../../src/store/records.js';
 import { RegistryConflictError } from '../../src/store/store.js';
-import { compactPeers, text, type Harness } from '../helpers/tracker-harness.js';
+import { announceQuery, compactPeers, text, type Harness } from '../helpers/tracker-harness.js';
 import { IH, PK, qb, torrents } from './fixtures.js';
 
 const MB = 1_000_000;
@@ -241,6 +241,29 @@ export function ledgerContract(h: () => Harness): void {
       const next = { ...torrents[0]!, infoHash: 'd'.repeat(40) };
       await h().store.putTorrent(next);
       expect(h().store.torrentByInfoHash(next.infoHash)?.id).toBe(10);
+    });
+  });
+
+  describe('client policy', () => {
+    it('a blacklisted peer_id pattern is refused with its reason, whitelist or not, until removed', async () => {
+      await h().store.putBlacklist({ pattern: '-qB4630-b?d', reason: 'this build inflates upload' });
+      expect(h().store.blacklist()).toEqual([{ pattern: '-qB4630-b?d', reason: 'this build inflates upload' }]);
+      expect(await failure(seed(qb('bad'), 0))).toBe('client banned: this build inflates upload');
+      expect(await failure(seed(qb('bid'), 0))).toBe('client banned: this build inflates upload');
+      expect(await failure(seed(qb('bed-not'), 0))).toBe('client banned: this build inflates upload');
+      expect(await failure(seed(qb('good'), 0))).toBeUndefined();
+      await h().store.deleteBlacklist('-qB4630-b?d');
+      expect(await failure(seed(qb('bad'), 0))).toBeUndefined();
+      expect(h().store.blacklist()).toEqual([]);
+    });
+    it('with require_client_user_agent a browser and an empty User-Agent are refused, a client is not', async () => {
+      const url = `/${PK.alice}/announce?${announceQuery({ infoHash: IH.plain, peerId: qb('ua'), left: 0 })}`;
+      const ua = (agent: string) => failure(h().get(url, '10.0.0.1', { 'user-agent': agent }));
+      expect(await ua('Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0')).toBeUndefined();
+      h().reconfigure((c) => (c.tracker.require_client_user_agent = true));
+      expect(await ua('Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0')).toBe('client refused: browsers may not announce (use a BitTorrent client)');
+      expect(await ua('')).toBe('client refused: no User-Agent (announce with a BitTorrent client)');
+      expect(await ua('qBittorrent/4.6.3')).toBeUndefined();
     });
   });
 

@@ -23,7 +23,8 @@ const hashes = ['one', 'two', 'three', 'four'].map((l) => id20(`cluster-${l}`));
 beforeAll(async () => {
   cluster = await startRedisCluster();
   dir = mkdtempSync(join(tmpdir(), 'mika-cluster-e2e-'));
-  const config = { store: { type: 'redis', redis: { mode: 'cluster', nodes: cluster.seeds } } };
+  // One user plays every peer of each swarm: no per-user peer limit.
+  const config = { tracker: { max_peers_per_user_torrent: 0 }, store: { type: 'redis', redis: { mode: 'cluster', nodes: cluster.seeds } } };
   a = await startApiDaemon(dir, { config });
   b = await startApiDaemon(dir, { config });
   // The site's records go in through one instance only.

@@ -14,7 +14,8 @@ let admin: RedisStore;
 
 beforeAll(async () => {
   redis = await startRedisServer({ appendonly: true });
-  const config = parseConfig({ tracker: { listen: '127.0.0.1:0' }, store: { type: 'redis', redis: { url: redis.url } }, log: { level: 'silent' } });
+  // A lone seeder whose every acknowledged delta must be credited: about restarts, not about who it uploads to.
+  const config = parseConfig({ tracker: { listen: '127.0.0.1:0' }, accounting: { credit_without_leechers: true }, store: { type: 'redis', redis: { url: redis.url } }, log: { level: 'silent' } });
   daemon = await startDaemon({ config, logger: createLogger('silent') });
   // The site's side: another store on the same Redis; the daemon hears its writes over pub/sub.
   admin = new RedisStore({ url: redis.url, keyPrefix: 'mika:' });

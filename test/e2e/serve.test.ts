@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/free-port.js';
@@ -24,9 +25,8 @@ describe('mika serve', () => {
     await m.waitFor(/tracker listening/);
     expect(m.stdout()).toMatch(/no config file found.*built-in defaults/);
     expect(m.stdout()).toContain(`store: embedded, data in ${join(cwd, 'data', 'mika.mdb')}, durable: every change is on disk before its reply`);
-    // Nothing registered yet: said, with what to do.
-    const warned = await m.waitFor(/registry empty/);
-    expect(warned).toMatch(/"level":40.*registry empty: no users and no torrents registered in the embedded store; every announce fails .*unknown passkey.* run `mika warmup`/);
+    // What is missing and what to run next, in one line.
+    expect(m.stdout()).toMatch(/"level":"warn".*"msg":"no users yet: every announce is refused \\"unknown passkey\\"; and the API, through which users and torrents are added, is off \(no TLS key and certificate at mika-api\.crt, mika-api\.key \(run mika genkey\)\): run mika init, then mika serve again"/);
     const res = await fetch(`http://127.0.0.1:${port}/${'a'.repeat(32)}/announce?info_hash=x`);
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('d14:failure reason15:unknown passkeye');
@@ -85,7 +85,7 @@ describe('mika serve', () => {
   it('on the memory store says at start-up that it keeps nothing', async () => {
     const m = mika(['serve'], { cwd: tempDir('serve'), env: { MIKA_STORE_TYPE: 'memory', MIKA_TRACKER_LISTEN: '127.0.0.1:0' } });
     await m.waitFor(/tracker listening/);
-    expect(m.stdout()).toMatch(/"level":40.*store: memory, keeps nothing: users, torrents and every ledger are lost when mika stops/);
+    expect(m.stdout()).toMatch(/"level":"warn".*store: memory, keeps nothing: users, torrents and every ledger are lost when mika stops/);
   });
 
   it('refuses a second mika serve on a data folder in use, naming the process that holds it', async () => {
@@ -102,6 +102,19 @@ describe('mika serve', () => {
     const m = mika(['serve'], { cwd: tempDir('serve'), env: { MIKA_STORE_TYPE: 'redis', MIKA_STORE_REDIS_URL: `redis://127.0.0.1:${dead}`, MIKA_TRACKER_LISTEN: '127.0.0.1:0' } });
     expect((await m.exited).code).toBe(1);
     expect(m.stderr()).toMatch(/^mika: cannot open the redis store: .*is Redis reachable at store\.redis\.url/);
+  });
+
+  it('exits 1 naming the config field when a listener’s address is in use', async () => {
+    const taken = createServer();
+    const port = await freePort();
+    await new Promise<void>((r) => taken.listen(port, '127.0.0.1', r));
+    try {
+      const m = mika(['serve'], { cwd: tempDir('serve'), env: { MIKA_TRACKER_LISTEN: `127.0.0.1:${port}`, MIKA_API_ENABLED: 'false' } });
+      expect((await m.exited).code).toBe(1);
+      expect(m.stderr()).toBe(`mika: cannot listen on tracker.listen "127.0.0.1:${port}": the address is in use (another mika, or another program?) (change tracker.listen in the config)\n`);
+    } finally {
+      taken.close();
+    }
   });
 
   it('exits 0 on SIGTERM and on SIGINT after answering what it received', async () => {

@@ -36,7 +36,7 @@ describe('the dashboard frame', () => {
   it('live: version, uptime, rates with sparklines, swarms, storage, errors and the busiest torrents', async () => {
     const { feed } = await liveFeed();
     const f = frame(feed.snapshot());
-    expect(f).toMatch(/^mika 0\.1\.0 · https:\/\/127\.0\.0\.1:34001 · up 1h 02m · memory store +● live$/m);
+    expect(f).toMatch(/^mika 0\.1\.0 · https:\/\/127\.0\.0\.1:34001 · up 1h 02m · memory store · 1 worker +● live$/m);
     // A steady rate is a flat line at the top: bars scale from 0 to the highest rate shown.
     expect(f).toMatch(/^announces\/s +250\.0 █{29} +total 8,250$/m);
     expect(f).toMatch(/^scrapes\/s +10\.0 █{29} +total 390$/m);

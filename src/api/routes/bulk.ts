@@ -50,7 +50,7 @@ export async function bulkRoutes(app: FastifyInstance, ctx: ApiContext): Promise
     return { written: write.length - conflicts.length, unchanged, conflicts: conflicts.map((c) => ({ user_id: c.userId, holder: c.holder })) };
   });
 
-  app.post<{ Body: TorrentImport[] }>('/api/bulk/torrents', { schema: schema(BulkTorrents, 'Add or replace torrents (whole records)') }, async (req) => {
+  app.post<{ Body: TorrentImport[] }>('/api/bulk/torrents', { schema: schema(BulkTorrents, 'Add or replace torrents (whole records); a torrent_id another info_hash holds is listed as a conflict') }, async (req) => {
     const torrents = req.body.map((t) => ({
       id: t.torrent_id,
       infoHash: t.info_hash.toLowerCase(),
@@ -61,8 +61,8 @@ export async function bulkRoutes(app: FastifyInstance, ctx: ApiContext): Promise
       reason: t.reason ?? '',
     }));
     const { write, unchanged } = changes(torrents, (t) => store.torrentByInfoHash(t.infoHash));
-    await store.putTorrents(write);
-    return { written: write.length, unchanged, conflicts: [] };
+    const conflicts = await store.putTorrents(write);
+    return { written: write.length - conflicts.length, unchanged, conflicts: conflicts.map((c) => ({ info_hash: c.infoHash, torrent_id: c.torrentId, holder: c.holder })) };
   });
 
   app.post<{ Body: WhitelistItem[] }>('/api/bulk/whitelist', { schema: schema(BulkWhitelist, 'Add or rename whitelist entries') }, async (req) => {

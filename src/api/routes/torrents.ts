@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Torrent } from '../../store/records.js';
+import { RegistryConflictError } from '../../store/store.js';
 import { ApiError } from '../api-error.js';
 import type { ApiContext } from '../context.js';
 import {
@@ -19,6 +20,12 @@ import { NoContent, replies } from './replies.js';
 
 type ByHash = { Params: { info_hash: string } };
 
+/** A torrent_id another info_hash holds: 409 torrent_id_taken. */
+const idTaken = (err: unknown): never => {
+  if (err instanceof RegistryConflictError) throw new ApiError(409, err.code, err.message);
+  throw err;
+};
+
 export async function torrentRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
   const { store } = ctx;
   const registered = (infoHash: string): Torrent => {
@@ -30,7 +37,14 @@ export async function torrentRoutes(app: FastifyInstance, ctx: ApiContext): Prom
 
   app.post<{ Body: Create }>(
     '/api/torrent',
-    { schema: { tags: ['torrents'], summary: 'Register or update a torrent', body: TorrentCreate, response: replies({ 201: TorrentReply, 202: TorrentReply }) } },
+    {
+      schema: {
+        tags: ['torrents'],
+        summary: 'Register a torrent (201), or update one registered with this info_hash (202); a torrent_id of another info_hash is a 409 torrent_id_taken',
+        body: TorrentCreate,
+        response: replies({ 201: TorrentReply, 202: TorrentReply }),
+      },
+    },
     async (req, reply) => {
       const b = req.body;
       const infoHash = b.info_hash.toLowerCase();
@@ -44,7 +58,7 @@ export async function torrentRoutes(app: FastifyInstance, ctx: ApiContext): Prom
         enabled: old?.enabled ?? true,
         reason: old?.reason ?? '',
       };
-      await store.putTorrent(torrent);
+      await store.putTorrent(torrent).catch(idTaken);
       return reply.code(old ? 202 : 201).send(await view(torrent));
     },
   );

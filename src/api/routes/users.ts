@@ -9,8 +9,9 @@ import { NoContent, replies } from './replies.js';
 
 type ById = { Params: { user_id: string } };
 
-const passkeyTaken = (err: unknown): never => {
-  if (err instanceof RegistryConflictError) throw new ApiError(409, 'passkey_taken', err.message);
+/** A registry refusal as a 409 with its code (passkey_taken, user_exists). */
+const conflict = (err: unknown): never => {
+  if (err instanceof RegistryConflictError) throw new ApiError(409, err.code, err.message);
   throw err;
 };
 
@@ -28,9 +29,14 @@ export async function userRoutes(app: FastifyInstance, ctx: ApiContext): Promise
     { schema: { tags: ['users'], summary: 'Register a user', body: UserCreate, response: replies({ 201: UserReply }) } },
     async (req, reply) => {
       const b = req.body;
-      if (store.userById(b.user_id)) throw new ApiError(409, 'user_exists', `user ${b.user_id} exists already (PATCH /api/user/${b.user_id} changes it)`);
       const user: User = { id: b.user_id, passkey: b.passkey, name: b.name ?? '', canLeech: b.can_leech ?? true, enabled: b.enabled ?? true };
-      await store.putUser(user).catch(passkeyTaken);
+      // One check-and-set in the store: of racing creates (here or on another instance) one wins.
+      await store.createUser(user).catch((err: unknown) => {
+        if (err instanceof RegistryConflictError && err.code === 'user_exists') {
+          throw new ApiError(409, 'user_exists', `user ${b.user_id} exists already (PATCH /api/user/${b.user_id} changes it)`);
+        }
+        return conflict(err);
+      });
       return reply.code(201).send(await view(user));
     },
   );
@@ -48,7 +54,7 @@ export async function userRoutes(app: FastifyInstance, ctx: ApiContext): Promise
       const old = registered(req.params.user_id);
       const b = req.body;
       const user: User = { ...old, passkey: b.passkey ?? old.passkey, name: b.name ?? old.name, canLeech: b.can_leech ?? old.canLeech, enabled: b.enabled ?? old.enabled };
-      await store.putUser(user).catch(passkeyTaken);
+      await store.putUser(user).catch(conflict);
       return view(user);
     },
   );

@@ -3,7 +3,7 @@ import type { RootDatabase } from 'lmdb';
 import type { FlushBatch } from '../flush-batch.js';
 import { K } from '../memory/journal.js';
 import { MemoryStore } from '../memory/memory-store.js';
-import type { CheatCounts, CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from '../records.js';
+import type { BlacklistEntry, CheatCounts, CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from '../records.js';
 import type { AnnounceInput, AnnounceResult, CheatFilter, PasskeyConflict, RegistryCounts, ScrapeEntry, Store, TorrentIdConflict } from '../store.js';
 import { DataFolderError, isMark, lockDataFolder, openDataFile, RECORDS_KEY } from './data-folder.js';
 import { GroupCommit } from './group-commit.js';
@@ -89,6 +89,12 @@ export class EmbeddedStore implements Store {
   whitelist(): WhitelistEntry[] {
     return this.mem.whitelist();
   }
+  blacklistMatch(peerId: Buffer): BlacklistEntry | undefined {
+    return this.mem.blacklistMatch(peerId);
+  }
+  blacklist(): BlacklistEntry[] {
+    return this.mem.blacklist();
+  }
   counts(): RegistryCounts {
     return this.mem.counts();
   }
@@ -163,6 +169,14 @@ export class EmbeddedStore implements Store {
     await this.mem.deleteWhitelist(prefix);
     await this.whitelistChanged([prefix]);
   }
+  async putBlacklist(entry: BlacklistEntry): Promise<void> {
+    await this.mem.putBlacklist(entry);
+    await this.blacklistChanged(entry.pattern);
+  }
+  async deleteBlacklist(pattern: string): Promise<void> {
+    await this.mem.deleteBlacklist(pattern);
+    await this.blacklistChanged(pattern);
+  }
 
   async announce(input: AnnounceInput): Promise<AnnounceResult> {
     const result = await this.mem.announce(input);
@@ -231,6 +245,11 @@ export class EmbeddedStore implements Store {
 
   private torrentsChanged(infoHashes: string[]): Promise<void> {
     for (const ih of infoHashes) this.commits?.note(K.torrent(ih), this.mem.torrentByInfoHash(ih));
+    return this.durable();
+  }
+
+  private blacklistChanged(pattern: string): Promise<void> {
+    this.commits?.note(K.blacklist(pattern), this.mem.blacklist().find((e) => e.pattern === pattern));
     return this.durable();
   }
 

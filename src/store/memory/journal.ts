@@ -16,6 +16,7 @@ export const K = {
   user: (id: number) => `ru/${id}`,
   torrent: (infoHash: string) => `rt/${infoHash}`,
   whitelist: (prefix: string) => `rw/${prefix}`,
+  blacklist: (pattern: string) => `rb/${pattern}`,
   userStats: (id: number) => `us/${id}`,
   torrentStats: (infoHash: string) => `ts/${infoHash}`,
   ledger: (userId: number, torrentId: number) => `ut/${userId}/${torrentId}`,

@@ -1,8 +1,8 @@
-import { isOvertaken, isTooEarly, oversizedFigure, settle, type CheatKind, type PeerState, type Settlement } from '../../accounting/settle.js';
+import { isOvertaken, isTooEarly, oversizedFigure, settle, type CheatKind, type PeerState, type Settlement, type SwarmView } from '../../accounting/settle.js';
 import { peerInfo, seedersFirst, userIdOfPeerKey } from '../peer-info.js';
 import type { FlushBatch } from '../flush-batch.js';
 import { writeEndpoint } from '../peer-record.js';
-import type { CheatCounts, CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from '../records.js';
+import type { BlacklistEntry, CheatCounts, CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from '../records.js';
 import { RegistryCache } from '../registry-cache.js';
 import {
   OVERTAKEN,
@@ -21,6 +21,7 @@ import {
   type TorrentIdConflict,
 } from '../store.js';
 import { FigureRangeError } from '../figure-range-error.js';
+import { CheatLog, type LoggedCheat } from './cheat-log.js';
 import { K, kindOf, restOf, type Journal, type PeerRow, type SwarmRow } from './journal.js';
 import { MemoryFlush } from './memory-flush.js';
 import { Rotation } from './rotation.js';
@@ -90,14 +91,16 @@ export class MemoryStore implements Store {
   private readonly users = new Map<number, UserStats>();
   /** user id → torrent id → ledger (numeric keys: no key string to build and hash per announce). */
   private readonly ledgers = new Map<number, Map<number, Ledger>>();
-  /** The newest CHEAT_LOG_MAX cheat events, oldest first. */
-  private readonly cheats: CheatEvent[] = [];
+  /** The newest CHEAT_LOG_MAX cheat events. */
+  private readonly cheats = new CheatLog(CHEAT_LOG_MAX);
   /** Cheat events ever recorded, per kind. */
   private readonly cheatTally: CheatCounts = { upload_rate: 0, no_leechers: 0 };
   /** Cheat events ever logged: names each one for the journal. */
   private cheatSeq = 0;
   /** Seeders and leechers over every swarm, moved wherever a rotation gains or loses a member. */
   private readonly running: SwarmTotals = { seeders: 0, leechers: 0 };
+  /** What settle() reads of the announcing peer's swarm, refilled per announce (no allocation on the hot path). */
+  private readonly view: SwarmView = { seeders: 0, leechers: 0, lastLeecherAt: 0 };
   /** Changes for the SQL flush; only when made with `flush: true`. */
   private readonly flush: MemoryFlush | undefined;
 
@@ -122,6 +125,7 @@ export class MemoryStore implements Store {
         case 'ru': this.registry.setUser(value as User); break;
         case 'rt': this.registry.setTorrent(value as Torrent); break;
         case 'rw': this.registry.setWhitelist(value as WhitelistEntry); break;
+        case 'rb': this.registry.setBlacklist(value as BlacklistEntry); break;
         case 'us': this.users.set(Number(rest), value as UserStats); break;
         case 'ts': {
           const swarm = this.swarm(rest);
@@ -138,7 +142,7 @@ export class MemoryStore implements Store {
         }
         case 'p': peers.push({ infoHash: rest.slice(0, 40), key: rest.slice(41), row: value as PeerRow }); break;
         case 'c':
-          this.cheats.push(value as CheatEvent);
+          this.cheats.add(value as LoggedCheat);
           this.cheatSeq = Number(rest) + 1;
           break;
         case 'cc': Object.assign(this.cheatTally, value as CheatCounts); break;
@@ -188,6 +192,12 @@ export class MemoryStore implements Store {
   }
   whitelist(): WhitelistEntry[] {
     return this.registry.whitelist();
+  }
+  blacklistMatch(peerId: Buffer): BlacklistEntry | undefined {
+    return this.registry.blacklistMatch(peerId);
+  }
+  blacklist(): BlacklistEntry[] {
+    return this.registry.blacklist();
   }
   counts(): RegistryCounts {
     return this.registry.counts();
@@ -285,6 +295,14 @@ export class MemoryStore implements Store {
     this.registry.deleteWhitelist(prefix);
   }
 
+  async putBlacklist(entry: BlacklistEntry): Promise<void> {
+    this.registry.setBlacklist({ ...entry });
+  }
+
+  async deleteBlacklist(pattern: string): Promise<void> {
+    this.registry.deleteBlacklist(pattern);
+  }
+
   async announce(input: AnnounceInput): Promise<AnnounceResult> {
     const { user, torrent, event, now } = input;
     const swarm = this.swarm(torrent.infoHash);
@@ -305,8 +323,11 @@ export class MemoryStore implements Store {
     this.journal?.(K.ledger(user.id, torrent.id), ledger);
     const ut = ledger.stats;
     const report = { uploaded: input.uploaded, downloaded: input.downloaded, left: input.left, event, now, nowMs: input.nowMs };
-    const history = { uploaded: ut.uploaded, seedTime: ut.seedTime, snatched: ut.snatched, budgetAt: ledger.budgetAt, clockAt: ledger.clockAt };
-    const s = settle(peer?.state, report, input.rules, history, { seeders: swarm.seeders.size, leechers: swarm.leechers.size, lastLeecherAt: swarm.lastLeecherAt });
+    const view = this.view;
+    view.seeders = swarm.seeders.size;
+    view.leechers = swarm.leechers.size;
+    view.lastLeecherAt = swarm.lastLeecherAt;
+    const s = settle(peer?.state, report, input.rules, ut, ledger, view);
     // Checked before anything is written: an announce the ledger cannot take changes nothing.
     const oversized = oversizedFigure(s);
     if (oversized) throw new FigureRangeError(oversized);
@@ -333,7 +354,9 @@ export class MemoryStore implements Store {
     if (this.flush && (s.upRaw !== 0 || s.downRaw !== 0 || s.bonus !== 0 || s.snatch)) this.flush.markUser(user.id);
     if (s.cheat) {
       userStats.cheats++;
-      this.recordCheat({ kind: s.cheat.kind, at: now, userId: user.id, torrentId: torrent.id, peerId: input.peerId.toString('hex'), rate: s.cheat.rate, reported: s.cheat.reported, allowed: s.cheat.allowed });
+      // The key ends with the peer_id's bytes as latin1: no encoding here (the log makes hex when read).
+      const peerIdLatin1 = key.slice(key.length - input.peerId.length);
+      this.recordCheat({ kind: s.cheat.kind, at: now, userId: user.id, torrentId: torrent.id, peerIdLatin1, rate: s.cheat.rate, reported: s.cheat.reported, allowed: s.cheat.allowed });
     }
     // A leecher was here when this announce came (itself, if it leaves or completes now).
     if (swarm.leechers.size > 0) swarm.lastLeecherAt = now;
@@ -418,12 +441,7 @@ export class MemoryStore implements Store {
   }
 
   async cheatEvents(limit: number, filter: CheatFilter = {}): Promise<CheatEvent[]> {
-    const out: CheatEvent[] = [];
-    for (let i = this.cheats.length - 1; i >= 0 && out.length < limit; i--) {
-      const e = this.cheats[i]!;
-      if ((filter.userId === undefined || e.userId === filter.userId) && (filter.kind === undefined || e.kind === filter.kind)) out.push({ ...e });
-    }
-    return out;
+    return this.cheats.newest(limit, (e) => (filter.userId === undefined || e.userId === filter.userId) && (filter.kind === undefined || e.kind === filter.kind));
   }
 
   async cheatCounts(): Promise<CheatCounts> {
@@ -520,14 +538,12 @@ export class MemoryStore implements Store {
     return userStats;
   }
 
-  private recordCheat(event: CheatEvent): void {
-    this.cheats.push(event);
+  private recordCheat(event: LoggedCheat): void {
+    this.cheats.add(event);
     const seq = this.cheatSeq++;
     this.journal?.(K.cheat(seq), event);
-    if (this.cheats.length > CHEAT_LOG_MAX) {
-      this.cheats.shift();
-      this.journal?.(K.cheat(seq - CHEAT_LOG_MAX), undefined);
-    }
+    // The ring let go of the oldest event: so does the file.
+    if (seq >= CHEAT_LOG_MAX) this.journal?.(K.cheat(seq - CHEAT_LOG_MAX), undefined);
     this.cheatTally[event.kind as CheatKind]++;
     this.journal?.(K.cheatCounts, this.cheatTally);
   }

@@ -67,6 +67,8 @@ export class RedisKeys {
   readonly torrentIds: string;
   /** HASH peer_id prefix (latin1) → client name. */
   readonly whitelist: string;
+  /** HASH peer_id pattern (latin1, `?` any byte) → reason shown to a refused client. */
+  readonly blacklist: string;
   /** ZSET info_hash → a time no later than the oldest last-announce in that swarm. */
   readonly reap: string;
   /** LIST of cheat events, newest first. */
@@ -96,6 +98,7 @@ export class RedisKeys {
     this.torrents = `${t}torrents`;
     this.torrentIds = `${t}torrent-ids`;
     this.whitelist = `${prefix}whitelist`;
+    this.blacklist = `${prefix}blacklist`;
     this.reap = `${prefix}reap`;
     this.cheats = `${u}cheats`;
     this.totals = `${prefix}totals`;

@@ -4,7 +4,7 @@ import type { PeerState } from '../../accounting/settle.js';
 import type { StoreLogger } from '../create-store.js';
 import { peerInfo, seedersFirst, userIdOfPeerKey } from '../peer-info.js';
 import { RECORD_LEN } from '../peer-record.js';
-import type { CheatCounts, CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from '../records.js';
+import type { BlacklistEntry, CheatCounts, CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from '../records.js';
 import { RegistryCache } from '../registry-cache.js';
 import {
   OVERTAKEN,
@@ -28,7 +28,7 @@ import type { FlushBatch } from '../flush-batch.js';
 import { openConnection, retryStrategy, type RedisTarget } from './connection.js';
 import { execPipeline } from './exec-pipeline.js';
 import { peerKey, RedisKeys } from './keys.js';
-import { flag, reloadMessage, torrentBatchHead, torrentMessage, userBatchHead, userMessage, whitelistMessage, type RegistryMessage } from './registry-codec.js';
+import { blacklistMessage, flag, reloadMessage, torrentBatchHead, torrentMessage, userBatchHead, userMessage, whitelistMessage, type RegistryMessage } from './registry-codec.js';
 import { RedisFlush } from './redis-flush.js';
 import { RegistrySync } from './registry-sync.js';
 import { defineScripts, type ScriptCommands, type ScriptPipeline } from './scripts.js';
@@ -148,13 +148,18 @@ export class RedisStore implements Store {
     this.flush = new RedisFlush(this.main, this.keys);
   }
 
+  /** The message of the last connection error of either connection, for a failed open(). */
+  private lastConnectionError: string | undefined;
+
   async open(): Promise<void> {
     try {
       await Promise.all([this.main.connect(), this.sub.connect()]);
       await this.connected();
       await this.sync.start();
     } catch (err) {
-      throw toStoreError(err);
+      // A refused AUTH closes the connection: "Connection is closed." would hide why.
+      const why = this.lastConnectionError && (err as Error).message === 'Connection is closed.' ? new Error(this.lastConnectionError, { cause: err }) : err;
+      throw toStoreError(why);
     }
     this.logger?.info({ ...this.cache.counts() }, 'registry loaded from redis');
   }
@@ -200,6 +205,12 @@ export class RedisStore implements Store {
   }
   whitelist(): WhitelistEntry[] {
     return this.cache.whitelist();
+  }
+  blacklistMatch(peerId: Buffer): BlacklistEntry | undefined {
+    return this.cache.blacklistMatch(peerId);
+  }
+  blacklist(): BlacklistEntry[] {
+    return this.cache.blacklist();
   }
   counts(): RegistryCounts {
     return this.cache.counts();
@@ -306,6 +317,16 @@ export class RedisStore implements Store {
   async deleteWhitelist(prefix: string): Promise<void> {
     await execPipeline(this.main.multi().hdel(this.keys.whitelist, prefix).publish(this.keys.events, whitelistMessage(prefix))).catch(this.fail);
     this.cache.deleteWhitelist(prefix);
+  }
+
+  async putBlacklist(entry: BlacklistEntry): Promise<void> {
+    await execPipeline(this.main.multi().hset(this.keys.blacklist, entry.pattern, entry.reason).publish(this.keys.events, blacklistMessage(entry.pattern))).catch(this.fail);
+    this.cache.setBlacklist({ ...entry });
+  }
+
+  async deleteBlacklist(pattern: string): Promise<void> {
+    await execPipeline(this.main.multi().hdel(this.keys.blacklist, pattern).publish(this.keys.events, blacklistMessage(pattern))).catch(this.fail);
+    this.cache.deleteBlacklist(pattern);
   }
 
   announce(input: AnnounceInput): Promise<AnnounceResult> {
@@ -480,6 +501,7 @@ export class RedisStore implements Store {
     let lastError: string | undefined;
     let lost = false;
     conn.on('error', (err: Error) => {
+      this.lastConnectionError = err.message;
       if (err.message === lastError) return;
       lastError = err.message;
       this.logger?.warn({ err, role }, 'redis connection error');

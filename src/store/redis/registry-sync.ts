@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { StoreLogger } from '../create-store.js';
-import type { Torrent, User, WhitelistEntry } from '../records.js';
+import type { BlacklistEntry, Torrent, User, WhitelistEntry } from '../records.js';
 import type { RegistryCache } from '../registry-cache.js';
 import { execPipeline } from './exec-pipeline.js';
 import type { RedisKeys } from './keys.js';
@@ -127,8 +127,13 @@ export class RegistrySync {
     try {
       do {
         this.reloadAgain = false;
-        const [users, torrents, whitelist] = await Promise.all([this.loadUsers(), this.loadTorrents(), this.loadWhitelist()]);
-        this.cache.replaceAll(users, torrents, whitelist);
+        const [users, torrents, whitelist, blacklist] = await Promise.all([
+          this.loadUsers(),
+          this.loadTorrents(),
+          this.loadHash(this.keys.whitelist, (prefix, client): WhitelistEntry => ({ prefix, client })),
+          this.loadHash(this.keys.blacklist, (pattern, reason): BlacklistEntry => ({ pattern, reason })),
+        ]);
+        this.cache.replaceAll(users, torrents, whitelist, blacklist);
       } while (this.reloadAgain);
     } finally {
       const missed = this.pending;
@@ -147,16 +152,19 @@ export class RegistrySync {
     const users = new Set<number>();
     const torrents = new Set<string>();
     const prefixes = new Set<string>();
+    const patterns = new Set<string>();
     for (const m of ms) {
       if (m.kind === 'u') users.add(m.id);
       else if (m.kind === 't') torrents.add(m.infoHash);
-      else prefixes.add(m.prefix);
+      else if (m.kind === 'w') prefixes.add(m.prefix);
+      else patterns.add(m.pattern);
     }
-    const [userRows, torrentRows, clients] = await Promise.all([
+    const [userRows, torrentRows, clients, reasons] = await Promise.all([
       this.readRecords([...users], (id) => this.keys.user(id), USER_FIELDS),
       // On a cluster each torrent hash is in its swarm's slot.
       this.readRecords([...torrents], (ih) => this.keys.torrent(ih), TORRENT_FIELDS, !this.keys.cluster),
       prefixes.size > 0 ? this.main.hmget(this.keys.whitelist, ...prefixes) : [],
+      patterns.size > 0 ? this.main.hmget(this.keys.blacklist, ...patterns) : [],
     ]);
     [...users].forEach((id, i) => {
       const user = decodeUser(id, userRows[i]!);
@@ -172,6 +180,11 @@ export class RegistrySync {
       const client = clients[i];
       if (client == null) this.cache.deleteWhitelist(prefix);
       else this.cache.setWhitelist({ prefix, client });
+    });
+    [...patterns].forEach((pattern, i) => {
+      const reason = reasons[i];
+      if (reason == null) this.cache.deleteBlacklist(pattern);
+      else this.cache.setBlacklist({ pattern, reason });
     });
   }
 
@@ -221,13 +234,14 @@ export class RegistrySync {
     return [...records.values()];
   }
 
-  private async loadWhitelist(): Promise<WhitelistEntry[]> {
-    const entries = new Map<string, WhitelistEntry>();
+  /** Every field of the hash `key` as an entry (the whitelist, the blacklist): HSCAN in batches. */
+  private async loadHash<T>(key: string, entry: (field: string, value: string) => T): Promise<T[]> {
+    const entries = new Map<string, T>();
     let cursor = '0';
     do {
-      const [next, flat] = await this.main.hscan(this.keys.whitelist, cursor, 'COUNT', SCAN_COUNT);
+      const [next, flat] = await this.main.hscan(key, cursor, 'COUNT', SCAN_COUNT);
       cursor = next;
-      for (let i = 0; i + 1 < flat.length; i += 2) entries.set(flat[i]!, { prefix: flat[i]!, client: flat[i + 1]! });
+      for (let i = 0; i + 1 < flat.length; i += 2) entries.set(flat[i]!, entry(flat[i]!, flat[i + 1]!));
     } while (cursor !== '0');
     return [...entries.values()];
   }

@@ -13,6 +13,7 @@ async function everything(store: Store, mix: AnnounceMix) {
   return {
     counts: store.counts(),
     whitelist: store.whitelist(),
+    blacklist: store.blacklist(),
     users: byId(store.userIds().map((id) => store.userById(id)!)),
     torrents: byId(store.infoHashes().map((ih) => store.torrentByInfoHash(ih)!)),
     userStats: await Promise.all(mix.users.map((u) => store.userStats(u.id))),
@@ -65,6 +66,9 @@ describe('when the embedded store is closed and opened again on its data folder'
             await h.store.deleteUser(9999);
             await h.store.putWhitelistEntries([{ prefix: '-TR3', client: 'Transmission' }, { prefix: '-xx', client: 'gone' }]);
             await h.store.deleteWhitelist('-xx');
+            await h.store.putBlacklist({ pattern: '-XL0', reason: 'leaks' });
+            await h.store.putBlacklist({ pattern: '-XX0', reason: 'gone' });
+            await h.store.deleteBlacklist('-XX0');
           });
         }
         if (i % 500 === 0) {

@@ -243,8 +243,9 @@ if not h[1] then
     redis.call('HSET', torrentIdsKey, ARGV[18], infoHash)
   end
 end
-if newBudgetAt ~= budgetAt then put(hw, 'budget_at', fmt(newBudgetAt)) end
-if newClockAt ~= clockAt then put(hw, 'clock_at', fmt(newClockAt)) end
+-- The budget and clock move to this announce's own time, already text in ARGV (no formatting).
+if newBudgetAt ~= budgetAt then put(hw, 'budget_at', ARGV[22]) end
+if newClockAt ~= clockAt then put(hw, 'clock_at', newClockAt == now and ARGV[9] or fmt(newClockAt)) end
 if leechTime ~= 0 then put(hw, 'leech_time', fmt(histLeech + leechTime)) end
 
 -- settle.ts: isTooEarly
@@ -284,7 +285,8 @@ end
 if cheatKind then
   redis.call('HINCRBY', userKey, 'cheats', 1)
   redis.call('HINCRBY', totalsKey, 'cheats:' .. cheatKind, 1)
-  local hex = string.gsub(peerId, '.', function(c) return string.format('%02x', string.byte(c)) end)
+  -- One format call for the 20 bytes (a gsub with a function per byte cost more than the rest of the event).
+  local hex = string.format(string.rep('%02x', #peerId), string.byte(peerId, 1, #peerId))
   cheatLine = table.concat({ ARGV[9], ARGV[17], ARGV[18], hex, fmt(cheatRate), fmt(cheatReported), fmt(cheatAllowed), cheatKind }, ' ')
   if not cluster then
     redis.call('LPUSH', cheatsKey, cheatLine)
