@@ -144,7 +144,11 @@ export class Metrics {
       });
     }
     if (certificate) {
-      readGauge(r, 'mika_api_certificate_days_left', 'Days until the API certificate expires (renew under 30: docs/operations.md)', () => certificate()?.days_left);
+      // A timestamp, not days left: Prometheus wants base units, and an alert computes what is left with time().
+      readGauge(r, 'mika_api_certificate_expiry_timestamp_seconds', 'Unix time the API certificate expires (renew 30 days before: docs/operations.md)', () => {
+        const at = certificate()?.expires_at;
+        return at === undefined ? undefined : Date.parse(at) / 1000;
+      });
     }
 
     collectDefaultMetrics({ register: r });
