@@ -81,7 +81,7 @@ describe('mika top in a terminal', () => {
       }, 30_000);
       const capture = screen();
       console.log(`mika top against mika serve under load (tmux capture-pane, 120x40):\n${capture}`);
-      expect(capture).toMatch(/^mika 0\.1\.0 · https:\/\/127\.0\.0\.1:\d+ · up [\dhms ]+ · memory store · 1 worker +● live$/m);
+      expect(capture).toMatch(/^mika 0\.1\.0 · https:\/\/127\.0\.0\.1:\d+ · up [\dhms ]+ · embedded store · 1 worker +● live$/m);
       expect(capture).toMatch(/^announces\/s +\d+\.\d [▁-█]+ +total [\d,]+$/m);
       expect(capture).toMatch(/^peers +[1-9]\d* /m);
       expect(capture).toMatch(/unknown_passkey +[\d,]+ +[\d.]+\/s/);
