@@ -1,8 +1,12 @@
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { parseConfig } from '../src/config/load.js';
 import { startDaemon } from '../src/daemon/daemon.js';
 import { createLogger } from '../src/daemon/logger.js';
+import { EmbeddedStore } from '../src/store/embedded/embedded-store.js';
+import { DATA_FILE } from '../src/store/embedded/layout.js';
 import { apiTls } from '../test/helpers/api-daemon.js';
 import { BENCH_API_KEY, benchTorrents, benchUsers } from './fixtures.js';
 import { fillSwarm } from './swarm-fill.js';
@@ -20,8 +24,11 @@ import { fillSwarm } from './swarm-fill.js';
 // the store's announce (bench/swarm-fill.ts); answered with `{"filled":N,"peers":…,"seconds":…}` (peers as the store counts them).
 //
 // --redis-nodes host:port,… puts the Redis store on a Redis Cluster (store.redis.mode "cluster").
+// --data-dir DIR is the embedded store's data folder (store.path). A `memory` line is answered with
+// `{"memory":{heapUsed,rss,dataBytes,commits}}`, after a garbage collection when node runs with
+// --expose-gc: the process's memory, the embedded store's data file size and its batches written.
 //
-//   node --import tsx bench/mika-server.ts --store memory|redis [--redis-url redis://127.0.0.1:PORT] [--redis-nodes H:P,…] [--api-dir DIR]
+//   node --import tsx bench/mika-server.ts --store memory|embedded|redis [--data-dir DIR] [--redis-url redis://127.0.0.1:PORT] [--redis-nodes H:P,…] [--api-dir DIR]
 
 const { values } = parseArgs({
   options: {
@@ -29,15 +36,18 @@ const { values } = parseArgs({
     'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379' },
     'redis-nodes': { type: 'string' },
     'api-dir': { type: 'string' },
+    'data-dir': { type: 'string' },
   },
 });
 const apiDir = values['api-dir'];
-if (values.store !== 'memory' && values.store !== 'redis') throw new Error(`--store must be memory or redis, got ${values.store}`);
+if (values.store !== 'memory' && values.store !== 'embedded' && values.store !== 'redis') throw new Error(`--store must be memory, embedded or redis, got ${values.store}`);
+if (values.store === 'embedded' && values['data-dir'] === undefined) throw new Error('--store embedded needs --data-dir');
 
 const config = parseConfig({
   tracker: { listen: '127.0.0.1:0', whitelist_enabled: false, enforce_min_interval: false },
   store: {
     type: values.store,
+    ...(values['data-dir'] === undefined ? {} : { path: values['data-dir'] }),
     redis: { url: values['redis-url'], key_prefix: 'bench:', ...(values['redis-nodes'] ? { mode: 'cluster', nodes: values['redis-nodes'].split(',') } : {}) },
   },
   log: { level: 'warn' },
@@ -52,6 +62,15 @@ if (apiDir === undefined) {
 
 process.stdout.write(`${JSON.stringify({ port: daemon.trackerAddress.port, api_port: daemon.apiAddress?.port, store: daemon.store.kind })}\n`);
 
+function memory(): { heapUsed: number; rss: number; dataBytes: number; commits: number } {
+  (globalThis as { gc?: () => void }).gc?.();
+  const { heapUsed, rss } = process.memoryUsage();
+  const dir = values['data-dir'];
+  const file = dir === undefined ? undefined : join(dir, DATA_FILE);
+  const commits = daemon.store instanceof EmbeddedStore ? daemon.store.commitCount : 0;
+  return { heapUsed, rss, dataBytes: file && existsSync(file) ? statSync(file).size : 0, commits };
+}
+
 let filled = 0;
 async function fill(size: number): Promise<void> {
   const started = performance.now();
@@ -65,6 +84,7 @@ async function fill(size: number): Promise<void> {
 createInterface({ input: process.stdin }).on('line', (line) => {
   const [command, arg] = line.trim().split(' ');
   if (command === 'counters') process.stdout.write(`${JSON.stringify({ counters: daemon.tracker.counters })}\n`);
+  if (command === 'memory') process.stdout.write(`${JSON.stringify({ memory: memory() })}\n`);
   if (command === 'fill') {
     fill(Number(arg)).catch((err: unknown) => {
       process.stderr.write(`fill failed: ${String(err)}\n`);

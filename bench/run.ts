@@ -8,21 +8,22 @@ import { opentrackerSkipReason, startOpentracker } from './opentracker.js';
 import { pids, removeTempDir, ROOT, runWrk, runWrkMeasured, spawnServer, startRedis, stop, sumFailures, tempDir, type Counters, type Mode, type WrkResult } from './processes.js';
 import { sanityAnnounce } from './sanity-announce.js';
 import { benchScaleOut, scaleOutLines } from './scale-out.js';
-import { benchSweep, memoryLine, SWEEP_HEAD, sweepCells, type SweepRow, type SweepStore, type RedisMemory } from './swarm-sweep.js';
+import { benchSweep, memoryLine, processMemoryLine, SWEEP_HEAD, sweepCells, type ProcessMemory, type SweepRow, type SweepStore, type RedisMemory } from './swarm-sweep.js';
 import { benchWarmup, seededSite, warmupLines, warmupSkipReason, type WarmupFigures } from './warmup.js';
 
-// `npm run bench`: a bare node:http server, mika on the memory store and on the Redis store, the npm
+// `npm run bench`: a bare node:http server, mika on the memory, embedded and Redis stores, the npm
 // bittorrent-tracker server and Debian's opentracker, each driven by wrk with the same announce load
 // (announce.lua; mika gets `/<passkey>/announce`, the others `/announce`), keep-alive then
 // `Connection: close`. Prints req/s, p50/p90/p99 and the ratios to mika (memory) and to the bare
-// server, then the same table as markdown for docs/performance.md. Then the swarm-size sweep
-// (bench/swarm-sweep.ts: announce latency in one torrent of 10 … 100,000 peers, mika on both stores,
-// and Redis memory per peer), then the warmup figure: rows/s from a MariaDB of its own into mika on
+// server, then the same table as markdown for docs/performance.md; the embedded store's durable
+// write is stated as announces per commit (one fsync each) and its CPU beside the memory store's.
+// Then the swarm-size sweep (bench/swarm-sweep.ts: announce latency in one torrent of 10 … 100,000
+// peers, mika on every store, and memory per peer: Redis's, mika's heap, the embedded data file), then the warmup figure: rows/s from a MariaDB of its own into mika on
 // the Redis store through the API (bench/warmup.ts). Loopback only; every process it starts
 // (servers, redis-server, opentracker, mariadbd) it stops.
 //
 // Env: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (50), BENCH_THREADS (2),
-// BENCH_TARGETS (bare,memory,redis,bittorrent-tracker,opentracker,sweep,warmup,scale-out: one and
+// BENCH_TARGETS (bare,memory,embedded,redis,bittorrent-tracker,opentracker,sweep,warmup,scale-out: one and
 // two mika processes on one Redis and on a 3-master Redis Cluster, bench/scale-out.ts), BENCH_SWEEP_SIZES
 // (10,1000,10000,100000), BENCH_SWEEP_DURATION (s, 3), BENCH_PROFILE=1 (run mika under --cpu-prof and
 // print where the time goes; figures are then lower than without it).
@@ -34,15 +35,15 @@ const CONNECTIONS = positive('BENCH_CONNECTIONS', 50);
 const THREADS = positive('BENCH_THREADS', 2);
 const SWEEP_DURATION = positive('BENCH_SWEEP_DURATION', 3);
 const SWEEP_SIZES = (env.BENCH_SWEEP_SIZES ?? '10,1000,10000,100000').split(',').map((n) => Number(n.trim()));
-const TARGETS = (env.BENCH_TARGETS ?? 'bare,memory,redis,bittorrent-tracker,opentracker,sweep,warmup,scale-out').split(',').map((t) => t.trim());
+const TARGETS = (env.BENCH_TARGETS ?? 'bare,memory,embedded,redis,bittorrent-tracker,opentracker,sweep,warmup,scale-out').split(',').map((t) => t.trim());
 const PROFILE = env.BENCH_PROFILE === '1';
 const WRK = env.WRK ?? 'wrk';
 const REDIS_SERVER = env.REDIS_SERVER ?? '/usr/bin/redis-server';
-const TARGETS_MET = { memory: 0.75, redis: 0.45, p99Ms: 10, warmupRowsPerSecond: 100_000 };
+const TARGETS_MET = { memory: 0.75, redis: 0.45, p99Ms: 10, warmupRowsPerSecond: 100_000, embeddedVsMemory: 0.8 };
 
-type Target = 'bare' | 'memory' | 'redis' | 'bittorrent-tracker' | 'opentracker';
-const KNOWN: readonly string[] = ['bare', 'memory', 'redis', 'bittorrent-tracker', 'opentracker', 'sweep', 'warmup', 'scale-out'];
-const isMika = (t: Target) => t === 'memory' || t === 'redis';
+type Target = 'bare' | 'memory' | 'embedded' | 'redis' | 'bittorrent-tracker' | 'opentracker';
+const KNOWN: readonly string[] = ['bare', 'memory', 'embedded', 'redis', 'bittorrent-tracker', 'opentracker', 'sweep', 'warmup', 'scale-out'];
+const isMika = (t: Target) => t === 'memory' || t === 'embedded' || t === 'redis';
 
 interface Row {
   target: Target;
@@ -52,6 +53,8 @@ interface Row {
   failures: number | undefined;
   /** The server process's CPU time (user + kernel) per request, µs; undefined without /proc. */
   cpuPerRequest: number | undefined;
+  /** The embedded store's batches written (one transaction and fsync each) during the run. */
+  commits?: number | undefined;
 }
 
 /** A target under load: where it listens, and how to read its counters and stop it. */
@@ -59,6 +62,8 @@ interface Running {
   port: number;
   pid: number | undefined;
   counters?: () => Promise<Counters>;
+  /** Batches the embedded store wrote so far. */
+  commits?: () => Promise<number>;
   stop: () => Promise<void>;
 }
 
@@ -70,10 +75,11 @@ function positive(name: string, def: number): number {
   return n;
 }
 
-async function startServer(target: 'bare' | 'memory' | 'redis', dir: string, redisUrl?: string, extra: string[] = []): Promise<Awaited<ReturnType<typeof spawnServer>>> {
+async function startServer(target: 'bare' | 'memory' | 'embedded' | 'redis', dir: string, redisUrl?: string, extra: string[] = []): Promise<Awaited<ReturnType<typeof spawnServer>>> {
   const flags = PROFILE && target !== 'bare' ? ['--cpu-prof', `--cpu-prof-dir=${join(dir, `prof-${target}${extra.length > 0 ? '-warmup' : ''}`)}`] : [];
   if (target === 'bare') return spawnServer(target, 'bench/bare-server.ts', [], flags);
-  return spawnServer(target, 'bench/mika-server.ts', ['--store', target, ...(redisUrl ? ['--redis-url', redisUrl] : []), ...extra], flags);
+  const data = target === 'embedded' ? ['--data-dir', join(dir, 'embedded-data')] : [];
+  return spawnServer(target, 'bench/mika-server.ts', ['--store', target, ...data, ...(redisUrl ? ['--redis-url', redisUrl] : []), ...extra], flags);
 }
 
 async function startTarget(target: Target, dir: string, redisUrl?: string): Promise<Running> {
@@ -83,7 +89,13 @@ async function startTarget(target: Target, dir: string, redisUrl?: string): Prom
   }
   const { server, port } =
     target === 'bittorrent-tracker' ? await spawnServer(target, 'bench/bittorrent-tracker-server.ts', []) : await startServer(target, dir, redisUrl);
-  return { port, pid: server.child.pid, counters: target === 'bare' ? undefined : () => server.counters(), stop: () => stop(server.child) };
+  return {
+    port,
+    pid: server.child.pid,
+    counters: target === 'bare' ? undefined : () => server.counters(),
+    commits: target === 'embedded' ? async () => ((await server.ask('memory', 'memory')).memory as { commits: number }).commits : undefined,
+    stop: () => stop(server.child),
+  };
 }
 
 async function benchTarget(target: Target, dir: string, fixtures: string, redisUrl?: string): Promise<Row[]> {
@@ -98,15 +110,18 @@ async function benchTarget(target: Target, dir: string, fixtures: string, redisU
     await runWrk({ ...wrk, seconds: WARMUP, mode: 'keep-alive' });
     for (const mode of ['keep-alive', 'close'] as const) {
       const before = await running.counters?.();
+      const commitsBefore = await running.commits?.();
       process.stderr.write(`${target}: ${mode}, ${DURATION} s\n`);
       const { result, cpuPerRequest: [cpuPerRequest] } = await runWrkMeasured({ ...wrk, seconds: DURATION, mode }, [pid]);
       const after = await running.counters?.();
+      const commitsAfter = await running.commits?.();
+      const commits = commitsBefore === undefined || commitsAfter === undefined ? undefined : commitsAfter - commitsBefore;
       const failures = before && after ? sumFailures(after) - sumFailures(before) : undefined;
       if (before && after) {
         const detail = failures ? `: ${JSON.stringify(after.failures)}` : '';
         process.stderr.write(`${target}: ${after.announces - before.announces} announces answered, ${failures} failure replies${detail}\n`);
       }
-      rows.push({ target, mode, result, failures, cpuPerRequest });
+      rows.push({ target, mode, result, failures, cpuPerRequest, commits });
     }
   } finally {
     await running.stop();
@@ -132,6 +147,7 @@ const closesEveryConnection = (r: Row) => r.mode === 'keep-alive' && r.result.er
 const LABELS: Record<Target, string> = {
   bare: 'bare node:http',
   memory: 'mika (memory)',
+  embedded: 'mika (embedded)',
   redis: 'mika (redis)',
   'bittorrent-tracker': 'bittorrent-tracker (npm)',
   opentracker: 'opentracker (Debian)',
@@ -193,6 +209,28 @@ function verdicts(rows: Row[]): string[] {
       const p99 = r.p99 / 1000;
       out.push(`${p99 <= TARGETS_MET.p99Ms ? 'met    ' : 'NOT met'}  mika (${target}) ${mode} p99 ≤ ${TARGETS_MET.p99Ms} ms at ${CONNECTIONS} connections: ${p99.toFixed(2)} ms`);
     }
+  }
+  return [...out, ...embeddedVerdicts(rows)];
+}
+
+/** The embedded store against the memory store of the same run, and what its durable write costs. */
+function embeddedVerdicts(rows: Row[]): string[] {
+  const row = (t: Target, m: Mode) => rows.find((r) => r.target === t && r.mode === m);
+  const out: string[] = [];
+  const embedded = row('embedded', 'keep-alive');
+  const memory = row('memory', 'keep-alive');
+  if (embedded && memory) {
+    const ratio = embedded.result.rps / memory.result.rps;
+    const want = TARGETS_MET.embeddedVsMemory;
+    out.push(`${ratio >= want ? 'met    ' : 'NOT met'}  mika (embedded) keep-alive ≥ ${want} × mika (memory): ${ratio.toFixed(2)}`);
+  }
+  for (const mode of ['keep-alive', 'close'] as const) {
+    const e = row('embedded', mode);
+    const m = row('memory', mode);
+    if (!e?.commits) continue;
+    const announces = e.result.requests / e.commits;
+    const cpu = e.cpuPerRequest !== undefined && m?.cpuPerRequest !== undefined ? `, mika CPU ${(e.cpuPerRequest - m.cpuPerRequest).toFixed(0)} µs per announce above the memory store's` : '';
+    out.push(`durable write (${mode}): ${Math.round(e.commits / DURATION).toLocaleString('en-US')} commits/s (one LMDB transaction + fsync each), ${announces.toFixed(1)} announces per commit${cpu}`);
   }
   return out;
 }
@@ -271,7 +309,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${line}\n`);
   };
   let warmupFigures: WarmupFigures | undefined;
-  let sweep: { rows: SweepRow[]; memory?: RedisMemory } | undefined;
+  let sweep: { rows: SweepRow[]; memory?: RedisMemory; processMemory: ProcessMemory[] } | undefined;
   let scaleOut: string[] = [];
   process.stdout.write(
     `mika bench: ${machine()}\nwrk -t${THREADS} -c${CONNECTIONS} -d${DURATION}s --latency, warm-up ${WARMUP} s, announce.lua (1,000 torrents, 50 passkeys)${PROFILE ? ', mika under --cpu-prof' : ''}\n`,
@@ -287,7 +325,7 @@ async function main(): Promise<void> {
         if (target === 'warmup') warmupFigures = await benchWarmupTarget(dir);
         else if (target === 'scale-out') scaleOut = scaleOutLines(await benchScaleOut({ dir, fixtures, seconds: DURATION, warmup: WARMUP, connections: CONNECTIONS }));
         else if (target === 'sweep') {
-          const stores: SweepStore[] = redisSkipReason() ? ['memory'] : ['memory', 'redis'];
+          const stores: SweepStore[] = redisSkipReason() ? ['memory', 'embedded'] : ['memory', 'embedded', 'redis'];
           sweep = await benchSweep({ dir, stores, sizes: SWEEP_SIZES, seconds: SWEEP_DURATION, warmup: 1, threads: THREADS, connections: CONNECTIONS });
         } else if (target === 'redis') {
           const redis = await startRedis(dir);
@@ -313,7 +351,7 @@ async function main(): Promise<void> {
     process.stdout.write(`\nSwarm-size sweep: one torrent, re-announces of its peers, numwant 50, keep-alive, ${SWEEP_DURATION} s each\n`);
     printTable(SWEEP_HEAD, sweepTable, 1);
   }
-  const memory = sweep?.memory ? [memoryLine(sweep.memory)] : [];
+  const memory = [...(sweep?.memory ? [memoryLine(sweep.memory)] : []), ...(sweep?.processMemory ?? []).map(processMemoryLine)];
   for (const target of new Set(rows.filter(closesEveryConnection).map((r) => r.target))) {
     notes.push(`${LABELS[target]} closed the connection after (nearly) every reply: wrk counts each close as a read error and reconnects, so its keep-alive row is a connection per request too`);
   }

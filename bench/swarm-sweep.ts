@@ -8,9 +8,10 @@ import { announceOnce, compactPeers } from './sanity-announce.js';
 // in one of 100,000? For each store, one mika server; its sweep torrent is grown to each size in
 // turn (`fill N`, through the store, bench/mika-server.ts), then wrk replays re-announces of peers
 // the swarm holds, numwant 50 (bench/swarm.lua), keep-alive. On the Redis store, INFO memory before
-// the first fill and after the largest gives Redis memory per peer.
+// the first fill and after the largest gives Redis memory per peer; on the others mika's heap
+// (after a GC) and, on the embedded store, its data file's size give the same per peer.
 
-export type SweepStore = 'memory' | 'redis';
+export type SweepStore = 'memory' | 'embedded' | 'redis';
 
 export interface SweepOptions {
   dir: string;
@@ -41,21 +42,44 @@ export interface RedisMemory {
   peers: number;
 }
 
-export async function benchSweep(o: SweepOptions): Promise<{ rows: SweepRow[]; memory?: RedisMemory }> {
+/** mika's own heap and (embedded store) its data file before the first fill and with the largest swarm. */
+export interface ProcessMemory {
+  store: SweepStore;
+  heapBefore: number;
+  heapAfter: number;
+  dataBefore: number;
+  dataAfter: number;
+  peers: number;
+}
+
+interface MemoryFigures {
+  heapUsed: number;
+  dataBytes: number;
+}
+
+export async function benchSweep(o: SweepOptions): Promise<{ rows: SweepRow[]; memory?: RedisMemory; processMemory: ProcessMemory[] }> {
   const rows: SweepRow[] = [];
   let memory: RedisMemory | undefined;
+  const processMemory: ProcessMemory[] = [];
   const sizes = [...o.sizes].sort((a, b) => a - b);
   for (const store of o.stores) {
     const redis = store === 'redis' ? await startRedis(o.dir) : undefined;
     try {
-      const { server, port } = await spawnServer(`sweep ${store}`, 'bench/mika-server.ts', ['--store', store, ...(redis ? ['--redis-url', redis.url] : [])]);
+      const data = store === 'embedded' ? ['--data-dir', join(o.dir, 'sweep-embedded-data')] : [];
+      const { server, port } = await spawnServer(`sweep ${store}`, 'bench/mika-server.ts', ['--store', store, ...data, ...(redis ? ['--redis-url', redis.url] : [])], ['--expose-gc']);
+      const own = async () => (await server.ask('memory', 'memory')).memory as MemoryFigures;
       try {
         const before = redis ? await redisInfo(redis.port, 'memory', 'used_memory') : 0;
+        const ownBefore = redis ? undefined : await own();
         for (const size of sizes) {
           process.stderr.write(`sweep ${store}: filling the swarm to ${size.toLocaleString('en-US')} peers\n`);
           const filled = await server.ask(`fill ${size}`, 'filled', 300_000);
           if (filled.peers !== size) throw new Error(`sweep ${store}: the swarm holds ${String(filled.peers)} peers after filling to ${size}`);
           if (redis && size === sizes.at(-1)) memory = { before, after: await redisInfo(redis.port, 'memory', 'used_memory'), peers: size };
+          if (ownBefore && size === sizes.at(-1)) {
+            const after = await own();
+            processMemory.push({ store, heapBefore: ownBefore.heapUsed, heapAfter: after.heapUsed, dataBefore: ownBefore.dataBytes, dataAfter: after.dataBytes, peers: size });
+          }
           const paths = join(o.dir, `swarm-${size}.txt`);
           writeSwarmPaths(paths, size);
           // A leecher's announce (a seeder is shown leechers only): how many peers a reply lists.
@@ -78,7 +102,7 @@ export async function benchSweep(o: SweepOptions): Promise<{ rows: SweepRow[]; m
       if (redis) await stop(redis.child);
     }
   }
-  return { rows, memory };
+  return { rows, memory, processMemory };
 }
 
 const ms = (us: number) => (us / 1000).toFixed(2);
@@ -102,6 +126,12 @@ export function sweepCells(rows: SweepRow[]): string[][] {
     String(r.result.errors.status),
     String(r.failures),
   ]);
+}
+
+export function processMemoryLine(m: ProcessMemory): string {
+  const per = (a: number, b: number) => int((b - a) / m.peers);
+  const data = m.store === 'embedded' ? `; data file ${per(m.dataBefore, m.dataAfter)} bytes per peer (${(m.dataAfter / 1048576).toFixed(1)} MB)` : '';
+  return `mika (${m.store}) with ${int(m.peers)} peers in the swarm: heap ${per(m.heapBefore, m.heapAfter)} bytes per peer${data}`;
 }
 
 export function memoryLine(m: RedisMemory): string {

@@ -6,7 +6,7 @@ import { genkey } from '../src/tls/genkey.js';
 export default class Genkey extends BaseCommand {
   static override description = 'Write a new private key and self-signed certificate for the API listener, at the paths in config (api.tls_key, api.tls_cert)';
 
-  static override examples = ['<%= config.bin %> genkey', '<%= config.bin %> genkey --host tracker.example.org --days 825 --force'];
+  static override examples = ['<%= config.bin %> genkey', '<%= config.bin %> genkey -host tracker.example.org -days 825 -force'];
 
   static override flags = {
     host: Flags.string({ description: 'Extra DNS name or address for the certificate (repeatable); localhost, 127.0.0.1 and ::1 are always in it', multiple: true, default: [] }),
@@ -31,5 +31,6 @@ export default class Genkey extends BaseCommand {
     this.log(`> Certificate: ${made.certPath}, valid to ${made.validTo}`);
     this.log(`> Names:       ${made.subjectAltName}`);
     this.log(`> SHA-256:     ${made.fingerprint256}`);
+    if (flags.force) this.log('> A running mika serve keeps the old pair until you run: mika reload');
   }
 }

@@ -5,7 +5,7 @@ import { serve } from '../src/daemon/serve.js';
 export default class Serve extends BaseCommand {
   static override description = 'Run the HTTP tracker (announce and scrape) on the configured store';
 
-  static override examples = ['<%= config.bin %> serve', '<%= config.bin %> serve --config config.json --procs 2', '<%= config.bin %> serve -config config.json -procs 2'];
+  static override examples = ['<%= config.bin %> serve', '<%= config.bin %> serve -config /etc/mika/config.json', '<%= config.bin %> serve -config config.json -procs 2'];
 
   static override flags = {
     procs: Flags.integer({ description: 'Worker processes sharing the ports (redis store only); overrides config procs', min: 1 }),

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../src/cli/base-command.js';
 import { loadConfig } from '../src/config/load.js';
-import { topClient } from '../src/top/top-client.js';
+import { explainedSource, topClient } from '../src/top/top-client.js';
 import { runTop, topOnce } from '../src/top/run-top.js';
 
 const seconds = Flags.custom<number>({
@@ -18,9 +18,9 @@ export default class Top extends BaseCommand {
 
   static override examples = [
     '<%= config.bin %> top',
-    '<%= config.bin %> top --config /etc/mika/config.json --interval 2',
-    '<%= config.bin %> top --url https://tracker.example.org:34001 --ca mika-api.crt --key $MIKA_KEY',
-    '<%= config.bin %> top --once --json',
+    '<%= config.bin %> top -config /etc/mika/config.json -interval 2',
+    '<%= config.bin %> top -url https://tracker.example.org:34001 -ca mika-api.crt -key $MIKA_KEY',
+    '<%= config.bin %> top -once -json',
   ];
 
   static override flags = {
@@ -39,9 +39,10 @@ export default class Top extends BaseCommand {
     const intervalMs = Math.round(flags.interval * 1000);
     const client = topClient(config, { url: flags.url, key: flags.key, ca: flags.ca, intervalMs });
     const opts = { url: client.baseUrl, intervalMs, limit: flags.limit };
+    const source = explainedSource(client);
     try {
-      if (flags.once) this.log(await topOnce(client, { ...opts, json: flags.json, columns: process.stdout.columns }));
-      else await runTop(client, opts);
+      if (flags.once) this.log(await topOnce(source, { ...opts, json: flags.json, columns: process.stdout.columns }));
+      else await runTop(source, opts);
     } finally {
       await client.close();
     }

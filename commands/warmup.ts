@@ -10,7 +10,7 @@ export default class Warmup extends BaseCommand {
   static override description =
     'Load the client whitelist, the users and the torrents of the site database (config sql.*) into the running daemon, through its bulk API; a second run changes nothing';
 
-  static override examples = ['<%= config.bin %> warmup', '<%= config.bin %> warmup --prune', '<%= config.bin %> warmup --config /etc/mika/config.json --json'];
+  static override examples = ['<%= config.bin %> warmup', '<%= config.bin %> warmup -prune', '<%= config.bin %> warmup -config /etc/mika/config.json -json'];
 
   static override flags = {
     prune: Flags.boolean({ description: 'Also remove the users and torrents the daemon holds that the site database no longer has', default: false }),

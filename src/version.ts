@@ -5,7 +5,7 @@ export const VERSION: string = (() => {
   for (let dir = new URL('.', import.meta.url); dir.pathname !== '/'; dir = new URL('..', dir)) {
     try {
       const pkg = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'mika' && pkg.version) return pkg.version;
+      if ((pkg.name === 'mika-tracker' || pkg.name === 'mika') && pkg.version) return pkg.version;
     } catch {
       // not here: look one folder up
     }

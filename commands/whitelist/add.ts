@@ -9,9 +9,9 @@ export default class WhitelistAdd extends BaseCommand {
 
   static override examples = [
     '<%= config.bin %> whitelist add -qB4 qBittorrent 4',
-    '<%= config.bin %> whitelist add -TR3 Transmission --json',
-    '<%= config.bin %> whitelist add -- --json-like-prefix Some Client',
-    '<%= config.bin %> whitelist add --deny -UT2 uTorrent 2 is not allowed here',
+    '<%= config.bin %> whitelist add -TR3 Transmission -json',
+    '<%= config.bin %> whitelist add -- -json Some Client',
+    '<%= config.bin %> whitelist add -deny -UT2 uTorrent 2 is not allowed here',
   ];
 
   static override flags = {

@@ -1,15 +1,14 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/base-command.js';
-import { blacklistTable } from '../../src/cli/blacklist-table.js';
 import { withApi } from '../../src/cli/with-api.js';
 import { loadConfig } from '../../src/config/load.js';
-import { whitelistTable } from '../../src/cli/whitelist-table.js';
+import { blacklistTable, whitelistTable } from '../../src/cli/whitelist-table.js';
 
 export default class WhitelistList extends BaseCommand {
   static override description =
     'List the client whitelist of the running daemon: peer_id prefixes and client names (GET /api/whitelist); with --deny the refused patterns and their reasons (GET /api/blacklist)';
 
-  static override examples = ['<%= config.bin %> whitelist list', '<%= config.bin %> whitelist list --json', '<%= config.bin %> whitelist list --deny'];
+  static override examples = ['<%= config.bin %> whitelist list', '<%= config.bin %> whitelist list -config /etc/mika/config.json -json', '<%= config.bin %> whitelist list -deny'];
 
   static override flags = {
     deny: Flags.boolean({ description: 'List the blacklist instead: peer_id patterns refused whether whitelisted or not, with the reason shown to the client' }),
@@ -18,7 +17,7 @@ export default class WhitelistList extends BaseCommand {
   static override enableJsonFlag = true;
 
   async run(): Promise<unknown> {
-    const { flags } = await this.parse(WhitelistList);
+    const { flags } = await this.parse(WhitelistList, this.dashArgv());
     const { config } = loadConfig({ path: flags.config });
     if (flags.deny) {
       const reply = await withApi(config, (api) => api.blacklist());

@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config/load.js';
 export default class WhitelistRemove extends BaseCommand {
   static override description = 'Stop allowing a peer_id prefix on the running daemon (DELETE /api/whitelist/:prefix). A prefix may start with "-" as it is: mika whitelist remove -qB4';
 
-  static override examples = ['<%= config.bin %> whitelist remove -qB4', '<%= config.bin %> whitelist remove -TR3 --json', '<%= config.bin %> whitelist remove -- --odd-prefix'];
+  static override examples = ['<%= config.bin %> whitelist remove -qB4', '<%= config.bin %> whitelist remove -TR3 -json', '<%= config.bin %> whitelist remove -- -json'];
 
   static override args = {
     prefix: Args.string({ required: true, description: 'The prefix as listed by mika whitelist list' }),

@@ -59,6 +59,17 @@ export class ApiUnreachableError extends Error {
   override readonly name = 'ApiUnreachableError';
 }
 
+/** TLS verification codes of a certificate that is not the one pinned (renewed since, or another server's). */
+const CERTIFICATE_CODES = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_SIGNATURE_FAILURE']);
+
+/** Whether `err` is the API answering with another certificate than the one trusted. */
+export function isOtherCertificate(err: unknown): boolean {
+  for (let e = err; e instanceof Error; e = e.cause) {
+    if (CERTIFICATE_CODES.has((e as NodeJS.ErrnoException).code ?? '')) return true;
+  }
+  return false;
+}
+
 /** The REST API over HTTPS, one method a route, typed by the schemas the server validates with. */
 export class ApiClient {
   private readonly agent: Agent;
@@ -170,6 +181,10 @@ export class ApiClient {
       throw new ApiUnreachableError(`cannot reach the API at ${this.opts.baseUrl}: ${cause}`, { cause: err });
     }
     const json = parseJson(text);
+    // The tracker's port, or another server: its bencoded or HTML body is no answer of the API.
+    if (text !== '' && json === undefined) {
+      throw new ApiClientError(status, 'not_the_api', `${this.opts.baseUrl} answered HTTP ${status} with something other than the mika API's JSON (is it the api.listen address, not the tracker's?)`);
+    }
     if (ok.includes(status)) return { status, body: json as T };
     const error = (json as Partial<ErrorBody> | undefined)?.error;
     throw new ApiClientError(status, error?.code ?? `http_${status}`, error?.message ?? (text || `HTTP ${status}`));
@@ -197,15 +212,17 @@ export function clientFromConfig(config: Config, overrides: Partial<ApiClientOpt
   const any = host === '::' || host === '0.0.0.0';
   const local = any ? (ipv6Only ? '::1' : '127.0.0.1') : host;
   const { keys, username, password, tls_cert: certPath } = config.api;
-  let ca: string | Buffer;
+  // Read at every call: a certificate renewed since the last command is the one trusted.
+  let ca: string | Buffer | undefined;
   try {
-    ca = overrides.ca ?? readFileSync(certPath);
+    ca = overrides.ca ?? (overrides.baseUrl?.startsWith('http:') ? undefined : readFileSync(certPath));
   } catch (err) {
-    throw new Error(`cannot read the API certificate at ${certPath} (api.tls_cert): ${(err as Error).message}`, { cause: err });
+    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
+    throw new Error(`cannot read the API certificate ${certPath}: ${why} (check api.tls_cert; mika genkey or mika init writes it)`, { cause: err });
   }
   return new ApiClient({
     baseUrl: `https://${local.includes(':') ? `[${local}]` : local}:${port}`,
-    ca,
+    ...(ca === undefined ? {} : { ca }),
     ...(keys[0] !== undefined ? { apiKey: keys[0] } : {}),
     ...(username !== '' ? { basic: { username, password } } : {}),
     ...overrides,

@@ -230,8 +230,31 @@ export const BulkDeleteReply = Type.Object({ deleted: Type.Integer({ description
 export const UserIdsReply = Type.Object({ ids: Type.Array(Type.Integer(), { description: 'Every registered user id, in no particular order' }) });
 export const InfoHashesReply = Type.Object({ info_hashes: Type.Array(Type.String(), { description: 'Every registered info_hash (lowercase hex), in no particular order' }) });
 
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
+export const FlushView = Type.Object(
+  {
+    state: Type.Union([Type.Literal('ok'), Type.Literal('failing')]),
+    failing_since: Nullable(Type.String({ description: 'ISO time of the first failure of the current run of failures' })),
+    error: Nullable(Type.String({ description: 'Why the last pass failed, naming the system: "site database (MySQL): …" or "store (redis): …"' })),
+    last_success: Nullable(Type.String({ description: 'ISO time of the last pass that went through' })),
+    pending_batches: Nullable(Type.Integer({ description: 'Batches prepared in the store and not yet acknowledged; null when the store does not answer' })),
+    lag_seconds: Type.Integer({ description: 'Seconds since the last pass that went through (since start before the first)' }),
+  },
+  { description: 'The SQL flush of the process that answers (sql.flush); null while it is off' },
+);
+
+export const CertificateView = Type.Object(
+  {
+    expires_at: Type.String(),
+    days_left: Type.Integer(),
+    expiring: Type.Boolean({ description: 'Under 30 days left: renew it (mika genkey --force, then mika reload)' }),
+  },
+  { description: 'The API certificate being served' },
+);
+
 export const StatsReply = Type.Object({
-  announces: Type.Integer({ description: 'Announces answered since start (this process)' }),
+  announces: Type.Integer({ description: 'Announces answered since start, summed over the worker processes' }),
   scrapes: Type.Integer(),
   errors: Type.Record(Type.String(), Type.Integer(), { description: 'Failure replies by kind' }),
   seeders: Type.Integer(),
@@ -240,8 +263,14 @@ export const StatsReply = Type.Object({
   users: Type.Integer(),
   requests_per_second: Type.Object({ '1s': Type.Number(), '10s': Type.Number(), '60s': Type.Number() }),
   storage: Type.Object({ kind: Type.String(), up: Type.Boolean(), latency_ms: Type.Union([Type.Number(), Type.Null()]) }),
+  registry: Type.Optional(
+    Type.Object({ ok: Type.Boolean(), reason: Type.Optional(Type.String()) }, { description: 'ok false: no users and no torrents (reason says what happened and what to do); absent from older daemons' }),
+  ),
   uptime_seconds: Type.Integer(),
   cheats: Type.Optional(Type.Object({ upload_rate: Type.Integer(), no_leechers: Type.Integer() }, { description: 'Cheat events recorded per kind, ever (the store\'s; absent while storage is down)' })),
+  workers: Type.Integer({ description: 'Processes whose figures are summed here (mika serve -procs; 1 without)' }),
+  flush: Nullable(FlushView),
+  certificate: Nullable(CertificateView),
 });
 
 export const ActiveTorrentsReply = Type.Array(
@@ -261,7 +290,16 @@ export const ReloadReply = Type.Object({
   needs_restart: Type.Array(Type.String(), { description: 'Of changed: those that take effect only after a restart' }),
 });
 
-export const HealthReply = Type.Object({ status: Type.String(), storage: Type.String(), store: Type.String() });
+export const HealthReply = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')], { description: 'degraded: see reasons (HTTP 503 when the store is down, 200 otherwise)' }),
+  reasons: Type.Array(Type.String(), { description: 'What is wrong, one line each: storage down, registry empty, flush failing, certificate expiring' }),
+  storage: Type.String(),
+  store: Type.String(),
+  registry: Type.String({ description: '"ok", or "empty": no users and no torrents, every announce fails "unknown passkey" (a reason says what happened and what to do)' }),
+  flush: Nullable(FlushView),
+  certificate: Nullable(CertificateView),
+});
+
 export const VersionReply = Type.Object({ name: Type.String(), version: Type.String() });
 export const UptimeReply = Type.Object({ started_at: Type.String(), uptime_seconds: Type.Integer() });
 export const ErrorReply = Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String() }) });

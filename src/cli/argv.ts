@@ -1,7 +1,8 @@
 // The seed took Go-style flags (`-config config.json -procs 2`). oclif wants `--config`; this turns a
 // single-dash word of two or more letters into its double-dash form, so both spellings work.
 // Single letters (`-c`), negative numbers and everything after `--` are left alone, and so is every
-// word of `mika whitelist …`, whose arguments are peer_id prefixes such as `-qB4`.
+// word of `mika whitelist …`, whose arguments are peer_id prefixes such as `-qB4`: there the
+// command itself tells its own flags (`-config`, `-json`) from the arguments (dashArguments).
 
 const GO_STYLE = /^-[a-zA-Z][a-zA-Z0-9-]+(=.*)?$/;
 const DASH_ARGUMENTS = /^whitelist(:|$)/;
@@ -32,10 +33,12 @@ export interface FlagShape {
  * The flags may stand anywhere; a `--` of the operator's ends them as usual.
  */
 export function dashArguments(argv: readonly string[], flags: Record<string, FlagShape>): string[] {
-  const byWord = new Map<string, FlagShape>();
+  const byWord = new Map<string, { name: string; flag: FlagShape }>();
   for (const [name, flag] of Object.entries(flags)) {
-    byWord.set(`--${name}`, flag);
-    if (flag.char) byWord.set(`-${flag.char}`, flag);
+    byWord.set(`--${name}`, { name, flag });
+    // Go-style `-config` too (goStyleArgv leaves these commands' words alone).
+    if (name.length > 1) byWord.set(`-${name}`, { name, flag });
+    if (flag.char) byWord.set(`-${flag.char}`, { name, flag });
   }
   const own: string[] = [];
   const args: string[] = [];
@@ -45,11 +48,12 @@ export function dashArguments(argv: readonly string[], flags: Record<string, Fla
       args.push(...argv.slice(i + 1));
       break;
     }
-    const eq = word.startsWith('--') ? word.indexOf('=') : -1;
-    const flag = byWord.get(eq > 0 ? word.slice(0, eq) : word);
-    if (!flag) args.push(word);
-    else if (flag.type === 'option' && eq < 0 && i + 1 < argv.length) own.push(word, argv[++i]!);
-    else own.push(word);
+    const eq = word.startsWith('-') ? word.indexOf('=') : -1;
+    const known = byWord.get(eq > 0 ? word.slice(0, eq) : word);
+    if (!known) args.push(word);
+    else if (eq > 0) own.push(`--${known.name}=${word.slice(eq + 1)}`);
+    else if (known.flag.type === 'option' && i + 1 < argv.length) own.push(`--${known.name}`, argv[++i]!);
+    else own.push(`--${known.name}`);
   }
   return [...own, '--', ...args];
 }

@@ -12,14 +12,19 @@ export async function withApi<T>(config: Config, fn: (api: ApiClient) => Promise
   try {
     return await fn(api);
   } catch (err) {
-    if (err instanceof ApiUnreachableError) {
-      throw new Error(`${err.message} (is mika serve running with this config?${unreachableHint ? ` ${unreachableHint}` : ''})`, { cause: err });
-    }
-    if (err instanceof ApiClientError && err.status === 401) {
-      throw new Error('the API refused the key: check api.keys (the first key is sent; without keys, api.username and api.password) against the daemon\'s', { cause: err });
-    }
-    throw err;
+    throw explainApiError(err, unreachableHint);
   } finally {
     await api.close();
   }
+}
+
+/** The error of an API call as the one line withApi prints (every command that calls the API says the same). */
+export function explainApiError(err: unknown, unreachableHint = ''): unknown {
+  if (err instanceof ApiUnreachableError) {
+    return new Error(`${err.message} (is mika serve running with this config?${unreachableHint ? ` ${unreachableHint}` : ''})`, { cause: err });
+  }
+  if (err instanceof ApiClientError && err.status === 401) {
+    return new Error('the API refused the key (check api.keys: the first key is sent; without keys, api.username and api.password; they must match the daemon\'s)', { cause: err });
+  }
+  return err;
 }

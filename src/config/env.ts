@@ -34,6 +34,12 @@ function parseValue(name: string, leaf: Leaf, raw: string): unknown {
       if (/^(1|true|yes|on)$/i.test(raw)) return true;
       if (/^(0|false|no|off)$/i.test(raw)) return false;
       throw new ConfigError(field, `${name} must be true or false (got "${raw}")`);
+    case undefined: {
+      // A union of literals ("auto", true, false): a boolean word is the boolean.
+      const consts = ((leaf.schema.anyOf ?? []) as TSchema[]).map((s) => s.const as unknown);
+      if (consts.includes(true) && /^(true|false)$/i.test(raw)) return raw.toLowerCase() === 'true';
+      return raw;
+    }
     case 'array':
       return raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
     default:

@@ -1,10 +1,16 @@
 import { readFileSync } from 'node:fs';
+import { ValueErrorType } from '@sinclair/typebox/errors';
 import { Value } from '@sinclair/typebox/value';
 import { ConfigSchema, type Config } from './schema.js';
 import { ConfigError } from './config-error.js';
 import { applyEnv } from './env.js';
+import { configSecrets } from './secrets.js';
+import { isSecretField, redactText, rememberSecrets } from '../redaction/redact.js';
 
 export const DEFAULT_CONFIG_PATH = 'config.json';
+
+/** The shortest basic-auth password accepted: as long as the shortest API key. */
+export const BASIC_PASSWORD_MIN = 16;
 
 export interface LoadedConfig {
   config: Config;
@@ -54,15 +60,26 @@ export function parseConfig(raw: Record<string, unknown>): Config {
   const first = Value.Errors(ConfigSchema, withDefaults).First();
   if (first) {
     const field = first.path.replace(/^\//, '').replaceAll('/', '.') || '(root)';
-    const got = first.value === undefined ? '' : ` (got ${JSON.stringify(first.value)})`;
+    // The value is echoed to help the operator, except a secret's (and an unknown field's, which
+    // may be a misspelt secret): the message reaches stderr, the log and POST /api/reload's reply.
+    const unknown = first.type === ValueErrorType.ObjectAdditionalProperties;
+    const got = first.value === undefined || unknown || isSecretField(field) ? '' : ` (got ${redactText(JSON.stringify(first.value))})`;
     const choices = (first.schema.anyOf as Array<{ const?: unknown }> | undefined)?.map((s) => JSON.stringify(s.const));
     const message = choices ? `must be one of ${choices.join(', ')}` : first.message;
-    const rule = first.schema.description && first.type !== 45 /* unknown property */ ? `${message}${got}: ${first.schema.description}` : `${message}${got}`;
+    const rule = first.schema.description && !unknown ? `${message}${got}: ${first.schema.description}` : `${message}${got}`;
     throw new ConfigError(field, rule);
   }
   const config = withDefaults as Config;
   checkRelations(config);
+  rememberSecrets(configSecrets(config));
   return config;
+}
+
+/** Why `procs` > 1 is refused on a store other than Redis. */
+export function procsRefusal(type: Config['store']['type']): string {
+  return type === 'embedded'
+    ? 'more than one process needs store.type "redis": the embedded store has one writer, the process that holds its data folder (store.path)'
+    : 'more than one process needs store.type "redis": the memory store lives inside one process';
 }
 
 function checkRelations(c: Config): void {
@@ -75,6 +92,10 @@ function checkRelations(c: Config): void {
     // node:http refuses a headers timeout longer than the request timeout.
     if (l.headers_timeout > l.request_timeout) throw new ConfigError(`${section}.headers_timeout`, `must not exceed ${section}.request_timeout (${l.request_timeout})`);
   }
+  // API keys need 16 characters: a basic-auth password guards the same routes, so it needs as many.
+  if (c.api.username !== '' && c.api.password.length < BASIC_PASSWORD_MIN) {
+    throw new ConfigError('api.password', `must be at least ${BASIC_PASSWORD_MIN} characters when api.username is set (an empty api.username turns basic auth off)`);
+  }
   if (!t.ipv4 && !t.ipv6) throw new ConfigError('tracker.ipv4', 'at least one of tracker.ipv4 and tracker.ipv6 must be true');
   for (const p of t.trusted_proxies) {
     if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(p)) throw new ConfigError('tracker.trusted_proxies', `"${p}" is not an address or CIDR range`);
@@ -85,8 +106,8 @@ function checkRelations(c: Config): void {
   if (c.store.type === 'redis' && r.mode === 'cluster' && c.sql.flush.enabled) {
     throw new ConfigError('sql.flush.enabled', 'the SQL flush does not run on store.redis.mode "cluster" yet (its batch spans many hash slots)');
   }
-  if (c.procs > 1 && c.store.type === 'memory') {
-    throw new ConfigError('procs', 'more than one process needs store.type "redis": the memory store lives inside one process');
+  if (c.procs > 1 && c.store.type !== 'redis') {
+    throw new ConfigError('procs', procsRefusal(c.store.type));
   }
 }
 

@@ -99,15 +99,35 @@ export const AccountingSchema = Type.Object(
 
 export const ApiSchema = Type.Object(
   {
-    listen: Listen(':34001', 'REST API address (TLS only)'),
-    tls_key: Type.String({ minLength: 1, default: 'mika-api.key', description: 'PEM private key of the API listener; `mika genkey` writes it (mode 0600)' }),
-    tls_cert: Type.String({ minLength: 1, default: 'mika-api.crt', description: 'PEM certificate of the API listener; `mika genkey` writes it' }),
+    enabled: Type.Union([Type.Literal('auto'), Type.Literal(true), Type.Literal(false)], {
+      default: 'auto',
+      description:
+        'true: the API must start (a missing or unusable tls_key or tls_cert stops mika serve); false: no API; "auto": on when credentials (keys or username) are set or the TLS files exist, and then it must start',
+    }),
+    listen: Listen(
+      '127.0.0.1:34001',
+      'REST API address (TLS only). Loopback by default: set a public address (":34001" for every address) only with a firewall or a reverse proxy in front (docs/operations.md, Security)',
+    ),
+    tls_key: Type.String({ minLength: 1, default: 'mika-api.key', description: 'PEM private key of the API listener; `mika genkey` writes it (mode 0600). The file is read again on every reload; a new path takes a restart' }),
+    tls_cert: Type.String({ minLength: 1, default: 'mika-api.crt', description: 'PEM certificate of the API listener; `mika genkey` writes it. The file is read again on every reload; a new path takes a restart' }),
     keys: Type.Array(Type.String({ minLength: 16 }), {
       default: [],
       description: 'API keys accepted as "Authorization: Bearer <key>"; several allow rotation',
     }),
     username: Type.String({ default: '', description: 'HTTP basic auth user (the seed\'s client); empty turns basic auth off' }),
-    password: Type.String({ default: '', description: 'HTTP basic auth password' }),
+    password: Type.String({ default: '', description: 'HTTP basic auth password: at least 16 characters when username is set, or the config is refused' }),
+    handshake_timeout: Type.Integer({
+      minimum: 1,
+      maximum: 60,
+      default: 10,
+      description: 'Seconds a client of the API port may take to finish its TLS handshake; slower is disconnected (no reply: there is no TLS to send one over). Restart to change',
+    }),
+    max_connections_per_ip: Type.Integer({
+      minimum: 1,
+      maximum: 100_000,
+      default: 64,
+      description: 'Most connections one client address may hold open to the API port at once; more are closed as they arrive',
+    }),
     // Bulk imports send up to 16 MiB in one body.
     ...listenerLimits('API', { request: 120, keepAlive: 75 }),
   },
@@ -140,9 +160,20 @@ export const RedisSchema = Type.Object(
 
 export const StoreSchema = Type.Object(
   {
-    type: Type.Union([Type.Literal('memory'), Type.Literal('redis')], {
-      default: 'memory',
-      description: '"memory" keeps state in the process (embedded default); "redis" keeps it in Redis',
+    type: Type.Union([Type.Literal('embedded'), Type.Literal('memory'), Type.Literal('redis')], {
+      default: 'embedded',
+      description:
+        '"embedded" (default) keeps everything in a database file under store.path, each announce on disk before its reply, one process; "memory" keeps nothing across restarts (tests, trials); "redis" keeps it in Redis, for several processes or hosts',
+    }),
+    path: Type.String({
+      minLength: 1,
+      default: './data',
+      description: 'Data folder of the embedded store (relative to the working directory): its database file mika.mdb and the lock of the serving process. Restart to change',
+    }),
+    auto_warmup: Type.Boolean({
+      default: false,
+      description:
+        'When the registry is empty at start or empties (e.g. Redis restarted without its data), reload it from the site database (sql.*) by itself, as `mika warmup` does; needs the API on. Off: a warn line asks for `mika warmup`',
     }),
     redis: RedisSchema,
   },
@@ -261,6 +292,10 @@ export const LogSchema = Type.Object(
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
       { default: 'info', description: 'Least severe level written to the log' },
     ),
+    format: Type.Union([Type.Literal('auto'), Type.Literal('pretty'), Type.Literal('json')], {
+      default: 'auto',
+      description: '"pretty": coloured lines for people; "json": one JSON object a line (level names, ISO-8601 times); "auto": pretty on a terminal, JSON otherwise',
+    }),
   },
   { additionalProperties: false, default: {} },
 );
@@ -319,8 +354,11 @@ export const ConfigSchema = Type.Object(
     log: LogSchema,
     metrics: MetricsSchema,
     geo: GeoSchema,
-    procs: Type.Integer({ minimum: 1, maximum: 256, default: 1, description: 'Worker processes sharing the ports (redis store only)' }),
-    pidfile: Type.String({ default: 'mika.pid', description: '`mika serve` writes its pid here (for `mika reload --signal`); empty for none' }),
+    procs: Type.Integer({ minimum: 1, maximum: 256, default: 1, description: 'Worker processes sharing the ports (redis store only: the embedded store has one writer, the memory store one process)' }),
+    pidfile: Type.String({
+      default: 'mika.pid',
+      description: '`mika serve` creates this file with its pid (for `mika reload --signal`); a symlink there, or the pidfile of a mika serve still running, stops the start; empty for none',
+    }),
   },
   { additionalProperties: false },
 );

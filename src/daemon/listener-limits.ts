@@ -1,5 +1,6 @@
-import { STATUS_CODES, type Server, type ServerOptions } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type Server, type ServerOptions } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
 
 /** The limits one HTTP listener puts on its clients (config: tracker.* and api.*). */
 export interface ListenerLimits {
@@ -37,6 +38,16 @@ export interface ClientRefusal {
   reason: string;
 }
 
+/**
+ * A TLS socket whose handshake never finished (timed out, half a ClientHello, not TLS at all): there
+ * is no TLS session to answer in, and a plaintext reply written into it is never flushed, so the
+ * socket would never close. `getPeerFinished()` is undefined until the client's Finished arrived.
+ */
+function unfinishedTls(socket: Duplex): boolean {
+  const tls = socket as Partial<TLSSocket>;
+  return tls.encrypted === true && typeof tls.getPeerFinished === 'function' && tls.getPeerFinished() === undefined;
+}
+
 /** What node:http's parser or timers reported, as the status a client should get. */
 export function clientRefusal(err: Error & { code?: string }): ClientRefusal {
   if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return { status: 408, reason: 'request timeout: the request was not sent in time' };
@@ -51,24 +62,47 @@ export function routerRefusal(err: Error & { code?: string; statusCode?: number 
   return { status: err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400, reason: 'bad request URL' };
 }
 
+/** How a listener words a refusal: bencoded for the tracker, JSON for the API. */
+export type RefusalFormat = (refusal: ClientRefusal) => { contentType: string; body: Buffer };
+
+/** Writes `refusal` straight to the socket as an HTTP/1.1 reply and closes the connection after it. */
+function refuseOnSocket(socket: Duplex, refusal: ClientRefusal, format: RefusalFormat, extraHeaders = ''): void {
+  const { contentType, body } = format(refusal);
+  const head = `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status]}\r\nContent-Type: ${contentType}\r\nContent-Length: ${body.length}\r\n${extraHeaders}Connection: close\r\n\r\n`;
+  socket.end(Buffer.concat([Buffer.from(head, 'latin1'), body]), () => socket.destroy());
+}
+
 /**
  * A `clientError` handler (node:http's, or fastify's clientErrorHandler option) that answers a
  * request the parser refused in the listener's own reply format (bencoded for the tracker, JSON for
  * the API) instead of node's empty body, then closes the connection: its stream is out of step.
  */
-export function clientErrorHandler(format: (refusal: ClientRefusal) => { contentType: string; body: Buffer }) {
+export function clientErrorHandler(format: RefusalFormat) {
   return (err: Error & { code?: string }, socket: Duplex): void => {
     // A reset or a socket already gone: nobody to answer.
     if (err.code === 'ECONNRESET' || socket.destroyed) return;
+    if (unfinishedTls(socket)) {
+      socket.destroy();
+      return;
+    }
     // A reply under way on this connection (pipelining) must not be cut by another one (node does the same).
     const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
     if (!socket.writable || inFlight) {
       socket.destroy();
       return;
     }
-    const refusal = clientRefusal(err);
-    const { contentType, body } = format(refusal);
-    const head = `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status]}\r\nContent-Type: ${contentType}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
-    socket.end(Buffer.concat([Buffer.from(head, 'latin1'), body]), () => socket.destroy());
+    refuseOnSocket(socket, clientRefusal(err), format);
+  };
+}
+
+/**
+ * A `connect` listener: node:http hands a CONNECT request to it with the bare socket, and without
+ * one destroys the socket unanswered. Neither listener is a proxy: the client gets a 405 in the
+ * listener's own format, like any other method it does not serve.
+ */
+export function connectRefusal(format: RefusalFormat, allow: string) {
+  return (_req: IncomingMessage, socket: Duplex): void => {
+    if (socket.destroyed || !socket.writable) return;
+    refuseOnSocket(socket, { status: 405, reason: 'method CONNECT not allowed: this is not a proxy' }, format, `Allow: ${allow}\r\n`);
   };
 }

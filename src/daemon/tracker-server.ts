@@ -5,7 +5,9 @@ import { announceFastPath, type RequestListener } from '../tracker/announce-rout
 import { trackerApp } from '../tracker/app.js';
 import { failureReply } from '../tracker/bencode-writer.js';
 import type { Tracker } from '../tracker/tracker.js';
-import { applyTimeouts, clientErrorHandler, routerRefusal, serverOptions } from './listener-limits.js';
+import { applyTimeouts, clientErrorHandler, connectRefusal, routerRefusal, serverOptions, type RefusalFormat } from './listener-limits.js';
+
+const BENCODED: RefusalFormat = (r) => ({ contentType: 'text/plain', body: failureReply(r.reason) });
 
 export interface TrackerServer {
   app: FastifyInstance;
@@ -40,7 +42,7 @@ export async function buildTrackerServer(tracker: Tracker): Promise<TrackerServe
     logger: false,
     routerOptions: { querystringParser: () => ({}), maxParamLength: 128 },
     return503OnClosing: false,
-    clientErrorHandler: clientErrorHandler((r) => ({ contentType: 'text/plain', body: failureReply(r.reason) })),
+    clientErrorHandler: clientErrorHandler(BENCODED),
     // URLs the router refuses before any route or error handler runs get a bencoded failure too.
     frameworkErrors: (err, _req, reply) => {
       const r = routerRefusal(err);
@@ -59,6 +61,7 @@ export async function buildTrackerServer(tracker: Tracker): Promise<TrackerServe
       };
       // fastify applies its own timeout options only to servers it creates: these are set here.
       server = createServer(serverOptions(tracker.config), dispatch);
+      server.on('connect', connectRefusal(BENCODED, 'GET'));
       return server;
     },
   });

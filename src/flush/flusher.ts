@@ -40,6 +40,20 @@ export interface FlusherOptions {
  */
 export type PassResult = 'drained' | 'done' | 'busy' | 'failed';
 
+/** The flush as health, metrics and `mika top` show it. */
+export interface FlushStatus {
+  /** ok: the last pass went through (or none has run yet); failing: passes fail since `failingSince`. */
+  state: 'ok' | 'failing';
+  /** Unix ms of the first failure of the current run of failures. */
+  failingSince: number | undefined;
+  /** Why the last pass failed, naming the system: "site database (MySQL): …" or "store (redis): …". */
+  error: string | undefined;
+  /** Unix ms of the last pass that went through; undefined before the first. */
+  lastSuccess: number | undefined;
+  /** Passes failed in a row. */
+  failures: number;
+}
+
 /**
  * Writes the store's per-user and per-torrent changes to the site database every
  * `sql.flush.interval` seconds (docs/operations.md). Each batch is prepared in the store, applied in
@@ -55,11 +69,18 @@ export class Flusher {
   private failures = 0;
   private lastPrune = 0;
   private closing = false;
+  private failingSince: number | undefined;
+  private lastError: string | undefined;
+  private lastSuccess: number | undefined;
 
   constructor(private readonly opts: FlusherOptions) {}
 
   start(): void {
     this.schedule(this.opts.sql().flush.interval * 1000);
+  }
+
+  status(): FlushStatus {
+    return { state: this.failures > 0 ? 'failing' : 'ok', failingSince: this.failingSince, error: this.lastError, lastSuccess: this.lastSuccess, failures: this.failures };
   }
 
   /** One pass now (after the one running, if any). */
@@ -79,7 +100,7 @@ export class Flusher {
       await sleep(Math.min(delay, deadline - Date.now()));
     }
     if (result !== 'drained') {
-      const kept = this.opts.store.kind === 'redis' ? 'they stay in Redis for the next start' : 'the memory store loses them';
+      const kept = { redis: 'they stay in Redis for the next start', embedded: 'they stay in the data file for the next start', memory: 'the memory store loses them' }[this.opts.store.kind];
       this.opts.logger.warn({ result }, `flush: changes left unsent at shutdown; ${kept}`);
     }
     await this.pool?.end().catch(() => undefined);
@@ -108,6 +129,17 @@ export class Flusher {
     const { store } = this.opts;
     const sql = this.opts.sql();
     let conn: PoolConnection | undefined;
+    let locked = false;
+    // Which system a failure comes from: the site database, unless the store's own call failed.
+    let inStore = false;
+    const fromStore = async <T>(p: () => Promise<T>): Promise<T> => {
+      inStore = true;
+      try {
+        return await p();
+      } finally {
+        inStore = false;
+      }
+    };
     try {
       conn = await this.poolFor(sql).getConnection();
       const [[lock]] = (await run(conn, `SELECT GET_LOCK(${LOCK}, 0) AS got`, [sql.flush.log_table])) as [[{ got: number | null }]];
@@ -115,43 +147,69 @@ export class Flusher {
         conn.release();
         return 'busy';
       }
+      locked = true;
       let sent = 0;
       // What an earlier pass prepared (or sent without its acknowledgement landing) goes first.
-      for (const batch of await store.pendingFlushes()) sent += await this.send(conn, sql, batch);
+      for (const batch of await fromStore(() => store.pendingFlushes())) sent += await this.send(conn, sql, batch, fromStore);
       let drained = false;
       for (let n = 0; n < MAX_BATCHES_PER_PASS || drain; n++) {
-        const batch = await store.prepareFlush(BATCH_ROWS);
+        const batch = await fromStore(() => store.prepareFlush(BATCH_ROWS));
         if (!batch) {
           drained = true;
           break;
         }
-        sent += await this.send(conn, sql, batch);
+        sent += await this.send(conn, sql, batch, fromStore);
         if (!drain && batch.users.length < BATCH_ROWS && batch.torrents.length < BATCH_ROWS && batch.cheats.length < BATCH_ROWS) break;
       }
       await this.prune(conn, sql);
       await run(conn, `DO RELEASE_LOCK(${LOCK})`, [sql.flush.log_table]);
       conn.release();
-      if (this.failures > 0) this.opts.logger.info({ failures: this.failures }, 'flush: site database reachable again, pending changes sent');
+      if (this.failures > 0) this.opts.logger.info({ failures: this.failures, failed: this.lastError }, 'flush: working again, pending changes sent');
       this.failures = 0;
+      this.failingSince = undefined;
+      this.lastError = undefined;
+      this.lastSuccess = Date.now();
       if (sent > 0) this.opts.logger.debug({ rows: sent }, 'flushed');
       return drained ? 'drained' : 'done';
     } catch (err) {
-      // The lock goes with the session.
-      conn?.destroy();
+      const system = inStore ? `store (${store.kind})` : 'site database (MySQL)';
+      await this.letGo(conn, locked, sql);
+      this.lastError = `${system}: ${(err as Error).message}`;
       if (this.failures++ === 0) {
-        this.opts.logger.warn({ err: (err as Error).message }, 'flush failed: changes stay pending and are retried with backoff');
+        this.failingSince = Date.now();
+        this.opts.logger.warn({ err: (err as Error).message, system }, `flush failed in the ${system}: changes stay pending and are retried with backoff`);
       } else {
-        this.opts.logger.debug({ err: (err as Error).message, failures: this.failures }, 'flush retry failed');
+        this.opts.logger.debug({ err: (err as Error).message, system, failures: this.failures }, 'flush retry failed');
       }
       return 'failed';
     }
   }
 
+  /**
+   * Gives the connection of a failed pass back with its lock released. Destroying it would leave the
+   * lock held until the server noticed the session end, and the retry's GET_LOCK(…, 0), on a new
+   * connection, would find it taken and skip as `busy`. A connection that cannot release (the
+   * database went away) is destroyed: its session, and the lock with it, is gone or going anyway.
+   */
+  private async letGo(conn: PoolConnection | undefined, locked: boolean, sql: SqlConfig): Promise<void> {
+    if (!conn) return;
+    if (!locked) {
+      conn.destroy();
+      return;
+    }
+    try {
+      await run(conn, `DO RELEASE_LOCK(${LOCK})`, [sql.flush.log_table]);
+      conn.release();
+    } catch {
+      conn.destroy();
+    }
+  }
+
   /** Applies one batch and acknowledges it; returns its row count. */
-  private async send(conn: PoolConnection, sql: SqlConfig, batch: FlushBatch): Promise<number> {
+  private async send(conn: PoolConnection, sql: SqlConfig, batch: FlushBatch, fromStore: <T>(p: () => Promise<T>) => Promise<T>): Promise<number> {
     const applied = await applyBatch(conn, sql.flush, batch);
     if (!applied) this.opts.logger.info({ id: batch.id }, 'flush: batch already applied (its acknowledgement was lost), not added again');
-    await this.opts.store.ackFlush(batch.id);
+    await fromStore(() => this.opts.store.ackFlush(batch.id));
     return batch.users.length + batch.torrents.length + batch.cheats.length;
   }
 

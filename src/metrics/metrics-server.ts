@@ -1,8 +1,17 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { listenTarget } from '../daemon/listen-address.js';
+import { listenOn } from '../daemon/listen-address.js';
+import { connectRefusal, serverOptions, type ListenerLimits, type RefusalFormat } from '../daemon/listener-limits.js';
 import type { Logger } from '../daemon/logger.js';
 import type { Metrics } from './metrics.js';
+
+/**
+ * A scraper sends one small GET every few seconds: node's defaults (60 s for the headers, 300 s for
+ * the request) would let a silent connection hold a file descriptor, shared with the tracker, for minutes.
+ */
+const METRICS_LIMITS: ListenerLimits = { max_header_size: 16_384, headers_timeout: 10, request_timeout: 30, keep_alive_timeout: 75 };
+
+const PLAIN_TEXT: RefusalFormat = (r) => ({ contentType: 'text/plain', body: Buffer.from(`${r.reason}\n`) });
 
 export interface MetricsServer {
   address: AddressInfo;
@@ -14,7 +23,7 @@ export interface MetricsServer {
  * `GET /metrics` without credentials, nothing else. Bind it to a private address.
  */
 export async function startMetricsServer(listen: string, stacks: { ipv4: boolean; ipv6: boolean }, metrics: Metrics, logger: Logger): Promise<MetricsServer> {
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer(serverOptions(METRICS_LIMITS), (req, res) => {
     if (req.method !== 'GET' || (req.url ?? '').split('?', 1)[0] !== '/metrics') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: this listener answers GET /metrics only\n');
       return;
@@ -27,16 +36,17 @@ export async function startMetricsServer(listen: string, stacks: { ipv4: boolean
       },
     );
   });
-  const { host, port, ipv6Only } = listenTarget(listen, stacks);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host, port, ipv6Only }, () => {
-      server.off('error', reject);
-      resolve();
+  server.on('connect', connectRefusal(PLAIN_TEXT, 'GET'));
+  const bind = (target: { host: string; port: number; ipv6Only: boolean }) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(target, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  await listenOn({ listen: bind }, 'metrics.listen', listen, stacks);
   const address = server.address() as AddressInfo;
-  logger.info({ address }, 'metrics listening (plain HTTP, no credentials)');
   return {
     address,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),

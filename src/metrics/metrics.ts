@@ -1,10 +1,15 @@
-import { collectDefaultMetrics, Counter, Gauge, Registry, type Metric } from 'prom-client';
+import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Registry, type Metric, type MetricObjectWithValues, type MetricValue } from 'prom-client';
+import type { WorkerGroup } from '../daemon/worker-group.js';
+import type { FlushStatus } from '../flush/flusher.js';
+import type { CertificateView } from '../tls/api-tls.js';
 import type { SwarmTotals } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import type { FailureKind } from '../tracker/failure.js';
 import type { TrackerCounters } from '../tracker/tracker.js';
 import type { Sample } from './bucket-histogram.js';
 import type { RequestTimings } from './request-timings.js';
+
+type MetricJson = MetricObjectWithValues<MetricValue<string>>;
 
 /** Every failure reason, so that each series exists (at 0) from the start. */
 const REASONS = Object.keys({
@@ -29,6 +34,10 @@ export interface MetricSources {
   counters: TrackerCounters;
   timings: RequestTimings;
   reaper: { readonly reaped: number };
+  /** The flush's state; undefined while the flush is off. */
+  flush?: () => FlushStatus | undefined;
+  /** The API certificate's expiry; undefined while the API is off. */
+  certificate?: () => CertificateView | undefined;
 }
 
 /**
@@ -70,7 +79,7 @@ function storedCounter(registry: Registry, name: string, help: string, label: st
 }
 
 /** A gauge read when the registry is; `undefined` keeps the last value (storage down). */
-function readGauge(registry: Registry, name: string, help: string, read: () => Promise<number | undefined> | number): void {
+function readGauge(registry: Registry, name: string, help: string, read: () => Promise<number | undefined> | number | undefined): void {
   new Gauge({
     name,
     help,
@@ -125,15 +134,46 @@ export class Metrics {
     readGauge(r, 'mika_users', 'Registered users', () => store.counts().users);
     readGauge(r, 'mika_whitelist_entries', 'Client whitelist entries (peer_id prefixes)', () => store.counts().whitelist);
 
+    const { flush, certificate } = sources;
+    if (flush) {
+      readGauge(r, 'mika_flush_failing', 'Whether the SQL flush is failing now (1) or not (0); absent while the flush is off', () => (flush() ? (flush()!.state === 'failing' ? 1 : 0) : undefined));
+      readGauge(r, 'mika_flush_failures', 'SQL flush passes failed in a row', () => flush()?.failures);
+      readGauge(r, 'mika_flush_last_success_timestamp_seconds', 'Unix time of the last SQL flush that went through', () => {
+        const at = flush()?.lastSuccess;
+        return at === undefined ? undefined : at / 1000;
+      });
+    }
+    if (certificate) {
+      // A timestamp, not days left: Prometheus wants base units, and an alert computes what is left with time().
+      readGauge(r, 'mika_api_certificate_expiry_timestamp_seconds', 'Unix time the API certificate expires (renew 30 days before: docs/operations.md)', () => {
+        const at = certificate()?.expires_at;
+        return at === undefined ? undefined : Date.parse(at) / 1000;
+      });
+    }
+
     collectDefaultMetrics({ register: r });
     // Gauges named like counters (promtool's lint refuses them); the same figures are in their
     // per-type twins without "_total".
     for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) r.removeSingleMetric(name);
   }
 
-  /** The Prometheus text format (0.0.4) of every metric, and its content type. */
+  /** Set by the daemon: with -procs, render() covers every worker of the group. */
+  group: WorkerGroup | undefined;
+
+  /**
+   * The Prometheus text format (0.0.4) of every metric, and its content type. Under -procs: every
+   * worker's series, each with its `worker` label (sum over it for the whole tracker).
+   */
   async render(): Promise<{ contentType: string; body: string }> {
-    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+    const parts = this.group ? await this.group.collect<MetricJson[]>('metrics') : [];
+    if (parts.length <= 1) return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+    const all = AggregatorRegistry.aggregate(parts);
+    return { contentType: all.contentType, body: await all.metrics() };
+  }
+
+  /** This process's metrics as plain data, for the worker that renders the group's. */
+  json(): Promise<MetricJson[]> {
+    return this.registry.getMetricsAsJSON();
   }
 
   /** Every sample now, finite values only, a histogram as its _bucket, _sum and _count series (for the push exporters). */

@@ -8,12 +8,17 @@ export interface StoreLogger {
 }
 
 /**
- * The store the config names. The Redis store (and ioredis) is loaded only when asked for. `flush`
- * (config sql.flush.enabled) makes it track changes for the SQL flush, `flushCheats` (a
- * sql.flush.cheats.table too) cheat events for it.
+ * The store the config names. The embedded store (and lmdb) and the Redis store (and ioredis) are
+ * loaded only when asked for. `flush` (config sql.flush.enabled) makes it track changes for the SQL
+ * flush, `flushCheats` (a sql.flush.cheats.table too) cheat events for it.
  */
 export async function createStore(config: StoreConfig, logger: StoreLogger, opts: { flush?: boolean; flushCheats?: boolean } = {}): Promise<Store> {
   if (config.type === 'memory') return new MemoryStore(opts);
+  if (config.type === 'embedded') {
+    // lmdb (a native module) is loaded only when the embedded store is asked for.
+    const { EmbeddedStore } = await import('./embedded/embedded-store.js');
+    return new EmbeddedStore({ path: config.path, flush: opts.flush, flushCheats: opts.flushCheats });
+  }
   const r = config.redis;
   const { RedisStore } = await import('./redis/redis-store.js');
   // A cluster needs scripts and batches that stay within one hash slot each (docs/redis-keys.md).

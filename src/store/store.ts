@@ -78,7 +78,7 @@ export type RegistryListener = () => void;
  * in-process cache that the store keeps current, so an announce reads no registry record from storage.
  */
 export interface Store {
-  readonly kind: 'memory' | 'redis';
+  readonly kind: 'memory' | 'embedded' | 'redis';
 
   /** Loads the registry caches and starts listening for changes. */
   open(): Promise<void>;

@@ -4,6 +4,7 @@ import { CheatsPanel } from './CheatsPanel.js';
 import { ErrorsPanel } from './ErrorsPanel.js';
 import { Header } from './Header.js';
 import { RatesPanel } from './RatesPanel.js';
+import { RegistryNotice } from './RegistryNotice.js';
 import { StoragePanel } from './StoragePanel.js';
 import { SwarmPanel } from './SwarmPanel.js';
 import type { TopSnapshot } from './top-feed.js';
@@ -32,6 +33,7 @@ export function Dashboard({ snapshot, sort, paused, intervalMs, width, now, keys
       <ConnectionNotice snapshot={snapshot} intervalMs={intervalMs} now={now} />
       {data && (
         <Box flexDirection="column" marginTop={1} gap={1}>
+          <RegistryNotice data={data} />
           <RatesPanel data={data} history={snapshot.history} width={width} />
           <Box gap={2}>
             <SwarmPanel data={data} />

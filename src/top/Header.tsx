@@ -17,7 +17,11 @@ export function Header({ snapshot, paused }: { snapshot: TopSnapshot; paused: bo
       <Text>
         <Text bold>mika {data?.version ?? ''}</Text>
         <Text dimColor> · {url}</Text>
-        {data && <Text> · up {formatDuration(data.stats.uptime_seconds)} · {data.stats.storage.kind} store</Text>}
+        {data && (
+          <Text>
+            {' '}· up {formatDuration(data.stats.uptime_seconds)} · {data.stats.storage.kind} store · {data.stats.workers} {data.stats.workers === 1 ? 'worker' : 'workers'}
+          </Text>
+        )}
       </Text>
       <Text color={color} bold>
         ● {label}

@@ -20,6 +20,10 @@ export function snapshotJson(url: string, data: TopData) {
     torrents: stats.torrents,
     users: stats.users,
     storage: stats.storage,
+    registry: stats.registry ?? { ok: true },
+    workers: stats.workers,
+    flush: stats.flush,
+    certificate: stats.certificate,
     busiest: data.torrents,
   };
 }
@@ -29,5 +33,7 @@ export type SnapshotJson = ReturnType<typeof snapshotJson>;
 /** The snapshot's data when it is live, else an Error saying why not. */
 export function liveData(s: TopSnapshot): TopData {
   if (s.state !== 'live' || !s.data) throw new Error(s.error ?? `no answer from ${s.url}`);
+  // Zeros from a daemon whose store is down are no figures.
+  if (!s.data.stats.storage.up) throw new Error(`the daemon at ${s.url} answers, but its ${s.data.stats.storage.kind} store does not (check the store; /api/health says more)`);
   return s.data;
 }

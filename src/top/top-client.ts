@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { clientFromConfig, type ApiClient, type ApiClientOptions } from '../api/client.js';
+import { explainApiError } from '../cli/with-api.js';
 import type { Config } from '../config/schema.js';
+import type { TopSource } from './top-feed.js';
 
 /** Where `mika top` reads from: the config's API, with what the flags name instead. */
 export interface TopTarget {
@@ -26,4 +28,13 @@ export function topClient(config: Config, target: TopTarget): ApiClient {
     }
   }
   return clientFromConfig(config, overrides);
+}
+
+/** The calls `mika top` makes, their failures read as in every other command that calls the API. */
+export function explainedSource(client: ApiClient): TopSource {
+  const explained =
+    <A extends unknown[], R>(call: (...a: A) => Promise<R>) =>
+    (...a: A) =>
+      call(...a).catch((err: unknown) => Promise.reject(explainApiError(err)));
+  return { stats: explained(client.stats), version: explained(client.version), activeTorrents: explained(client.activeTorrents) };
 }

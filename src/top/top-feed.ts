@@ -1,4 +1,5 @@
 import type { ActiveTorrentsReply, StatsReply, VersionReply } from '../api/schemas.js';
+import { printable } from '../text/printable.js';
 
 /** The API calls the dashboard makes (ApiClient has them). */
 export interface TopSource {
@@ -89,7 +90,7 @@ export class TopFeed {
       this.error = undefined;
       this.failures = 0;
     } catch (err) {
-      this.error = (err as Error).message;
+      this.error = printable((err as Error).message);
       this.failures++;
       // The daemon that comes back may be another version.
       this.version = undefined;
@@ -107,15 +108,16 @@ export class TopFeed {
     this.version = version;
     this.data = {
       at,
-      version,
+      version: printable(version),
       stats,
       peers: stats.seeders + stats.leechers,
       announcesPerSecond,
       scrapesPerSecond,
       errors: Object.entries(stats.errors)
-        .map(([reason, total]) => ({ reason, total, perSecond: rate(total, prev?.stats.errors[reason] ?? 0) }))
+        .map(([reason, total]) => ({ reason: printable(reason), total, perSecond: rate(total, prev?.stats.errors[reason] ?? 0) }))
         .sort((a, b) => b.total - a.total),
-      torrents: torrents.map((t) => ({ ...t, peers: t.seeders + t.leechers })),
+      // Names come from the site's users and end up on the operator's terminal.
+      torrents: torrents.map((t) => ({ ...t, name: printable(t.name), peers: t.seeders + t.leechers })),
     };
     if (announcesPerSecond !== null && scrapesPerSecond !== null) {
       this.history = [...this.history.slice(-(HISTORY_POINTS - 1)), { at, announces: announcesPerSecond, scrapes: scrapesPerSecond }];

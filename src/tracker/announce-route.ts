@@ -33,9 +33,22 @@ export function announceFastPath(tracker: Tracker, fallback: RequestListener): R
     const url = req.url ?? '';
     const passkey = req.method === 'GET' ? announcePasskey(url) : undefined;
     if (passkey === undefined) return fallback(req, res);
-    void tracker.announce(passkey, trackerRequest(req)).then((body) => {
-      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': body.length });
-      res.end(body);
-    });
+    const apply = () =>
+      void tracker.announce(passkey, trackerRequest(req)).then((body) => {
+        res.writeHead(200, { 'content-type': 'text/plain', 'content-length': body.length });
+        res.end(body);
+      });
+    if (!hasBody(req)) return apply();
+    // node:http hands the request over at the end of its head, before its body is read. An announce
+    // whose body turns out broken (bad chunk framing, cut short) gets a 400 from the parser: it must
+    // not have been applied by then, so it waits for the whole body, which it then ignores.
+    req.once('end', apply);
+    req.resume();
   };
+}
+
+/** Whether the request says a body follows its head (a GET seldom has one, and the announce ignores it). */
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }

@@ -6,6 +6,7 @@ const CONTENT_TYPE = 'text/plain';
 
 /** An announce or scrape path of either layout (the passkey not checked). */
 const TRACKER_PATH = /^\/(?:[^/]+\/(?:announce|scrape)|(?:announce|scrape)\/[^/]+)$/;
+const ANNOUNCE_PATH = /^\/(?:[^/]+\/announce|announce\/[^/]+)$/;
 
 /**
  * The tracker's routes as a fastify plugin: scrape on both URL layouts (the seed's /<passkey>/scrape
@@ -24,10 +25,17 @@ export async function trackerApp(app: FastifyInstance, opts: { tracker: Tracker 
 
   app.setNotFoundHandler(async (req, reply) => {
     const path = (req.raw.url ?? '').split('?', 1)[0]!;
-    // A client whose .torrent lacks the passkey should show its user why, so this one is a 200.
-    if (req.method !== 'GET' && req.method !== 'HEAD' && TRACKER_PATH.test(path)) {
-      return reply.code(405).header('allow', 'GET, HEAD').header('content-type', CONTENT_TYPE).send(tracker.refuse(`method ${req.method.slice(0, 16)} not allowed: announce and scrape are GET`));
+    // A HEAD of an announce is refused like any other method: answering it as a GET would apply the
+    // announce (a scrape's HEAD is answered, as a GET without body: it changes nothing).
+    const announce = ANNOUNCE_PATH.test(path);
+    if (req.method !== 'GET' && (announce || (req.method !== 'HEAD' && TRACKER_PATH.test(path)))) {
+      return reply
+        .code(405)
+        .header('allow', announce ? 'GET' : 'GET, HEAD')
+        .header('content-type', CONTENT_TYPE)
+        .send(tracker.refuse(`method ${req.method.slice(0, 16)} not allowed: announce and scrape are GET`));
     }
+    // A client whose .torrent lacks the passkey should show its user why, so this one is a 200.
     if (/^\/(announce|scrape)\/?$/.test(path)) return reply.header('content-type', CONTENT_TYPE).send(tracker.refuse('missing passkey in the announce URL'));
     return reply.code(404).header('content-type', CONTENT_TYPE).send(tracker.refuse(`not found: ${req.method} ${path.slice(0, 64)}`));
   });

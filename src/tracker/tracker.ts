@@ -1,6 +1,7 @@
 import type { AccountingConfig, TrackerConfig } from '../config/schema.js';
 import type { User } from '../store/records.js';
-import { StorageUnavailableError, type PeerLimitKind, type PeerLimits, type Store } from '../store/store.js';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { StorageUnavailableError, type PeerLimitKind, type PeerLimits, type ScrapeEntry, type Store } from '../store/store.js';
 import { FigureRangeError } from '../store/figure-range-error.js';
 import { MAX_FIGURE } from '../accounting/settle.js';
 import { nearestFirst } from '../geo/order.js';
@@ -16,6 +17,12 @@ import { bytes20 } from './params.js';
 import { parseQuery } from './query.js';
 import { scrapeReply } from './scrape-reply.js';
 import { userAgentRefusal } from './client-policy.js';
+
+/**
+ * Hashes of a scrape worked in one event-loop turn. Scrapes of this size or less, nearly all of
+ * them, never wait for a turn; the largest (10,000 hashes) takes 40 (docs/protocol.md).
+ */
+export const SCRAPE_SLICE = 250;
 
 /** Unix seconds; the tracker's may have a fraction (its milliseconds are the upload budget's clock). */
 export type Clock = () => number;
@@ -249,12 +256,28 @@ export class Tracker {
     if (hashes.length === 0) throw malformed('info_hash', 'missing (full scrape is not offered)');
     const max = this.settings.tracker.scrape_max_hashes;
     if (hashes.length > max) throw malformed('info_hash', `at most ${max} per scrape`);
-    const hex = new Set<string>();
-    for (const h of hashes) hex.add(bytes20(h, 'info_hash').toString('hex'));
-    const s0 = process.hrtime.bigint();
-    const entries = await this.store.scrape([...hex]);
-    this.timings.storage('scrape', secondsSince(s0));
-    return scrapeReply(entries);
+    // A large scrape is worked in slices, each its own event-loop turn: announces arriving
+    // meanwhile are answered between two slices instead of after the whole scrape (docs/protocol.md).
+    const seen = new Set<string>();
+    const entries: ScrapeEntry[] = [];
+    let storeTime = 0;
+    for (let start = 0; start < hashes.length; start += SCRAPE_SLICE) {
+      if (start > 0) await nextTurn();
+      const slice: string[] = [];
+      for (const h of hashes.slice(start, start + SCRAPE_SLICE)) {
+        const hex = bytes20(h, 'info_hash').toString('hex');
+        if (!seen.has(hex)) {
+          seen.add(hex);
+          slice.push(hex);
+        }
+      }
+      const s0 = process.hrtime.bigint();
+      for (const e of await this.store.scrape(slice)) entries.push(e);
+      storeTime += secondsSince(s0);
+    }
+    this.timings.storage('scrape', storeTime);
+    if (entries.length > SCRAPE_SLICE) await nextTurn();
+    return scrapeReply(entries, SCRAPE_SLICE);
   }
 
   private fail(err: unknown): Buffer {

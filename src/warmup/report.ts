@@ -1,3 +1,4 @@
+import { printable } from '../text/printable.js';
 import type { EntityKind } from './entities.js';
 
 /** How many bad rows and passkey conflicts are shown one by one; the rest are only counted. */
@@ -59,8 +60,9 @@ export function entityLines(e: EntityReport): string[] {
   if (e.conflicts > 0) parts.push(`${plural(e.conflicts, e.kind === 'torrents' ? 'torrent_id conflict' : 'passkey conflict')}`);
   const lines = [`${e.label}: ${plural(e.rows, 'row')} from ${e.table} in ${e.seconds.toFixed(2)} s${rate}: ${parts.join(', ')}`];
   const more = (count: number, shown: string[]) => (count > shown.length ? [`  … and ${n(count - shown.length)} more`] : []);
-  lines.push(...e.skippedShown.map((s) => `  skipped ${s}`), ...more(e.skipped, e.skippedShown));
-  lines.push(...e.conflictsShown.map((s) => `  not written: ${s}`), ...more(e.conflicts, e.conflictsShown));
+  // A bad row is described with its values (names from the site's users): no control characters reach the terminal.
+  lines.push(...e.skippedShown.map((s) => `  skipped ${printable(s)}`), ...more(e.skipped, e.skippedShown));
+  lines.push(...e.conflictsShown.map((s) => `  not written: ${printable(s)}`), ...more(e.conflicts, e.conflictsShown));
   return lines;
 }
 

@@ -23,7 +23,8 @@ beforeAll(async () => {
   ca = readFileSync(tls.certPath);
   const config = parseConfig({
     tracker: { listen: '127.0.0.1:0' },
-    api: { listen: '127.0.0.1:0', tls_key: tls.keyPath, tls_cert: tls.certPath, keys: ['x'.repeat(20), KEY], username: 'site', password: 'secret-pass' },
+    store: { type: 'memory' },
+    api: { listen: '127.0.0.1:0', tls_key: tls.keyPath, tls_cert: tls.certPath, keys: ['x'.repeat(20), KEY], username: 'site', password: 'secret-pass-of-16+chars' },
     log: { level: 'silent' },
   });
   daemon = await startDaemon({ config, logger: createLogger('silent') });
@@ -71,8 +72,17 @@ describe('the API listener', () => {
     expect(await handshake('TLSv1.3')).toBe('TLSv1.3');
   });
 
-  it('answers GET /api/health without credentials, with the storage state', async () => {
-    expect(await api('/api/health')).toEqual({ status: 200, body: { status: 'ok', storage: 'up', store: 'memory' } });
+  it('answers GET /api/health without credentials, with the storage and registry state, and warns of a certificate that expires within 30 days', async () => {
+    // This file's certificate is valid for one day: a warning (200, the tracker serves), not a failure.
+    const { status, body } = await api('/api/health');
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ status: 'degraded', storage: 'up', store: 'memory', flush: null, certificate: { days_left: 0, expiring: true } });
+    // Nothing registered yet either: every announce would fail "unknown passkey".
+    expect(body.registry).toBe('empty');
+    expect(body.reasons).toEqual([
+      expect.stringMatching(/^certificate: the API certificate expires in 0 days/),
+      'registry: registry empty: no users and no torrents registered in the memory store',
+    ]);
   });
 
   it.each([
@@ -85,7 +95,7 @@ describe('the API listener', () => {
   });
 
   it('accepts any configured API key and the basic-auth pair', async () => {
-    for (const headers of [{ authorization: `Bearer ${KEY}` }, { authorization: `bearer ${'x'.repeat(20)}` }, basic('site', 'secret-pass')]) {
+    for (const headers of [{ authorization: `Bearer ${KEY}` }, { authorization: `bearer ${'x'.repeat(20)}` }, basic('site', 'secret-pass-of-16+chars')]) {
       expect(await api('/api/version', headers)).toEqual({ status: 200, body: { name: 'mika', version: VERSION } });
     }
   });
@@ -107,7 +117,7 @@ describe('without a TLS key and certificate', () => {
     const lines: string[] = [];
     const logger = createLogger('warn');
     logger.warn = ((obj: unknown, msg?: string) => void lines.push(typeof obj === 'string' ? obj : (msg ?? ''))) as typeof logger.warn;
-    const config = parseConfig({ tracker: { listen: '127.0.0.1:0' }, api: { listen: '127.0.0.1:0', tls_key: join(dir, 'none.key'), tls_cert: join(dir, 'none.crt') } });
+    const config = parseConfig({ tracker: { listen: '127.0.0.1:0' }, store: { type: 'memory' }, api: { listen: '127.0.0.1:0', tls_key: join(dir, 'none.key'), tls_cert: join(dir, 'none.crt') } });
     const d = await startDaemon({ config, logger });
     try {
       expect(d.apiAddress).toBeUndefined();

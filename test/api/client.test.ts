@@ -21,7 +21,7 @@ let reread: () => Config;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mika-client-'));
   // ":port" listens on every address; clientFromConfig reaches it on 127.0.0.1.
-  const api = { listen: `:${await freePort()}`, tls_cert: join(dir, 'api.crt'), keys: [API_KEY], username: 'site', password: 'secret-pass' };
+  const api = { listen: `:${await freePort()}`, tls_cert: join(dir, 'api.crt'), keys: [API_KEY], username: 'site', password: 'secret-pass-of-16+chars' };
   config = parseConfig({ api });
   reread = () => config;
   d = await startApiDaemon(dir, { config: { api }, rereadConfig: () => reread() });
@@ -46,7 +46,8 @@ const HASH = 'ab'.repeat(20);
 describe('the API client', () => {
   it('reaches a ":port" API on loopback with the pinned certificate and the first API key', async () => {
     expect(await client.version()).toEqual({ name: 'mika', version: VERSION });
-    expect(await client.health()).toEqual({ status: 'ok', storage: 'up', store: 'memory' });
+    // Nothing registered in this daemon: degraded, with the reason.
+    expect(await client.health()).toMatchObject({ status: 'degraded', storage: 'up', store: 'memory', registry: 'empty', reasons: [expect.stringMatching(/^registry: registry empty/)] });
   });
 
   it('uses basic auth when the config has no API key', async () => {

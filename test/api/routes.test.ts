@@ -271,7 +271,7 @@ describe('operation routes', () => {
   });
 
   it('POST /api/reload applies the re-read config and lists what changed and what needs a restart', async () => {
-    nextConfig = parseConfig({ tracker: { listen: '127.0.0.1:1', whitelist_enabled: false, interval: 900, reap_interval: 1000 }, api: { keys: [API_KEY], username: 'site', password: 'secret-pass' }, log: { level: 'silent' } });
+    nextConfig = parseConfig({ tracker: { listen: '127.0.0.1:1', whitelist_enabled: false, interval: 900, reap_interval: 1000 }, api: { keys: [API_KEY], username: 'site', password: 'secret-pass-of-16+chars' }, log: { level: 'silent' } });
     const r = await d.api('POST', '/api/reload');
     expect(r.status).toBe(200);
     expect(r.body.changed).toEqual(expect.arrayContaining(['tracker.interval', 'tracker.listen']));
@@ -301,7 +301,7 @@ describe('operation routes', () => {
   it('every route but health and openapi.json needs credentials; basic auth works on them too', async () => {
     expect((await d.api('GET', '/api/counts', { auth: false })).status).toBe(401);
     expect((await d.api('POST', '/api/bulk/users', { auth: false, body: [] })).status).toBe(401);
-    const basic = `Basic ${Buffer.from('site:secret-pass').toString('base64')}`;
+    const basic = `Basic ${Buffer.from('site:secret-pass-of-16+chars').toString('base64')}`;
     expect((await d.api('GET', '/api/counts', { auth: false, headers: { authorization: basic } })).status).toBe(200);
   });
 });

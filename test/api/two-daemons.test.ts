@@ -26,7 +26,7 @@ beforeAll(async () => {
   const config = { tracker: { whitelist_enabled: false }, store: { type: 'redis', redis: { url: redis.url } } };
   // What each daemon's own config file says after an edit: A's and B's differ, as two hosts' may.
   const edited = (interval: number) => () =>
-    parseConfig({ ...config, tracker: { ...config.tracker, interval, reap_interval: 1000 }, api: { keys: [API_KEY], username: 'site', password: 'secret-pass' }, log: { level: 'silent' } });
+    parseConfig({ ...config, tracker: { ...config.tracker, interval, reap_interval: 1000 }, api: { keys: [API_KEY], username: 'site', password: 'secret-pass-of-16+chars' }, log: { level: 'silent' } });
   a = await startApiDaemon(mkdtempSync(join(dir, 'a-')), { config, rereadConfig: edited(600) });
   b = await startApiDaemon(mkdtempSync(join(dir, 'b-')), { config, rereadConfig: edited(900) });
 });

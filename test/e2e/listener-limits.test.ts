@@ -69,10 +69,13 @@ describe('the limits of the tracker and API listeners', () => {
       expect(failure(r)).toBe('request URL path cannot be decoded (bad percent-escape or not UTF-8)');
     });
 
-    it('a POST to an announce URL gets HTTP 405 with a bencoded failure', async () => {
+    it('a POST to an announce URL gets HTTP 405 with a bencoded failure; a POST to a scrape URL is told HEAD is allowed there', async () => {
+      const scrape = await rawRequest(tracker, 'POST /pk/scrape HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nab');
+      expect(scrape.status).toBe(405);
+      expect(scrape.headers.allow).toBe('GET, HEAD');
       const r = await rawRequest(tracker, 'POST /pk/announce HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nab');
       expect(r.status).toBe(405);
-      expect(r.headers.allow).toBe('GET, HEAD');
+      expect(r.headers.allow).toBe('GET');
       expect(failure(r)).toBe('method POST not allowed: announce and scrape are GET');
     });
 

@@ -16,7 +16,8 @@ beforeAll(async () => {
   set = await startRedisSentinelSet();
   await set.ready();
   const redis = { mode: 'sentinel', sentinels: set.sentinels, sentinel_name: set.name };
-  const config = parseConfig({ tracker: { listen: '127.0.0.1:0' }, store: { type: 'redis', redis }, log: { level: 'silent' } });
+  // The load plays many peers of one user: no per-user peer limit (the contract and cheater suites hold it).
+  const config = parseConfig({ tracker: { listen: '127.0.0.1:0', max_peers_per_user_torrent: 0 }, store: { type: 'redis', redis }, log: { level: 'silent' } });
   daemon = await startDaemon({ config, logger: createLogger('silent') });
   admin = new RedisStore({ url: 'redis://', mode: 'sentinel', sentinels: set.sentinels, sentinelName: set.name, keyPrefix: 'mika:' });
   await admin.open();

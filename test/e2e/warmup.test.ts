@@ -217,7 +217,7 @@ describe('mika warmup', () => {
   it('says in one line what is wrong with the site database or the daemon, and exits 1', { timeout: 90_000 }, async () => {
     const missing = await warmup([], { url: mariadb.url('nope') });
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(/^mika: cannot connect to the site database at mysql:\/\/root@127\.0\.0\.1:\d+\/nope \(config sql\.\*\): Unknown database 'nope'\n$/);
+    expect(missing.stderr).toMatch(/^mika: cannot connect to the site database at mysql:\/\/\[redacted\]@127\.0\.0\.1:\d+\/nope \(config sql\.\*\): Unknown database 'nope'\n$/);
     const column = await warmup([], { url: seedUrl, queries: { users: { passkey: 'torrent_pass' } } });
     expect(column.code).toBe(1);
     expect(column.stderr).toBe('mika: table users has no column torrent_pass (sql.queries.users.passkey); its columns: id, passkey, username\n');

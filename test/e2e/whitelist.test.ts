@@ -94,6 +94,16 @@ describe('mika whitelist', () => {
     for (const p of ['-UT2', '-BC?']) await api.deleteBlacklist(p);
   });
 
+  it('lists a client name from the site with terminal escapes in it without them', { timeout: 90_000 }, async () => {
+    await api.putWhitelist({ prefix: '-EV\u009b1', client: '\u001b]0;PWNED\u0007\u001b[41mEVIL\u202e client' });
+    const list = await mika('whitelist', 'list');
+    expect(list.stdout).toContain('"-EV\\u009b1"  ]0;PWNED[41mEVIL client\n');
+    expect(list.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
+    // --json keeps the text as it is: JSON escapes it.
+    expect(JSON.parse((await mika('whitelist', 'list', '--json')).stdout).whitelist).toContainEqual({ prefix: '-EV\u009b1', client: '\u001b]0;PWNED\u0007\u001b[41mEVIL\u202e client' });
+    await api.deleteWhitelist('-EV\u009b1');
+  });
+
   it('says what to check when the daemon is not running or refuses the key, and refuses a missing argument', { timeout: 90_000 }, async () => {
     writeFileSync(join(dir, 'wrong-key.json'), JSON.stringify({ ...settings, api: { ...settings.api, keys: ['not-the-daemons-key-at-all'] } }));
     writeFileSync(join(dir, 'no-daemon.json'), JSON.stringify({ ...settings, api: { ...settings.api, listen: `127.0.0.1:${await freePort()}` } }));
@@ -102,7 +112,7 @@ describe('mika whitelist', () => {
       mika('whitelist', 'add', '-c', 'no-daemon.json', '-qB5', 'qBittorrent 5'),
       mika('whitelist', 'add', '-qB5'),
     ]);
-    expect(wrongKey).toEqual({ code: 1, stdout: '', stderr: "mika: the API refused the key: check api.keys (the first key is sent; without keys, api.username and api.password) against the daemon's\n" });
+    expect(wrongKey).toEqual({ code: 1, stdout: '', stderr: "mika: the API refused the key (check api.keys: the first key is sent; without keys, api.username and api.password; they must match the daemon's)\n" });
     expect(noDaemon.code).toBe(1);
     expect(noDaemon.stderr).toMatch(/^mika: cannot reach the API at https:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED.* \(is mika serve running with this config\?\)\n$/);
     expect(noClient.code).toBe(2);

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, onTestFinished } from 'vitest';
+import { EmbeddedStore } from '../../src/store/embedded/embedded-store.js';
 import { RedisStore } from '../../src/store/redis/redis-store.js';
 import { announceLoad, loadSite, type AnnounceLoad, type LoadOptions, type LoadSite } from '../helpers/announce-load.js';
 import { eventually } from '../helpers/eventually.js';
@@ -9,17 +10,15 @@ import { runMika, type MikaProcess } from '../helpers/mika-process.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
-// What every fault test starts from: a redis-server with AOF (acknowledged writes survive its
-// crash), the site's users and torrents in it, and the built mika on a fixed port, so that a
-// restarted mika is found where the clients' keep-alive connections expect it.
+// What every fault test starts from: a store holding the site's users and torrents — a
+// redis-server with AOF (acknowledged writes survive its crash), or an embedded store's data
+// folder — and the built mika on a fixed port, so that a restarted mika is found where the
+// clients' keep-alive connections expect it.
 
-export interface FaultRig {
-  redis: RedisServer;
-  /** The site's view of the store, for the totals. */
-  admin: RedisStore;
+interface Rig {
   site: LoadSite;
   port: number;
-  /** Runs `mika serve` on the rig's Redis and port; resolves once it listens. */
+  /** Runs `mika serve` on the rig's store and port; resolves once it listens. */
   startMika(procs?: number): Promise<MikaProcess>;
   /** The load of the rig's peers against its port. */
   load(opts?: LoadOptions): AnnounceLoad;
@@ -30,47 +29,89 @@ export interface FaultRig {
   underLoad(successes: number, opts?: LoadOptions & { procs?: number }): Promise<{ mika: MikaProcess; load: AnnounceLoad }>;
 }
 
-/** A fresh rig for each test of the calling file. */
+export interface FaultRig extends Rig {
+  redis: RedisServer;
+  /** The site's view of the store, for the totals. */
+  admin: RedisStore;
+}
+
+export interface EmbeddedFaultRig extends Rig {
+  /** The data folder mika serves from. */
+  path: string;
+  /**
+   * The site's view of the store, for the totals: closed. Open it only while no mika runs (one
+   * process holds a data folder), and close it before the next start.
+   */
+  admin: EmbeddedStore;
+}
+
+const site = () => loadSite({ users: 6, torrents: 4, peers: 12 });
+
+/** The parts of a rig that do not depend on the store: mika on a fixed port with `store` as its config's store section. */
+async function rigOn(loadSite: LoadSite, store: object): Promise<Rig> {
+  const port = await freePort();
+  const rig: Rig = {
+    site: loadSite,
+    port,
+    async startMika(procs = 1) {
+      const config = join(tempDir('faults'), 'config.json');
+      writeFileSync(config, JSON.stringify({ tracker: { listen: `127.0.0.1:${port}` }, store, pidfile: '' }));
+      const m = runMika(['serve', '-config', config, '-procs', String(procs)]);
+      // Killed when the test ends, however it ends; after a clean stop this does nothing.
+      onTestFinished(() => void m.child.kill('SIGKILL'));
+      // Generous: the start of a whole CLI on a busy 2-core CI machine.
+      await m.waitFor(/tracker listening/, 30_000);
+      await eventually(() => (m.stdout().match(/tracker listening/g) ?? []).length === procs, 30_000);
+      return m;
+    },
+    load: (opts) => announceLoad(port, loadSite.peers, opts),
+    async underLoad(successes, opts = {}) {
+      const mika = await rig.startMika(opts.procs);
+      const load = rig.load(opts);
+      // Stopped when the test ends, however it ends (a second stop is harmless).
+      onTestFinished(() => load.stop().then(() => load.close()));
+      await load.begin();
+      load.run();
+      await load.successesEach(successes);
+      return { mika, load };
+    },
+  };
+  return rig;
+}
+
+/** A fresh rig on Redis for each test of the calling file. */
 export function useFaultRig(): () => FaultRig {
   let rig: FaultRig | undefined;
   beforeEach(async () => {
     const redis = await startRedisServer({ appendonly: true });
     const admin = new RedisStore({ url: redis.url, keyPrefix: 'mika:' });
     await admin.open();
-    const site = loadSite({ users: 6, torrents: 4, peers: 12 });
-    await site.seed(admin);
-    rig = {
-      redis,
-      admin,
-      site,
-      port: await freePort(),
-      async startMika(procs = 1) {
-        const config = join(tempDir('faults'), 'config.json');
-        writeFileSync(config, JSON.stringify({ tracker: { listen: `127.0.0.1:${rig!.port}` }, store: { type: 'redis', redis: { url: redis.url } }, pidfile: '' }));
-        const m = runMika(['serve', '-config', config, '-procs', String(procs)]);
-        // Killed when the test ends, however it ends; after a clean stop this does nothing.
-        onTestFinished(() => void m.child.kill('SIGKILL'));
-        // Generous: the start of a whole CLI on a busy 2-core CI machine.
-        await m.waitFor(/tracker listening/, 30_000);
-        await eventually(() => (m.stdout().match(/tracker listening/g) ?? []).length === procs, 30_000);
-        return m;
-      },
-      load: (opts) => announceLoad(rig!.port, site.peers, opts),
-      async underLoad(successes, opts = {}) {
-        const mika = await rig!.startMika(opts.procs);
-        const load = rig!.load(opts);
-        // Stopped when the test ends, however it ends (a second stop is harmless).
-        onTestFinished(() => load.stop().then(() => load.close()));
-        await load.begin();
-        load.run();
-        await load.successesEach(successes);
-        return { mika, load };
-      },
-    };
+    const s = site();
+    await s.seed(admin);
+    rig = { redis, admin, ...(await rigOn(s, { type: 'redis', redis: { url: redis.url } })) };
   });
   afterEach(async () => {
     await rig?.admin.close();
     await rig?.redis.destroy();
+    rig = undefined;
+  });
+  return () => rig!;
+}
+
+/** A fresh rig on the embedded store (its own data folder) for each test of the calling file. */
+export function useEmbeddedFaultRig(): () => EmbeddedFaultRig {
+  let rig: EmbeddedFaultRig | undefined;
+  beforeEach(async () => {
+    const path = join(tempDir('faults'), 'data');
+    const admin = new EmbeddedStore({ path });
+    await admin.open();
+    const s = site();
+    await s.seed(admin);
+    await admin.close();
+    rig = { path, admin, ...(await rigOn(s, { type: 'embedded', path })) };
+  });
+  afterEach(async () => {
+    await rig?.admin.close();
     rig = undefined;
   });
   return () => rig!;

@@ -35,7 +35,7 @@ function response(sock: Socket): Promise<{ head: string; body: string }> {
 }
 
 async function daemonWithClient() {
-  const config = parseConfig({ tracker: { listen: '127.0.0.1:0' }, log: { level: 'silent' } });
+  const config = parseConfig({ tracker: { listen: '127.0.0.1:0' }, store: { type: 'memory' }, log: { level: 'silent' } });
   const daemon = await startDaemon({ config, logger: createLogger('silent') });
   const sock = createConnection({ host: '127.0.0.1', port: daemon.trackerAddress.port });
   sock.on('error', () => {});

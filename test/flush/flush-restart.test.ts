@@ -55,7 +55,7 @@ describe('when 10,000 announces are flushed and MariaDB restarts in the middle',
     }
     expect(outcomes.filter((o) => o === 'failed').length).toBeGreaterThan(0);
     // One warning for the whole outage, however many retries.
-    expect(logger.lines.filter(([l]) => l === 'warn')).toEqual([['warn', 'flush failed: changes stay pending and are retried with backoff']]);
+    expect(logger.lines.filter(([l]) => l === 'warn')).toEqual([['warn', 'flush failed in the site database (MySQL): changes stay pending and are retried with backoff']]);
     expect(await store.pendingFlushes()).toEqual([]);
     await expectTablesMatch(db, store, mix.users.map((u) => u.id), mix.torrents, deleted);
     const [active] = await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM mika_user_stats WHERE uploaded > 0');

@@ -10,6 +10,9 @@ import { MemoryStore } from '../../src/store/memory/memory-store.js';
 import { RedisStore } from '../../src/store/redis/redis-store.js';
 import type { Store } from '../../src/store/store.js';
 import { eventually } from '../helpers/eventually.js';
+import { API_KEY, startApiDaemon } from '../helpers/api-daemon.js';
+import { Agent, fetch as undiciFetch } from 'undici';
+import { tempDir } from '../helpers/temp-dir.js';
 import { announceQuery, trackerHarness, type AnnounceArgs, type Harness } from '../helpers/tracker-harness.js';
 import { announceMix, type AnnounceMix } from './announce-mix.js';
 import { IH, PK, qb, seedSite } from '../contract/fixtures.js';
@@ -148,7 +151,9 @@ describe('when MySQL refuses the statement', () => {
     const warnings: string[] = [];
     const flusher = new Flusher({ store: h.store, sql: () => db.sql(), logger: { ...quiet, warn: (o) => warnings.push((o as { err: string }).err) } });
     expect(await flusher.flushNow()).toBe('failed');
+    // The failed pass released its lock on its own connection: the retry takes it at once (no 'busy').
     expect(await flusher.flushNow()).toBe('failed');
+    expect(flusher.status()).toMatchObject({ state: 'failing', failures: 2, error: expect.stringMatching(/^site database \(MySQL\): .*mika_torrent_stats.*doesn't exist/) });
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/mika_torrent_stats.*doesn't exist/);
     expect(await h.store.pendingFlushes()).toHaveLength(1);
@@ -240,4 +245,45 @@ describe('through the daemon', () => {
     for (const table of ['mika_user_stats', 'mika_torrent_stats', 'mika_flush_log']) expect(await db.query(`SELECT * FROM ${table}`)).toEqual([]);
     expect(await servers.redis().command('KEYS', 'mika:flush:*')).toBe('*0\r\n');
   });
+
+  it('while MySQL is down, /api/health is degraded with the flush reason (stats and metrics say so too), and ok again once it is back', { timeout: 90_000 }, async () => {
+    const db = await siteDb('health');
+    await servers.redis().flush();
+    const d = await startApiDaemon(tempDir('flush-health'), {
+      config: {
+        store: { type: 'redis', redis: { url: servers.redis().url, key_prefix: 'mika:' } },
+        sql: { url: servers.mariadb().url(db.database), flush: { enabled: true, interval: 1 } },
+      },
+    });
+    try {
+      await mix.seed(d.daemon.store);
+      await d.announce(alice.passkey, { infoHash: ih, peerId: peer('a'), left: 0 });
+      await eventually(async () => (await d.api('GET', '/api/health')).body.flush?.last_success !== null, 10_000, 100);
+      expect((await d.api('GET', '/api/health')).body).toMatchObject({ storage: 'up', flush: { state: 'ok', error: null } });
+
+      await servers.mariadb().stop();
+      try {
+        await d.announce(bob.passkey, { infoHash: ih, peerId: peer('b'), left: 1000 });
+        await eventually(async () => (await d.api('GET', '/api/health')).body.flush?.state === 'failing', 15_000, 100);
+        const health = await d.api('GET', '/api/health');
+        // The tracker still answers: 200, degraded, and why.
+        expect(health.status).toBe(200);
+        expect(health.body.status).toBe('degraded');
+        expect(health.body.reasons).toContainEqual(expect.stringMatching(/^flush: failing since \d{4}-.*: site database \(MySQL\): /));
+        expect(health.body.flush).toMatchObject({ state: 'failing', failing_since: expect.any(String) });
+        expect((await d.api('GET', '/api/stats')).body.flush).toMatchObject({ state: 'failing' });
+        const agent = new Agent({ connect: { ca: d.ca, servername: 'localhost' } });
+        const metrics = await (await undiciFetch(`https://127.0.0.1:${d.daemon.apiAddress!.port}/metrics`, { headers: { authorization: `Bearer ${API_KEY}` }, dispatcher: agent })).text();
+        await agent.close();
+        expect(metrics).toMatch(/^mika_flush_failing 1$/m);
+      } finally {
+        await servers.mariadb().start();
+      }
+      await eventually(async () => (await d.api('GET', '/api/health')).body.flush?.state === 'ok', 40_000, 200);
+      expect((await d.api('GET', '/api/health')).body.flush).toMatchObject({ state: 'ok', failing_since: null, pending_batches: 0 });
+    } finally {
+      await d.close();
+    }
+  });
 });
+

@@ -104,7 +104,7 @@ function fill(r: Random, route: string, t: ApiTargets): string {
 function authorization(r: Random): string | undefined {
   const roll = r.next();
   if (roll < 0.7) return `Bearer ${API_KEY}`;
-  if (roll < 0.8) return `Basic ${Buffer.from('site:secret-pass').toString('base64')}`;
+  if (roll < 0.8) return `Basic ${Buffer.from('site:secret-pass-of-16+chars').toString('base64')}`;
   return r.pick([undefined, 'Bearer', 'Bearer ', `Bearer ${API_KEY}x`, 'Basic !!!', 'Basic Og==', `Basic ${Buffer.from('site:').toString('base64')}`, 'Digest x', `bearer ${API_KEY}`, 'x'.repeat(3000)]);
 }
 

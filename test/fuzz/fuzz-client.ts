@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { createSecureContext } from 'node:tls';
 import { Pool } from 'undici';
 import { API_KEY } from '../helpers/api-daemon.js';
@@ -8,7 +9,7 @@ import { rawCase } from './raw-cases.js';
 import { apiProblem, trackerProblem } from './reply-checks.js';
 import { trackerCase, type HttpCase, type TrackerTargets } from './tracker-cases.js';
 
-export type PhaseKind = 'tracker' | 'api' | 'raw-tracker' | 'raw-api' | 'slow';
+export type PhaseKind = 'tracker' | 'api' | 'raw-tracker' | 'raw-api' | 'slow' | 'silent';
 
 export interface Phase {
   /** Names the phase's stream of cases (with the seed) and its findings. */
@@ -26,6 +27,8 @@ export interface FuzzJob {
   apiPort: number;
   /** The API's certificate (PEM). */
   ca: string;
+  /** Seconds within which the daemon must close a connection that never finished its TLS handshake or its request head. */
+  silentLimit: number;
   tracker: TrackerTargets;
   api: ApiTargets;
 }
@@ -58,6 +61,31 @@ async function send(pool: Pool, c: HttpCase): Promise<{ status: number; contentT
   const body = Buffer.from(await res.body.arrayBuffer());
   const ct = res.headers['content-type'];
   return { status: res.statusCode, contentType: Array.isArray(ct) ? ct[0] : ct, body };
+}
+
+/** The start of a TLS ClientHello record, cut at a random point: the server waits for the rest. */
+function halfClientHello(r: Random): Buffer {
+  const whole = Buffer.concat([Buffer.from('16030102000100 01fc0303'.replace(/ /g, ''), 'hex'), r.bytes(64)]);
+  return whole.subarray(0, 1 + r.int(whole.length - 1));
+}
+
+/** Connects, writes `data` (or nothing), and waits: resolves with the ms until the server closed it, or undefined after `ms`. */
+function closedByServer(port: number, data: Buffer | undefined, ms: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const t0 = Date.now();
+    const socket = connect({ host: '127.0.0.1', port }, () => data && socket.write(data));
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve(undefined);
+    }, ms);
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(Date.now() - t0);
+    });
+    // What the server sends (a 408 on the tracker) is read and dropped.
+    socket.resume();
+  });
 }
 
 type CaseRunner = (r: Random, index: number) => Promise<string | undefined>;
@@ -106,6 +134,16 @@ export async function runFuzz(job: FuzzJob): Promise<FuzzResult> {
       if (reply.status !== 408) return `slow client: ${reply.status ?? 'no reply'} instead of 408 — ${JSON.stringify(half)}`;
       const ct = reply.headers['content-type'];
       return api ? apiProblem(408, ct, reply.body, { method: 'GET', path: '/api/version' }) : trackerProblem(408, ct, reply.body, false);
+    },
+    // Connections that never become a request: nothing sent, half a TLS ClientHello, a TLS
+    // record of garbage. The daemon must close each one itself, within the handshake or headers timeout.
+    async silent(r, i) {
+      const api = i % 4 !== 3;
+      const data = [undefined, halfClientHello(r), Buffer.concat([Buffer.from('160301', 'hex'), r.bytes(2 + r.length(300))])][i % 4] ?? undefined;
+      const closedAfter = await closedByServer(api ? job.apiPort : job.trackerPort, data, (job.silentLimit + 5) * 1000);
+      const what = `${api ? 'API' : 'tracker'} socket ${data ? `after ${JSON.stringify(data.subarray(0, 12).toString('hex'))}…` : 'sending nothing'}`;
+      if (closedAfter === undefined) return `${what}: still open ${job.silentLimit + 5} s later`;
+      return closedAfter > (job.silentLimit + 2) * 1000 ? `${what}: closed only after ${closedAfter} ms` : undefined;
     },
   };
 

@@ -33,7 +33,10 @@ const MAIN: Phase[] = [
   { name: 'raw-tracker', kind: 'raw-tracker', count: n(2_400), concurrency: 6 },
   { name: 'raw-api', kind: 'raw-api', count: n(600), concurrency: 3 },
   { name: 'slow', kind: 'slow', count: 40, concurrency: 40 },
+  { name: 'silent', kind: 'silent', count: 40, concurrency: 20 },
 ];
+/** api.handshake_timeout of the fuzzed daemon (the tracker's headers_timeout is as long). */
+const SILENT_LIMIT = 2;
 const MIN_TOTAL = SCALE >= 1 ? 100_000 : 0;
 /**
  * Heap growth after GC that still counts as "back to baseline": the state the fuzz legitimately
@@ -98,9 +101,10 @@ describe('malformed requests thrown at a running daemon', () => {
     console.log(`fuzz seed ${SEED} (FUZZ_SEED=${SEED} repeats this run)`);
     dir = mkdtempSync(join(tmpdir(), 'mika-fuzz-'));
     const limits = { headers_timeout: 2, request_timeout: 4 };
-    // The fuzz plays thousands of peer_ids under one passkey: no per-user peer limit (the contract
-    // and cheater suites hold the limit), or the last valid announce would find its places taken.
-    d = await startApiDaemon(dir, { config: { tracker: { ...limits, whitelist_enabled: true, max_peers_per_user_torrent: 0 }, api: limits } });
+    // The fuzz's one user announces with 32 peer_ids on one torrent: the per-user peer limit (3 by
+    // default) would refuse the valid announce checked at the end.
+    const tracker = { ...limits, whitelist_enabled: true, max_peers_per_user_torrent: TRACKER.peerIds.length };
+    d = await startApiDaemon(dir, { config: { tracker, api: { ...limits, handshake_timeout: SILENT_LIMIT } } });
     const { store } = d.daemon;
     await store.putUser({ id: 5_000_000, passkey: TRACKER.passkey, name: 'fuzz', canLeech: true, enabled: true, leechSlots: 0 });
     await store.putTorrent({ id: 5_000_000, infoHash: TRACKER.infoHash.toString('hex'), name: 'fuzz', multiUp: 1, multiDown: 1, enabled: true, reason: '' });
@@ -127,6 +131,7 @@ describe('malformed requests thrown at a running daemon', () => {
     trackerPort: d.daemon.trackerAddress.port,
     apiPort: d.daemon.apiAddress!.port,
     ca: d.ca.toString('latin1'),
+    silentLimit: SILENT_LIMIT,
     tracker: TRACKER,
     api: API,
   });

@@ -37,6 +37,8 @@ const BREAKERS: Array<(r: Random, target: string, host: string) => string> = [
   (_r, t) => `GET ${t} HTTP/1.0${CRLF}${CRLF}`,
   (_r, t) => `GET http://127.0.0.1${t} HTTP/1.1${CRLF}Host: x${CRLF}${CRLF}`,
   (r) => `GET ${r.pick(['*', 'x', '', '%'])} HTTP/1.1${CRLF}Host: x${CRLF}${CRLF}`,
+  // node:http hands CONNECT to a 'connect' listener with the bare socket (none: destroyed unanswered).
+  (r, _t, h) => `CONNECT ${r.pick(['example.org:443', '127.0.0.1:22', '[::1]:80', '*', ''])} HTTP/1.1${CRLF}${h}${CRLF}`,
 ];
 
 /** Fine requests with an odd body or framing the server must still answer properly. */

@@ -102,7 +102,7 @@ describe('mika serve with geo on and no database file', () => {
     const warnings: string[] = [];
     const logger = createLogger('warn');
     logger.warn = ((_o: unknown, msg?: string) => void warnings.push(msg ?? '')) as typeof logger.warn;
-    const config = parseConfig({ tracker: { listen: '127.0.0.1:0' }, api: { listen: '127.0.0.1:0', tls_key: '/nonexistent.key', tls_cert: '/nonexistent.crt' }, geo: { enabled: true, database: '/nonexistent/GeoLite2-City.mmdb' } });
+    const config = parseConfig({ tracker: { listen: '127.0.0.1:0' }, store: { type: 'memory' }, api: { listen: '127.0.0.1:0', tls_key: '/nonexistent.key', tls_cert: '/nonexistent.crt' }, geo: { enabled: true, database: '/nonexistent/GeoLite2-City.mmdb' } });
     const d = await startDaemon({ config, logger });
     try {
       expect(warnings.some((w) => w.startsWith('geo off: cannot read the geo database'))).toBe(true);

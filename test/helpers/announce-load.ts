@@ -124,6 +124,8 @@ export interface AnnounceLoad {
   resend(ms?: number): Promise<void>;
   /** Closes the keep-alive connections. */
   close(): void;
+  /** Announces sent or being sent that have no outcome yet. */
+  inFlight(): number;
 }
 
 /** The load on the tracker at 127.0.0.1:`port`. */
@@ -131,6 +133,7 @@ export function announceLoad(port: number, peers: LoadPeer[], opts: LoadOptions 
   const { maxPerPeer = 2000, maxMs = 40_000, replyTimeoutMs = 10_000, pauseMs = 5, failurePauseMs = 50, keepAlive = true } = opts;
   const agents = peers.map(() => new Agent({ keepAlive, maxSockets: 1 }));
   const exchanges: Exchange[] = [];
+  let open = 0;
   let stopped = false;
   let loops: Promise<void>[] = [];
 
@@ -139,9 +142,11 @@ export function announceLoad(port: number, peers: LoadPeer[], opts: LoadOptions 
       const query = announceQuery({ infoHash: Buffer.from(p.torrent.infoHash, 'hex'), peerId: p.peerId, port: 10_000 + p.index, uploaded: p.uploaded, downloaded: p.downloaded, left: p.left, event, numwant: 5 });
       const x: Exchange = { peer: p.index, uploaded: p.uploaded, downloaded: p.downloaded, startedAt: performance.now(), sentAt: undefined, endedAt: 0, outcome: 'error' };
       let settled = false;
+      open++;
       const end = (outcome: Outcome, detail?: string) => {
         if (settled) return;
         settled = true;
+        open--;
         Object.assign(x, { endedAt: performance.now(), outcome, detail });
         if (outcome === 'success') {
           p.acked = { uploaded: x.uploaded, downloaded: x.downloaded };
@@ -223,5 +228,6 @@ export function announceLoad(port: number, peers: LoadPeer[], opts: LoadOptions 
     close() {
       for (const a of agents) a.destroy();
     },
+    inFlight: () => open,
   };
 }

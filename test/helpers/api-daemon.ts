@@ -32,7 +32,8 @@ export interface ApiDaemon {
 /** TLS files for the API in `dir` (made once per dir by genkey). */
 export async function apiTls(dir: string): Promise<{ tls_key: string; tls_cert: string }> {
   const paths = { keyPath: join(dir, 'api.key'), certPath: join(dir, 'api.crt') };
-  await genkey({ ...paths, hosts: [], days: 1, keyType: 'ec', force: true });
+  // A year, as genkey's default: one under 30 days would turn /api/health degraded.
+  await genkey({ ...paths, hosts: [], days: 365, keyType: 'ec', force: true });
   return { tls_key: paths.keyPath, tls_cert: paths.certPath };
 }
 
@@ -46,7 +47,9 @@ export async function startApiDaemon(
   const config = parseConfig({
     ...raw,
     tracker: { listen: '127.0.0.1:0', ...raw.tracker },
-    api: { listen: '127.0.0.1:0', ...tls, keys: [API_KEY], username: 'site', password: 'secret-pass', ...raw.api },
+    // Without a store given, the memory store: the default embedded one would write ./data under the repository.
+    store: { type: 'memory', ...raw.store },
+    api: { listen: '127.0.0.1:0', ...tls, keys: [API_KEY], username: 'site', password: 'secret-pass-of-16+chars', ...raw.api },
     log: { level: 'silent' },
   });
   const daemon = await startDaemon({ config, logger: createLogger('silent'), store: opts.store, clock: opts.clock, rereadConfig: opts.rereadConfig });

@@ -92,7 +92,8 @@ export async function waitForPong(port: number, proc: ChildProcess): Promise<voi
   while (Date.now() < deadline) {
     if (proc.exitCode !== null) throw new Error(`redis-server exited (${proc.exitCode}): ${stderr}`);
     try {
-      if ((await sendCommand(port, ['PING'])).startsWith('+PONG')) return;
+      // A server started with --requirepass answers NOAUTH: it is up.
+      if (/^(\+PONG|-NOAUTH)/.test(await sendCommand(port, ['PING']))) return;
     } catch {
       // not listening yet
     }

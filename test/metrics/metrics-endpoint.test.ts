@@ -63,7 +63,7 @@ describe('GET /metrics on the API listener', () => {
   it('needs the API credentials', async () => {
     const r = await apiMetrics({});
     expect(r.status).toBe(401);
-    const basic = await apiMetrics({ authorization: `Basic ${Buffer.from('site:secret-pass').toString('base64')}` });
+    const basic = await apiMetrics({ authorization: `Basic ${Buffer.from('site:secret-pass-of-16+chars').toString('base64')}` });
     expect(basic.status).toBe(200);
   });
 

@@ -36,7 +36,7 @@ describe('the dashboard frame', () => {
   it('live: version, uptime, rates with sparklines, swarms, storage, errors and the busiest torrents', async () => {
     const { feed } = await liveFeed();
     const f = frame(feed.snapshot());
-    expect(f).toMatch(/^mika 0\.1\.0 · https:\/\/127\.0\.0\.1:34001 · up 1h 02m · memory store +● live$/m);
+    expect(f).toMatch(/^mika 0\.1\.0 · https:\/\/127\.0\.0\.1:34001 · up 1h 02m · memory store · 1 worker +● live$/m);
     // A steady rate is a flat line at the top: bars scale from 0 to the highest rate shown.
     expect(f).toMatch(/^announces\/s +250\.0 █{29} +total 8,250$/m);
     expect(f).toMatch(/^scrapes\/s +10\.0 █{29} +total 390$/m);
@@ -64,6 +64,19 @@ describe('the dashboard frame', () => {
     expect(f).toMatch(/^seeders +120 +redis/m);
     expect(f).toMatch(/^leechers +30 +DOWN/m);
     expect(f).toMatch(/latency –/);
+  });
+
+  it('with an empty registry: says so, with the reason, above the numbers', async () => {
+    const reason = 'registry emptied: it held 3 users and 2 torrents and now holds none';
+    const { feed } = await liveFeed(new FakeDaemon([stats({ users: 0, torrents: 0, registry: { ok: false, reason } })]));
+    const f = frame(feed.snapshot());
+    expect(f).toContain('Registry empty: 0 users, 0 torrents');
+    expect(f).toContain(reason);
+  });
+
+  it('with users and torrents registered: no registry notice', async () => {
+    const { feed } = await liveFeed(new FakeDaemon([stats({ registry: { ok: true } })]));
+    expect(frame(feed.snapshot())).not.toContain('Registry empty');
   });
 
   it('unreachable before any answer: says so and that it retries', async () => {

@@ -16,6 +16,9 @@ export const stats = (over: Partial<StatsReply> = {}): StatsReply => ({
   requests_per_second: { '1s': 0, '10s': 0, '60s': 0 },
   storage: { kind: 'memory', up: true, latency_ms: 0.05 },
   uptime_seconds: 3725,
+  workers: 1,
+  flush: null,
+  certificate: null,
   ...over,
 });
 

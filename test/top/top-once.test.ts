@@ -20,7 +20,7 @@ async function top(args: string[]) {
 describe('mika top --once', () => {
   it('--json prints one snapshot: rates, swarms, storage, version and the busiest torrents', { timeout: 120_000 }, async () => {
     const dir = tempDir('top-once');
-    // One user plays every peer: no per-user peer limit.
+    // Six peers of one user in one swarm: the per-user peer limit off.
     const d = await startApiDaemon(dir, { config: { tracker: { whitelist_enabled: false, max_peers_per_user_torrent: 0 } } });
     try {
       await d.api('POST', '/api/user', { body: { user_id: 1, passkey: PK } });

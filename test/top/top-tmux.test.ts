@@ -81,7 +81,7 @@ describe('mika top in a terminal', () => {
       }, 30_000);
       const capture = screen();
       console.log(`mika top against mika serve under load (tmux capture-pane, 120x40):\n${capture}`);
-      expect(capture).toMatch(/^mika 0\.1\.0 · https:\/\/127\.0\.0\.1:\d+ · up [\dhms ]+ · memory store +● live$/m);
+      expect(capture).toMatch(/^mika 0\.1\.0 · https:\/\/127\.0\.0\.1:\d+ · up [\dhms ]+ · embedded store · 1 worker +● live$/m);
       expect(capture).toMatch(/^announces\/s +\d+\.\d [▁-█]+ +total [\d,]+$/m);
       expect(capture).toMatch(/^peers +[1-9]\d* /m);
       expect(capture).toMatch(/unknown_passkey +[\d,]+ +[\d.]+\/s/);
@@ -105,6 +105,49 @@ describe('mika top in a terminal', () => {
     } finally {
       stop.done = true;
       await loading;
+      await serve.stop();
+      await api.close();
+      try {
+        tmux('kill-server');
+      } catch {
+        // Already gone.
+      }
+    }
+  });
+
+  it('shows a torrent name with terminal escapes in it as plain text: the window title and colours stay', { timeout: 120_000 }, async () => {
+    const dir = tempDir('top-tmux-escapes');
+    expect((await runMika(['genkey'], { cwd: dir }).exited).code).toBe(0);
+    const [trackerPort, apiPort] = [await freePort(), await freePort()];
+    const settings = {
+      tracker: { listen: `127.0.0.1:${trackerPort}`, whitelist_enabled: false },
+      api: { listen: `127.0.0.1:${apiPort}`, keys: [KEY], tls_key: join(dir, 'mika-api.key'), tls_cert: join(dir, 'mika-api.crt') },
+      pidfile: '',
+    };
+    const configPath = join(dir, 'config.json');
+    writeFileSync(configPath, JSON.stringify(settings));
+    const serve = runMika(['serve', '-c', configPath], { cwd: dir });
+    const api = clientFromConfig(parseConfig(settings));
+    try {
+      await serve.waitFor(/API listening/);
+      // OSC 0 (window title) ended by BEL, then SGR 41 (red background): what the issue reported.
+      const evil = '\u001b]0;PWNED\u0007\u001b[41mEVIL';
+      await api.bulkUsers([{ user_id: 1, passkey: passkey(1) }]);
+      await api.bulkTorrents([{ torrent_id: 1, info_hash: hash(7).toString('hex'), name: evil }]);
+      await (await fetch(`http://127.0.0.1:${trackerPort}/${passkey(1)}/announce?${announceQuery({ infoHash: hash(7), peerId: id20('-qB4-escapes'), left: 0 })}`)).arrayBuffer();
+
+      const command = `cd ${ROOT} && env -u CI NODE_ENV=production ${process.execPath} ${MIKA_BIN} top -c ${configPath}`;
+      tmux('new-session', '-d', '-s', 'top', '-x', '120', '-y', '40', `${command}; sleep 60`);
+      const title = tmux('display-message', '-p', '-t', 'top', '#{pane_title}').trim();
+      await eventually(() => /^1 +\]0;PWNED\[41mEVIL /m.test(screen()), 30_000);
+      const capture = screen();
+      console.log(`mika top with an escape-laden torrent name (tmux capture-pane):\n${capture}`);
+      // With its escapes (-e): Ink's own colours are there, the name's red background is not.
+      const withEscapes = tmux('capture-pane', '-p', '-e', '-t', 'top');
+      expect(withEscapes).not.toContain('\u001b[41m');
+      expect(tmux('display-message', '-p', '-t', 'top', '#{pane_title}').trim()).toBe(title);
+      expect(tmux('display-message', '-p', '-t', 'top', '#{pane_title}').trim()).not.toBe('PWNED');
+    } finally {
       await serve.stop();
       await api.close();
       try {

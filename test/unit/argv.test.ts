@@ -22,7 +22,11 @@ describe('dashArguments', () => {
   const flags = { json: { type: 'boolean' as const }, config: { char: 'c', type: 'option' as const } };
   it('puts the command’s flags first and every other word after --, wherever they stood', () => {
     expect(dashArguments(['-qB4', 'qBittorrent', '--json'], flags)).toEqual(['--json', '--', '-qB4', 'qBittorrent']);
-    expect(dashArguments(['-c', 'x.json', '-TR3', '--config=y.json', 'Transmission', '3'], flags)).toEqual(['-c', 'x.json', '--config=y.json', '--', '-TR3', 'Transmission', '3']);
+    expect(dashArguments(['-c', 'x.json', '-TR3', '--config=y.json', 'Transmission', '3'], flags)).toEqual(['--config', 'x.json', '--config=y.json', '--', '-TR3', 'Transmission', '3']);
+  });
+  it('takes the command’s own flags Go-style too: whitelist add -ZZ9 Test -config FILE is the prefix, the name and the config', () => {
+    expect(dashArguments(['-ZZ9', 'Test', '-config', 'c.json', '-json'], flags)).toEqual(['--config', 'c.json', '--json', '--', '-ZZ9', 'Test']);
+    expect(dashArguments(['-config=c.json'], flags)).toEqual(['--config=c.json', '--']);
   });
   it('reads a word that only starts like a flag as an argument, and everything after the operator’s -- too', () => {
     expect(dashArguments(['-cB4', '--jsonx', '--', '--json'], flags)).toEqual(['--', '-cB4', '--jsonx', '--json']);

@@ -14,6 +14,6 @@ describe('config documentation', () => {
     expect(file('docs/config.md')).toContain(configTable());
   });
   it('names the choices of a field that takes one of a few values', () => {
-    expect(() => parseConfig({ store: { type: 'mysql' } })).toThrow('config: store.type: must be one of "memory", "redis" (got "mysql")');
+    expect(() => parseConfig({ store: { type: 'mysql' } })).toThrow('config: store.type: must be one of "embedded", "memory", "redis" (got "mysql")');
   });
 });

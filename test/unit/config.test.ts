@@ -12,12 +12,12 @@ const file = (content: unknown) => {
 };
 
 describe('config', () => {
-  it('without a file uses the seed’s defaults on the memory store', () => {
+  it('without a file uses the seed’s defaults on the durable embedded store in ./data', () => {
     const { config, source } = loadConfig({ path: undefined, env: {} });
     expect(source).toBeUndefined();
     expect(config.tracker).toMatchObject({ listen: ':34000', interval: 300, min_interval: 10, reap_interval: 400, numwant_default: 30, numwant_max: 50, ipv4: true, ipv6: true });
-    expect(config.api.listen).toBe(':34001');
-    expect(config.store.type).toBe('memory');
+    expect(config.api.listen).toBe('127.0.0.1:34001');
+    expect(config.store).toMatchObject({ type: 'embedded', path: './data', auto_warmup: false });
   });
   it('MIKA_* variables override file fields, typed by the schema', () => {
     const path = file({ tracker: { interval: 600 } });
@@ -35,9 +35,16 @@ describe('config', () => {
     [{ tracker: { ipv4: false, ipv6: false } }, /^config: tracker\.ipv4: at least one/],
     [{ tracker: { trusted_proxies: ['proxy.example'] } }, /^config: tracker\.trusted_proxies: "proxy.example" is not an address/],
     [{ store: { type: 'mysql' } }, /^config: store\.type: /],
-    [{ procs: 4 }, /^config: procs: more than one process needs store.type "redis"/],
+    [{ procs: 4 }, /^config: procs: more than one process needs store.type "redis": the embedded store has one writer/],
+    [{ store: { type: 'memory' }, procs: 4 }, /^config: procs: more than one process needs store.type "redis": the memory store lives inside one process/],
+    [{ api: { username: 'admin', password: '' } }, /^config: api\.password: must be at least 16 characters when api\.username is set/],
+    [{ api: { username: 'admin', password: '15-characters!!' } }, /^config: api\.password: must be at least 16 characters/],
   ])('rejects %j with one line naming the field and the rule', (raw, message) => {
     expect(() => parseConfig(raw as Record<string, unknown>)).toThrow(message);
+  });
+  it('accepts basic auth with a password of 16 characters, and no password when basic auth is off', () => {
+    expect(parseConfig({ api: { username: 'admin', password: '16-characters!!!' } }).api.username).toBe('admin');
+    expect(parseConfig({ api: { username: '', password: '' } }).api.username).toBe('');
   });
   it('rejects a file that is not JSON, naming the file', () => {
     const path = file('{ nope');

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { bonusMillionths, bySeq, type FlushBatch, type FlushTorrentRow, type FlushUserRow } from '../flush-batch.js';
 import type { CheatEvent, TorrentStats, UserStats } from '../records.js';
+import { K, kindOf, restOf, type Journal } from './journal.js';
 
 type UserFigures = Pick<UserStats, 'uploadedRaw' | 'downloadedRaw' | 'uploaded' | 'downloaded' | 'snatches'> & { bonusMillionths: number };
 type TorrentFigures = Pick<TorrentStats, 'seeders' | 'leechers' | 'snatches'>;
@@ -16,7 +17,8 @@ export interface FlushTorrentSource {
 /**
  * The memory store's side of the SQL flush, the same rules as flush-prepare-var.lua and the marks
  * of the announce, reap-swarm and delete-torrent scripts. Everything here lives in the process: what
- * was not flushed when it ends is lost, like the rest of the memory store.
+ * was not flushed when it ends is lost, like the rest of the memory store, unless a journal keeps
+ * each change (the embedded store) and `restore` reads them back.
  */
 /** The store's cheat log as the flush reads it: events ever recorded, and the newest still held. */
 export interface FlushCheatSource {
@@ -43,18 +45,43 @@ export class MemoryFlush {
   private readonly sentTorrents = new Map<string, TorrentFigures>();
   private readonly pending = new Map<string, FlushBatch>();
   /** New per store: ids never repeat those of an earlier process in the flush log. */
-  private readonly epoch = randomBytes(8).toString('hex');
+  private epoch = randomBytes(8).toString('hex');
   private seq = 0;
 
-  /** `cheats`: cheat events go into the batches too (sql.flush.cheats.table). */
-  constructor(private readonly cheats = false) {}
+  /**
+   * `journal`: told of every flush record changed (the embedded store); `cheats`: cheat events go
+   * into the batches too (sql.flush.cheats.table).
+   */
+  constructor(
+    private readonly journal?: Journal,
+    private readonly cheats = false,
+  ) {}
 
   markUser(id: number): void {
+    if (this.dirtyUsers.has(id)) return;
     this.dirtyUsers.add(id);
+    this.journal?.(K.flushDirtyUser(id), true);
   }
 
   markTorrent(infoHash: string): void {
+    if (this.dirtyTorrents.has(infoHash)) return;
     this.dirtyTorrents.add(infoHash);
+    this.journal?.(K.flushDirtyTorrent(infoHash), true);
+  }
+
+  /** Puts back one record a journal kept; false when the key is not the flush's. */
+  restore(key: string, value: unknown): boolean {
+    const rest = restOf(key);
+    switch (kindOf(key)) {
+      case 'fdu': this.dirtyUsers.add(Number(rest)); return true;
+      case 'fdt': this.dirtyTorrents.add(rest); return true;
+      case 'fsu': this.sentUsers.set(Number(rest), value as UserFigures); return true;
+      case 'fst': this.sentTorrents.set(rest, value as TorrentFigures); return true;
+      case 'fg': this.gone.set(Number(rest), value as number); return true;
+      case 'fb': this.pending.set(rest, value as FlushBatch); return true;
+      case 'fm': ({ epoch: this.epoch, seq: this.seq, cheatsTaken: this.cheatsTaken = 0 } = value as { epoch: string; seq: number; cheatsTaken?: number }); return true;
+      default: return false;
+    }
   }
 
   /** Before a torrent and its swarm go: keeps what the site's row still needs (delete-torrent-12.lua). */
@@ -62,9 +89,15 @@ export class MemoryFlush {
     const dirty = this.dirtyTorrents.delete(infoHash);
     const sent = this.sentTorrents.get(infoHash);
     this.sentTorrents.delete(infoHash);
+    if (this.journal) {
+      if (dirty) this.journal(K.flushDirtyTorrent(infoHash), undefined);
+      if (sent) this.journal(K.flushSentTorrent(infoHash), undefined);
+    }
     const unsent = snatches - (sent?.snatches ?? 0);
     if (dirty || unsent !== 0 || (sent !== undefined && (sent.seeders !== 0 || sent.leechers !== 0))) {
-      this.gone.set(torrentId, (this.gone.get(torrentId) ?? 0) + unsent);
+      const total = (this.gone.get(torrentId) ?? 0) + unsent;
+      this.gone.set(torrentId, total);
+      this.journal?.(K.flushGone(torrentId), total);
     }
   }
 
@@ -77,6 +110,7 @@ export class MemoryFlush {
     const users: FlushUserRow[] = [];
     for (const id of take(this.dirtyUsers, max)) {
       this.dirtyUsers.delete(id);
+      this.journal?.(K.flushDirtyUser(id), undefined);
       const stats = user(id);
       const cur: UserFigures = stats ? { ...stats, bonusMillionths: bonusMillionths(stats.bonus) } : { uploadedRaw: 0, downloadedRaw: 0, uploaded: 0, downloaded: 0, bonusMillionths: 0, snatches: 0 };
       const sent = this.sentUsers.get(id);
@@ -87,7 +121,9 @@ export class MemoryFlush {
         if (row[f] !== 0) changed = true;
       }
       if (!changed) continue;
-      this.sentUsers.set(id, { uploadedRaw: cur.uploadedRaw, downloadedRaw: cur.downloadedRaw, uploaded: cur.uploaded, downloaded: cur.downloaded, bonusMillionths: cur.bonusMillionths, snatches: cur.snatches });
+      const sentNow = { uploadedRaw: cur.uploadedRaw, downloadedRaw: cur.downloadedRaw, uploaded: cur.uploaded, downloaded: cur.downloaded, bonusMillionths: cur.bonusMillionths, snatches: cur.snatches };
+      this.sentUsers.set(id, sentNow);
+      this.journal?.(K.flushSentUser(id), sentNow);
       users.push(row);
     }
 
@@ -101,11 +137,13 @@ export class MemoryFlush {
       const unsent = this.gone.get(id);
       if (unsent === undefined) return;
       this.gone.delete(id);
+      this.journal?.(K.flushGone(id), undefined);
       row(id, 0, 0, unsent);
     };
     for (const id of take(this.gone.keys(), max)) takeGone(id);
     for (const infoHash of take(this.dirtyTorrents, max)) {
       this.dirtyTorrents.delete(infoHash);
+      this.journal?.(K.flushDirtyTorrent(infoHash), undefined);
       const t = torrent(infoHash);
       if (!t) continue;
       const cur = t.figures ?? { seeders: 0, leechers: 0, snatches: 0 };
@@ -113,7 +151,9 @@ export class MemoryFlush {
       const snatches = cur.snatches - (sent?.snatches ?? 0);
       takeGone(t.torrentId);
       if (snatches !== 0 || cur.seeders !== (sent?.seeders ?? 0) || cur.leechers !== (sent?.leechers ?? 0) || rows.has(t.torrentId)) {
-        this.sentTorrents.set(infoHash, { seeders: cur.seeders, leechers: cur.leechers, snatches: cur.snatches });
+        const sentNow = { seeders: cur.seeders, leechers: cur.leechers, snatches: cur.snatches };
+        this.sentTorrents.set(infoHash, sentNow);
+        this.journal?.(K.flushSentTorrent(infoHash), sentNow);
         row(t.torrentId, cur.seeders, cur.leechers, snatches);
       }
     }
@@ -133,6 +173,8 @@ export class MemoryFlush {
     const seq = ++this.seq;
     const batch: FlushBatch = { id: `${this.epoch}:${seq}`, seq, users, torrents: [...rows.values()], cheats };
     this.pending.set(batch.id, batch);
+    this.journal?.(K.flushBatch(batch.id), batch);
+    this.journal?.(K.flushCounter, { epoch: this.epoch, seq, cheatsTaken: this.cheatsTaken });
     return copy(batch);
   }
 
@@ -141,7 +183,7 @@ export class MemoryFlush {
   }
 
   ack(id: string): void {
-    this.pending.delete(id);
+    if (this.pending.delete(id)) this.journal?.(K.flushBatch(id), undefined);
   }
 }
 

@@ -22,6 +22,7 @@ import {
 } from '../store.js';
 import { FigureRangeError } from '../figure-range-error.js';
 import { CheatLog, type LoggedCheat } from './cheat-log.js';
+import { K, kindOf, restOf, type Journal, type PeerRow, type SwarmRow } from './journal.js';
 import { MemoryFlush } from './memory-flush.js';
 import { Rotation } from './rotation.js';
 
@@ -102,6 +103,8 @@ export class MemoryStore implements Store {
    * member (leechingMoved), never stored on its own.
    */
   private readonly leeching = new Map<number, number>();
+  /** Cheat events ever logged: names each one for the journal. */
+  private cheatSeq = 0;
   /** Seeders and leechers over every swarm, moved wherever a rotation gains or loses a member. */
   private readonly running: SwarmTotals = { seeders: 0, leechers: 0 };
   /** What settle() reads of the announcing peer's swarm, refilled per announce (no allocation on the hot path). */
@@ -109,9 +112,77 @@ export class MemoryStore implements Store {
   /** Changes for the SQL flush; only when made with `flush: true`. */
   private readonly flush: MemoryFlush | undefined;
 
+  /** Told of every record an operation changes (see journal.ts); registry writes are the keeper's to note. */
+  private readonly journal: Journal | undefined;
+
   /** `flushCheats`: the flush's batches carry the cheat events too (sql.flush.cheats.table). */
-  constructor(opts: { flush?: boolean; flushCheats?: boolean } = {}) {
-    this.flush = opts.flush ? new MemoryFlush(opts.flushCheats) : undefined;
+  constructor(opts: { flush?: boolean; flushCheats?: boolean; journal?: Journal } = {}) {
+    this.journal = opts.journal;
+    this.flush = opts.flush ? new MemoryFlush(opts.journal, opts.flushCheats) : undefined;
+  }
+
+  /**
+   * Puts back the records a journal kept, before the store is used: the registry, the ledgers, the
+   * cheat log and its counts, the flush's state and every peer (in order of last announce, for the
+   * reaper; each swarm's per-user and per-address counts and the users' leeching peers rebuilt from
+   * them).
+   */
+  restore(records: Iterable<{ key: string; value: unknown }>): void {
+    const peers: Array<{ infoHash: string; key: string; row: PeerRow }> = [];
+    for (const { key, value } of records) {
+      const rest = restOf(key);
+      switch (kindOf(key)) {
+        // A user kept before leech slots has none: no limit.
+        case 'ru': {
+          const user = value as User;
+          this.registry.setUser({ ...user, leechSlots: user.leechSlots ?? 0 });
+          break;
+        }
+        case 'rt': this.registry.setTorrent(value as Torrent); break;
+        case 'rw': this.registry.setWhitelist(value as WhitelistEntry); break;
+        case 'rb': this.registry.setBlacklist(value as BlacklistEntry); break;
+        case 'us': this.users.set(Number(rest), value as UserStats); break;
+        case 'ts': {
+          const swarm = this.swarm(rest);
+          ({ stats: swarm.stats, lastLeecherAt: swarm.lastLeecherAt } = value as SwarmRow);
+          break;
+        }
+        case 'ut': {
+          const ledger = value as Ledger;
+          const userId = Number(rest.slice(0, rest.indexOf('/')));
+          let ledgers = this.ledgers.get(userId);
+          if (!ledgers) this.ledgers.set(userId, (ledgers = new Map()));
+          ledgers.set(ledger.torrentId, ledger);
+          break;
+        }
+        case 'p': peers.push({ infoHash: rest.slice(0, 40), key: rest.slice(41), row: value as PeerRow }); break;
+        case 'c':
+          this.cheats.add(value as LoggedCheat);
+          this.cheatSeq = Number(rest) + 1;
+          break;
+        case 'cc': Object.assign(this.cheatTally, value as CheatCounts); break;
+        // Flush records when the flush is off now: left as they are for a start with it on.
+        default: this.flush?.restore(key, value);
+      }
+    }
+    peers.sort((a, b) => a.row[4] - b.row[4]);
+    for (const { infoHash, key, row } of peers) {
+      const swarm = this.swarm(infoHash);
+      const [record, uploaded, downloaded, left, lastSeen] = row;
+      const userId = userIdOfPeerKey(key);
+      const peer: Peer = { swarm, key, userId, record: Buffer.from(record), state: { uploaded, downloaded, left, lastSeen } };
+      swarm.peers.set(key, peer);
+      swarm.owners.set(userId, (swarm.owners.get(userId) ?? 0) + 1);
+      this.liveness.add(peer);
+      const { size: seeders } = swarm.seeders;
+      const { size: leechers } = swarm.leechers;
+      (left === 0 ? swarm.seeders : swarm.leechers).add(key);
+      this.running.seeders += swarm.seeders.size - seeders;
+      this.running.leechers += swarm.leechers.size - leechers;
+      // The per-IP and leech-slot counts are derived from the peers, never stored.
+      countAddress(swarm, addressKey(peer.record), 1);
+      if (swarm.leechers.size !== leechers) this.leechingMoved(userId, 1);
+    }
   }
 
   async open(): Promise<void> {}
@@ -214,7 +285,9 @@ export class MemoryStore implements Store {
     for (const peer of swarm.peers.values()) {
       this.liveness.delete(peer);
       if (swarm.leechers.has(peer.key)) this.leechingMoved(peer.userId, -1);
+      this.journal?.(K.peer(infoHash, peer.key), undefined);
     }
+    this.journal?.(K.torrentStats(infoHash), undefined);
     this.running.seeders -= swarm.seeders.size;
     this.running.leechers -= swarm.leechers.size;
     this.swarms.delete(infoHash);
@@ -271,6 +344,7 @@ export class MemoryStore implements Store {
     }
 
     const ledger = this.ledgerOf(user.id, torrent.id, torrent.infoHash, input);
+    this.journal?.(K.ledger(user.id, torrent.id), ledger);
     const ut = ledger.stats;
     const report = { uploaded: input.uploaded, downloaded: input.downloaded, left: input.left, event, now, nowMs: input.nowMs };
     const view = this.view;
@@ -330,12 +404,14 @@ export class MemoryStore implements Store {
       // Re-inserted at the back: the liveness set stays ordered by last announce.
       this.liveness.delete(peer);
       this.liveness.add(peer);
+      this.journal?.(K.peer(torrent.infoHash, key), peer);
     } else {
       const fresh: Peer = { swarm, key, userId: user.id, record: writeEndpoint(undefined, input.peerId, input.endpoint), state };
       swarm.peers.set(key, fresh);
       swarm.owners.set(user.id, (swarm.owners.get(user.id) ?? 0) + 1);
       countAddress(swarm, addressKey(fresh.record), 1);
       this.liveness.add(fresh);
+      this.journal?.(K.peer(torrent.infoHash, key), fresh);
     }
     // A peer joins the back of its rotation; one that changes side leaves the other one.
     const { size: seeders } = swarm.seeders;
@@ -489,12 +565,23 @@ export class MemoryStore implements Store {
     const userStats = this.userStatsOf(userId);
     userStats.announces++;
     swarm.stats.announces++;
+    const { journal } = this;
+    if (journal) {
+      journal(K.userStats(userId), userStats);
+      // The swarm's counters and its last-leecher time (swarmRow): moved by every announce.
+      journal(K.torrentStats(swarm.infoHash), swarm);
+    }
     return userStats;
   }
 
   private recordCheat(event: LoggedCheat): void {
     this.cheats.add(event);
+    const seq = this.cheatSeq++;
+    this.journal?.(K.cheat(seq), event);
+    // The ring let go of the oldest event: so does the file.
+    if (seq >= CHEAT_LOG_MAX) this.journal?.(K.cheat(seq - CHEAT_LOG_MAX), undefined);
     this.cheatTally[event.kind as CheatKind]++;
+    this.journal?.(K.cheatCounts, this.cheatTally);
   }
 
   private dropPeer(peer: Peer): void {
@@ -511,6 +598,7 @@ export class MemoryStore implements Store {
     if (swarm.leechers.size !== leechers) this.leechingMoved(peer.userId, -1);
     this.tally(swarm, seeders, leechers);
     this.liveness.delete(peer);
+    this.journal?.(K.peer(swarm.infoHash, key), undefined);
   }
 
   /** Moves a user's leeching peers (leech slots) by `delta`; a user at 0 leaves the map. */

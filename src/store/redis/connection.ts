@@ -20,17 +20,44 @@ export function hostPort(s: string): { host: string; port: number } {
   return { host: s.slice(0, at).replace(/^\[(.*)\]$/, '$1'), port: Number(s.slice(at + 1)) };
 }
 
+/** The username and password a redis:// URL carries, decoded; empty when it has none. */
+function urlCredentials(url: string): { username?: string; password?: string } {
+  const u = new URL(url);
+  return {
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+  };
+}
+
+/**
+ * The URL without its credentials when `options` has a password (store.redis.password), and the
+ * credentials to connect with: the configured password wins over the URL's, as docs/config.md says.
+ * ioredis itself lets the URL win (it fills only what the URL left out from the options).
+ */
+function passwordWins(url: string, options: RedisOptions): { url: string; credentials: { username?: string } } {
+  if (!options.password) return { url, credentials: {} };
+  const { username } = urlCredentials(url);
+  const bare = new URL(url);
+  bare.username = '';
+  bare.password = '';
+  return { url: bare.toString(), credentials: username ? { username } : {} };
+}
+
 /**
  * A connection to `target` with the store's `options`. A Cluster is returned typed as a Redis: the
  * store calls only commands both have, on keys of one slot per command (docs/redis-keys.md).
  */
 export function openConnection(target: RedisTarget, options: RedisOptions): Redis {
   switch (target.mode) {
-    case 'standalone':
-      return new Redis(target.url, options);
+    case 'standalone': {
+      const { url, credentials } = passwordWins(target.url, options);
+      return new Redis(url, { ...options, ...credentials });
+    }
     case 'sentinel':
       return new Redis({
         ...options,
+        // The URL gives the scheme, and the master's credentials when store.redis.password does not.
+        ...(options.password ? {} : urlCredentials(target.url)),
         ...(target.url.startsWith('rediss:') ? { tls: {} } : {}),
         sentinels: target.sentinels.map(hostPort),
         name: target.name,

@@ -153,13 +153,18 @@ export class RedisStore implements Store {
     this.flush = new RedisFlush(this.main, this.keys, this.flushCheatsFlag === '1');
   }
 
+  /** The message of the last connection error of either connection, for a failed open(). */
+  private lastConnectionError: string | undefined;
+
   async open(): Promise<void> {
     try {
       await Promise.all([this.main.connect(), this.sub.connect()]);
       await this.connected();
       await this.sync.start();
     } catch (err) {
-      throw toStoreError(err);
+      // A refused AUTH closes the connection: "Connection is closed." would hide why.
+      const why = this.lastConnectionError && (err as Error).message === 'Connection is closed.' ? new Error(this.lastConnectionError, { cause: err }) : err;
+      throw toStoreError(why);
     }
     this.logger?.info({ ...this.cache.counts() }, 'registry loaded from redis');
   }
@@ -508,6 +513,7 @@ export class RedisStore implements Store {
     let lastError: string | undefined;
     let lost = false;
     conn.on('error', (err: Error) => {
+      this.lastConnectionError = err.message;
       if (err.message === lastError) return;
       lastError = err.message;
       this.logger?.warn({ err, role }, 'redis connection error');

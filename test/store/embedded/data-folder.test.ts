@@ -1,0 +1,101 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { open } from 'lmdb';
+import { describe, expect, it } from 'vitest';
+import { EmbeddedStore } from '../../../src/store/embedded/embedded-store.js';
+import { tempDir } from '../../helpers/temp-dir.js';
+
+const user = { id: 7, passkey: 'k'.repeat(32), name: 'kept', canLeech: true, enabled: true, leechSlots: 0 };
+
+describe('the embedded store’s data folder', () => {
+  it('a second store on a folder in use is refused, naming the process that holds it', async () => {
+    const path = tempDir('folder');
+    const first = new EmbeddedStore({ path });
+    await first.open();
+    try {
+      await expect(new EmbeddedStore({ path }).open()).rejects.toThrow(`is in use by process ${process.pid} (another mika serve?)`);
+    } finally {
+      await first.close();
+    }
+    // Given back on close: the folder opens again.
+    const again = new EmbeddedStore({ path });
+    await again.open();
+    await again.close();
+  });
+
+  it('a lock left by a process that is gone is taken over', async () => {
+    const path = tempDir('folder');
+    // No process has pid 2^22 + 1 (above Linux's pid_max).
+    writeFileSync(join(path, 'mika.lock'), `${2 ** 22 + 1}\n`);
+    const store = new EmbeddedStore({ path });
+    await store.open();
+    expect(readFileSync(join(path, 'mika.lock'), 'utf8').trim()).toBe(String(process.pid));
+    await store.close();
+  });
+
+  it('a damaged data file is refused, and left as it was', async () => {
+    const path = tempDir('folder');
+    const store = new EmbeddedStore({ path });
+    await store.open();
+    await store.putUser(user);
+    await store.close();
+    const file = join(path, 'mika.mdb');
+    const damaged = readFileSync(file);
+    damaged.fill(0x41, 0, 4096);
+    writeFileSync(file, damaged);
+    await expect(new EmbeddedStore({ path }).open()).rejects.toThrow(/mika\.mdb is not a readable mika data file \(no LMDB header\): refusing to start rather than start empty/);
+    expect(readFileSync(file).equals(damaged)).toBe(true);
+  });
+
+  it('a damaged page in the middle of the file is refused, not read as a smaller ledger', async () => {
+    const path = tempDir('folder');
+    const store = new EmbeddedStore({ path });
+    await store.open();
+    await store.putUsers(Array.from({ length: 3000 }, (_, i) => ({ ...user, id: i + 1, passkey: String(i).padStart(32, 'k') })));
+    await store.close();
+    const file = join(path, 'mika.mdb');
+    const damaged = readFileSync(file);
+    // A leaf page of the users: LMDB has no checksums, and a scan over it ends early without an error.
+    damaged.fill(0x5a, 20 * 4096, 21 * 4096);
+    writeFileSync(file, damaged);
+    await expect(new EmbeddedStore({ path }).open()).rejects.toThrow(/mika\.mdb is damaged.*refusing to start on part of the ledger/);
+  });
+
+  it('a truncated data file is refused', async () => {
+    const path = tempDir('folder');
+    writeFileSync(join(path, 'mika.mdb'), Buffer.alloc(100));
+    await expect(new EmbeddedStore({ path }).open()).rejects.toThrow(/100 bytes, shorter than its two header pages/);
+  });
+
+  it('a file written by a newer mika is refused with what to do', async () => {
+    const path = tempDir('folder');
+    const store = new EmbeddedStore({ path });
+    await store.open();
+    await store.putUser(user);
+    await store.close();
+    const db = open({ path: join(path, 'mika.mdb') });
+    await db.put('!format', { format: 99, by: 'mika' });
+    await db.close();
+    await expect(new EmbeddedStore({ path }).open()).rejects.toThrow(/was written by a newer mika \(data format 99; this one reads 1\)/);
+  });
+
+  it('an LMDB file that is not mika’s is refused', async () => {
+    const path = tempDir('folder');
+    const db = open({ path: join(path, 'mika.mdb') });
+    await db.put('someone-else', 1);
+    await db.close();
+    await expect(new EmbeddedStore({ path }).open()).rejects.toThrow(/holds records but no mika format mark/);
+  });
+
+  it('keeps the registry and the ledger across a close', async () => {
+    const path = tempDir('folder');
+    const store = new EmbeddedStore({ path });
+    await store.open();
+    await store.putUser(user);
+    await store.close();
+    const again = new EmbeddedStore({ path });
+    await again.open();
+    expect(again.userByPasskey(user.passkey)).toEqual(user);
+    await again.close();
+  });
+});
