@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, onTestFinished } from 'vitest';
+import { performance } from 'node:perf_hooks';
+import { afterEach, beforeEach, expect, onTestFinished } from 'vitest';
 import { EmbeddedStore } from '../../src/store/embedded/embedded-store.js';
 import { RedisStore } from '../../src/store/redis/redis-store.js';
 import { announceLoad, loadSite, type AnnounceLoad, type LoadOptions, type LoadSite } from '../helpers/announce-load.js';
@@ -27,6 +28,22 @@ interface Rig {
    * every peer has had `successes` replies.
    */
   underLoad(successes: number, opts?: LoadOptions & { procs?: number }): Promise<{ mika: MikaProcess; load: AnnounceLoad }>;
+}
+
+/**
+ * SIGKILLs mika while at least half of the peers wait for a reply (on a loaded machine the load
+ * itself may be descheduled, and a kill between two waves would cut nothing off), stops the load,
+ * and checks that the announces on the wire got no reply: applied or lost, nobody can tell yet.
+ */
+export async function killWithAnnouncesInFlight(mika: MikaProcess, load: AnnounceLoad): Promise<void> {
+  await eventually(() => load.inFlight() >= Math.ceil(load.peers.length / 2), 5_000, 1);
+  const killedAt = performance.now();
+  mika.child.kill('SIGKILL');
+  expect(await mika.exited).toEqual({ code: null, signal: 'SIGKILL' });
+  await load.stop();
+  const cut = load.exchanges.filter((x) => x.outcome === 'error' && x.startedAt < killedAt);
+  expect(cut.length).toBeGreaterThan(0);
+  expect(cut.every((x) => /socket hang up|ECONNRESET|EPIPE/.test(x.detail ?? ''))).toBe(true);
 }
 
 export interface FaultRig extends Rig {

@@ -1,8 +1,6 @@
-import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
-import { eventually } from '../helpers/eventually.js';
 import { ledgerTotals, peerStandings, storeTotals } from '../helpers/transfer-ledger.js';
-import { useEmbeddedFaultRig } from './fault-rig.js';
+import { killWithAnnouncesInFlight, useEmbeddedFaultRig } from './fault-rig.js';
 
 const rig = useEmbeddedFaultRig();
 
@@ -12,19 +10,8 @@ describe('when mika is killed with SIGKILL under load on the embedded store', ()
     // No pause between a peer's announces: at any moment most of them have one in flight.
     const { mika, load } = await rig().underLoad(30, { pauseMs: 0 });
 
-    // Group commit answers the peers of one batch together, and they ask again together: killed just
-    // after a batch's replies, while the next announces wait for their batch's fsync.
-    const seen = load.exchanges.length;
-    await eventually(() => load.exchanges.length > seen, 5_000, 1);
-    await new Promise((r) => setTimeout(r, 2));
-    const killedAt = performance.now();
-    mika.child.kill('SIGKILL');
-    expect(await mika.exited).toEqual({ code: null, signal: 'SIGKILL' });
-    await load.stop();
-    // Announces on the wire when mika died got no reply: applied or lost, nobody can tell yet.
-    const cut = load.exchanges.filter((x) => x.outcome === 'error' && x.startedAt < killedAt);
-    expect(cut.length).toBeGreaterThan(0);
-    expect(cut.every((x) => /socket hang up|ECONNRESET|EPIPE/.test(x.detail ?? ''))).toBe(true);
+    // Group commit holds a batch's announces until its fsync: most of the time many are in flight.
+    await killWithAnnouncesInFlight(mika, load);
 
     // mika is gone (its lock is stale): the folder is ours to read. It holds each peer's
     // acknowledged counters, or those of its announce cut off by the kill.
