@@ -2,6 +2,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSyn
 import { join, resolve } from 'node:path';
 import { open, type RootDatabase } from 'lmdb';
 import { DATA_FILE, LOCK_FILE } from './layout.js';
+import { processExists } from '../../os/process-exists.js';
 
 // The embedded store's data folder (layout.ts): taking it, and opening its file safely.
 
@@ -44,7 +45,7 @@ export function lockDataFolder(dir: string): () => void {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new DataFolderError(`cannot write ${path}: ${(err as Error).message}`);
       const holder = Number(readFileSync(path, 'utf8').trim());
       // Our own pid in a lock we do not hold: a process before us had it (a container restarted).
-      if (Number.isSafeInteger(holder) && holder > 0 && holder !== process.pid && alive(holder)) throw inUse(holder);
+      if (Number.isSafeInteger(holder) && holder > 0 && holder !== process.pid && processExists(holder)) throw inUse(holder);
       // Left behind by a process that is gone.
       rmSync(path, { force: true });
     }
@@ -54,15 +55,6 @@ export function lockDataFolder(dir: string): () => void {
 
 /** Lock files this process holds. */
 const heldHere = new Set<string>();
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Checks that mika.mdb, when it exists, is an LMDB file before LMDB maps it: LMDB trusts its file
