@@ -183,6 +183,92 @@ export const StoreSchema = Type.Object(
 const Ident = (def: string, description: string) =>
   Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_$]{0,63}$', default: def, description });
 
+const OptionalTable = (description: string) => Type.String({ pattern: '^([A-Za-z_][A-Za-z0-9_$]{0,63})?$', default: '', description });
+
+// A figure of a site row goes to no column (""), one, or several ("actual_uploaded,client_uploaded").
+const IDENT = '[A-Za-z_][A-Za-z0-9_$]{0,63}';
+const Columns = (def: string, description: string) =>
+  Type.String({ pattern: `^(${IDENT}(,${IDENT})*)?$`, default: def, description: `${description}; "" = not written, "a,b" = both columns` });
+
+const Times = () =>
+  Type.Union([Type.Literal('unix'), Type.Literal('datetime')], {
+    default: 'unix',
+    description: 'How times are written: "unix" (integer seconds) or "datetime" (UTC text for DATETIME/TIMESTAMP columns, NULL for never)',
+  });
+
+const Addresses = () =>
+  Type.Union([Type.Literal('text'), Type.Literal('binary')], {
+    default: 'text',
+    description: 'How addresses are written: "text" ("1.2.3.4", "2001:db8::1"; "" when none) or "binary" (4 or 16 bytes, as INET6_ATON; NULL when none)',
+  });
+
+/** sql.flush.history, .peers, .snatches: the site rows (docs/operations.md, "History, peers and snatches"). */
+const SiteTables = {
+  history: Type.Object(
+    {
+      table: OptionalTable('Table of per-(user, torrent) history rows, set to the ledger at each flush (INSERT ... ON DUPLICATE KEY UPDATE on user and torrent); empty = not written'),
+      user_id: Ident('user_id', 'User id column (key, with torrent_id)'),
+      torrent_id: Ident('torrent_id', 'Torrent id column (key, with user_id)'),
+      uploaded: Columns('uploaded', 'Credited upload on the torrent, bytes'),
+      downloaded: Columns('downloaded', 'Credited download, bytes'),
+      uploaded_raw: Columns('uploaded_raw', 'Reported upload, bytes'),
+      downloaded_raw: Columns('downloaded_raw', 'Reported download, bytes'),
+      seed_time: Columns('seed_time', 'Seconds seeded'),
+      leech_time: Columns('leech_time', 'Seconds leeched'),
+      announces: Columns('announces', 'Announces'),
+      first_announce: Columns('first_announce', 'Time of the first announce'),
+      last_announce: Columns('last_announce', 'Time of the last announce'),
+      completed_at: Columns('completed_at', 'Time of the snatch (0 or NULL: none)'),
+      active: Columns('active', '1 while the user has a peer on the torrent'),
+      seeder: Columns('seeder', '1 while active with nothing left'),
+      left: Columns('left', 'Bytes left at the last announce'),
+      hnr_state: Columns('hnr_state', 'Hit-and-run state: none, pending, satisfied, hnr or immune'),
+      hitrun: Columns('', '1 when the hit-and-run state is hnr'),
+      immune: Columns('immune', '1 when the user is immune to hit-and-run'),
+      times: Times(),
+    },
+    { additionalProperties: false, default: {} },
+  ),
+  peers: Type.Object(
+    {
+      table: OptionalTable('Table of the swarms\' peers: a row upserted when its peer announces, deleted when it stops or is reaped; empty = not written'),
+      user_id: Ident('user_id', 'User id column (key, with torrent_id and peer_id)'),
+      torrent_id: Ident('torrent_id', 'Torrent id column (key)'),
+      peer_id: Ident('peer_id', 'peer_id column (key), 20 bytes (BINARY(20))'),
+      ip: Columns('', 'The address the peer counts under: IPv4 when it has one, else IPv6'),
+      port: Columns('', 'The port of that address'),
+      ipv4: Columns('ipv4', 'IPv4 address'),
+      ipv4_port: Columns('ipv4_port', 'IPv4 port (0: none)'),
+      ipv6: Columns('ipv6', 'IPv6 address'),
+      ipv6_port: Columns('ipv6_port', 'IPv6 port (0: none)'),
+      user_agent: Columns('user_agent', 'User-Agent of its last announce'),
+      user_agent_max: Type.Integer({ minimum: 1, maximum: 1024, default: 255, description: 'Longest User-Agent written (characters); longer is cut' }),
+      seeder: Columns('seeder', '1 when it has nothing left'),
+      uploaded: Columns('uploaded', 'Upload it reported, bytes'),
+      downloaded: Columns('downloaded', 'Download it reported, bytes'),
+      left: Columns('left', 'Bytes left it reported'),
+      connectable: Columns('', 'Written NULL: mika does not probe peers'),
+      active: Columns('', 'Written 1 (the row exists while the peer does)'),
+      last_announce: Columns('last_announce', 'Time of its last announce'),
+      times: Times(),
+      addresses: Addresses(),
+    },
+    { additionalProperties: false, default: {} },
+  ),
+  snatches: Type.Object(
+    {
+      table: OptionalTable('Table snatches are inserted into, one row each, exactly once; empty = not written'),
+      user_id: Columns('user_id', 'User id'),
+      torrent_id: Columns('torrent_id', 'Torrent id'),
+      at: Columns('completed_at', 'Time of the snatch'),
+      ip: Columns('ip', 'Address of the completing announce'),
+      times: Times(),
+      addresses: Addresses(),
+    },
+    { additionalProperties: false, default: {} },
+  ),
+};
+
 export const SqlSchema = Type.Object(
   {
     url: Type.String({ default: '', description: 'mysql://user:password@host:port/database; when set it wins over host, port, user, password and database' }),
@@ -278,6 +364,7 @@ export const SqlSchema = Type.Object(
           },
           { additionalProperties: false, default: {} },
         ),
+        ...SiteTables,
         log_table: Ident('mika_flush_log', 'Table of applied flush ids: a retried flush is not added twice'),
       },
       { additionalProperties: false, default: {} },

@@ -5,6 +5,7 @@ import { configChanges, keepRunning, type ConfigChanges } from '../config/diff.j
 import type { Config } from '../config/schema.js';
 import { Flusher } from '../flush/flusher.js';
 import { flushView } from '../flush/flush-view.js';
+import { siteRowsWanted } from '../flush/apply-site-rows.js';
 import { Metrics } from '../metrics/metrics.js';
 import { startMetricsServer, type MetricsServer } from '../metrics/metrics-server.js';
 import { startExporters } from '../metrics/push-exporter.js';
@@ -67,7 +68,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const clock = opts.clock ?? systemClock;
   // An API that is asked for must start: a missing or unusable TLS file stops start-up before anything opens.
   if (apiOffReason(config.api) === undefined) readApiTls(config.api);
-  const store = opts.store ?? (await createStore(config.store, logger, { flush: config.sql.flush.enabled, flushCheats: config.sql.flush.enabled && config.sql.flush.cheats.table !== '' }));
+  const store = opts.store ?? (await createStore(config.store, logger, { flush: config.sql.flush.enabled, flushCheats: config.sql.flush.enabled && config.sql.flush.cheats.table !== '', flushSite: config.sql.flush.enabled && siteRowsWanted(config.sql.flush) }));
   try {
     await store.open();
   } catch (err) {

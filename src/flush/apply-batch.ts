@@ -2,6 +2,7 @@ import type { PoolConnection } from 'mysql2/promise';
 import type { SqlConfig } from '../config/schema.js';
 import { ident } from '../sql/connect.js';
 import type { FlushBatch } from '../store/flush-batch.js';
+import { applySiteRows } from './apply-site-rows.js';
 
 export type FlushTargets = SqlConfig['flush'];
 
@@ -24,7 +25,8 @@ export function millionthsText(m: number): string {
  * Applies one batch in one transaction: the batch id into the log table first (its primary key: a
  * batch committed before, whose acknowledgement was lost, stops there and changes nothing), then one
  * multi-row upsert per table, counters added and peer counts set, and the cheat events inserted
- * when sql.flush.cheats.table names a table. Resolves false for such an
+ * when sql.flush.cheats.table names a table, then the site rows (history, peers, snatches) into
+ * the tables sql.flush names for them (apply-site-rows.ts). Resolves false for such an
  * already applied batch. Rows go in id order, so concurrent flushers lock rows in the same order.
  */
 export async function applyBatch(conn: PoolConnection, t: FlushTargets, batch: FlushBatch): Promise<boolean> {
@@ -60,6 +62,7 @@ export async function applyBatch(conn: PoolConnection, t: FlushTargets, batch: F
       const rows = batch.cheats.map((e) => [e.at, e.userId, e.torrentId, e.peerId, e.kind, e.rate, e.reported, e.allowed]);
       await run(conn, `INSERT INTO ${ident(t.cheats.table)} (at, user_id, torrent_id, peer_id, kind, rate, reported, allowed) VALUES ?`, [rows]);
     }
+    await applySiteRows(conn, t, batch);
     await run(conn, 'COMMIT');
     return true;
   } catch (err) {

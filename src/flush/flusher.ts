@@ -159,7 +159,7 @@ export class Flusher {
           break;
         }
         sent += await this.send(conn, sql, batch, fromStore);
-        if (!drain && batch.users.length < BATCH_ROWS && batch.torrents.length < BATCH_ROWS && batch.cheats.length < BATCH_ROWS) break;
+        if (!drain && batch.users.length < BATCH_ROWS && batch.torrents.length < BATCH_ROWS && batch.cheats.length < BATCH_ROWS && (batch.peers?.length ?? 0) < BATCH_ROWS) break;
       }
       await this.prune(conn, sql);
       await run(conn, `DO RELEASE_LOCK(${LOCK})`, [sql.flush.log_table]);
@@ -210,7 +210,7 @@ export class Flusher {
     const applied = await applyBatch(conn, sql.flush, batch);
     if (!applied) this.opts.logger.info({ id: batch.id }, 'flush: batch already applied (its acknowledgement was lost), not added again');
     await fromStore(() => this.opts.store.ackFlush(batch.id));
-    return batch.users.length + batch.torrents.length + batch.cheats.length;
+    return batch.users.length + batch.torrents.length + batch.cheats.length + (batch.history?.length ?? 0) + (batch.peers?.length ?? 0) + (batch.snatches?.length ?? 0);
   }
 
   private async prune(conn: PoolConnection, sql: SqlConfig): Promise<void> {

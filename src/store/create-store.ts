@@ -10,14 +10,15 @@ export interface StoreLogger {
 /**
  * The store the config names. The embedded store (and lmdb) and the Redis store (and ioredis) are
  * loaded only when asked for. `flush` (config sql.flush.enabled) makes it track changes for the SQL
- * flush, `flushCheats` (a sql.flush.cheats.table too) cheat events for it.
+ * flush, `flushCheats` (a sql.flush.cheats.table too) cheat events for it, `flushSite` (a history,
+ * peers or snatches table) the peers and ledgers for the site rows.
  */
-export async function createStore(config: StoreConfig, logger: StoreLogger, opts: { flush?: boolean; flushCheats?: boolean } = {}): Promise<Store> {
+export async function createStore(config: StoreConfig, logger: StoreLogger, opts: { flush?: boolean; flushCheats?: boolean; flushSite?: boolean } = {}): Promise<Store> {
   if (config.type === 'memory') return new MemoryStore(opts);
   if (config.type === 'embedded') {
     // lmdb (a native module) is loaded only when the embedded store is asked for.
     const { EmbeddedStore } = await import('./embedded/embedded-store.js');
-    return new EmbeddedStore({ path: config.path, flush: opts.flush, flushCheats: opts.flushCheats });
+    return new EmbeddedStore({ path: config.path, flush: opts.flush, flushCheats: opts.flushCheats, flushSite: opts.flushSite });
   }
   const r = config.redis;
   const { RedisStore } = await import('./redis/redis-store.js');
@@ -36,5 +37,6 @@ export async function createStore(config: StoreConfig, logger: StoreLogger, opts
     logger,
     flush: opts.flush,
     flushCheats: opts.flushCheats,
+    flushSite: opts.flushSite,
   });
 }

@@ -25,6 +25,8 @@ export interface AnnounceInput {
   minInterval: number;
   rules: Rules;
   limits: PeerLimits;
+  /** The request's User-Agent, kept only for the SQL flush's peers rows (sql.flush.peers). */
+  userAgent?: string | undefined;
 }
 
 /**

@@ -228,6 +228,8 @@ export class Tracker {
         creditWithoutLeechers: accounting.credit_without_leechers,
       },
       limits: this.settings.limits,
+      // Node keeps one User-Agent header (a duplicate is dropped): a string or nothing.
+      userAgent: req.headers['user-agent'] as string | undefined,
     });
     this.timings.storage('announce', secondsSince(s0));
     if (result.refused) throw peerLimitFailure(result.refused, cfg, user);

@@ -16,6 +16,8 @@ export interface EmbeddedStoreOptions {
   flush?: boolean | undefined;
   /** With `flush`: cheat events go into the flush's batches too (config sql.flush.cheats.table). */
   flushCheats?: boolean | undefined;
+  /** With `flush`: the site rows (history, peers, snatches) too. */
+  flushSite?: boolean | undefined;
 }
 
 /**
@@ -40,7 +42,7 @@ export class EmbeddedStore implements Store {
     try {
       const db = openDataFile(this.opts.path);
       // restore() notes nothing: the journal is first called by an operation, once commits exists.
-      const mem = new MemoryStore({ flush: this.opts.flush, flushCheats: this.opts.flushCheats, journal: (key, live) => commits.note(key, live) });
+      const mem = new MemoryStore({ flush: this.opts.flush, flushCheats: this.opts.flushCheats, flushSite: this.opts.flushSite, journal: (key, live) => commits.note(key, live) });
       const read = restoreAll(db, mem, join(this.opts.path, DATA_FILE));
       const commits = new GroupCommit(db, read);
       this.db = db;

@@ -31,6 +31,8 @@ export const K = {
   flushSentUser: (id: number) => `fsu/${id}`,
   flushSentTorrent: (infoHash: string) => `fst/${infoHash}`,
   flushGone: (torrentId: number) => `fg/${torrentId}`,
+  /** A peer the site rows (history, peers, snatches) wait on: `<info_hash><peerKey>` → [torrent id, User-Agent]. */
+  flushDirtyPeer: (swarmPeer: string) => `fdp/${swarmPeer}`,
   flushBatch: (id: string) => `fb/${id}`,
   flushCounter: 'fm',
 } as const;

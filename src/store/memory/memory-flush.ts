@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { bonusMillionths, bySeq, type FlushBatch, type FlushTorrentRow, type FlushUserRow } from '../flush-batch.js';
-import type { CheatEvent, TorrentStats, UserStats } from '../records.js';
+import { bonusMillionths, bySeq, type FlushBatch, type FlushHistoryRow, type FlushPeerRow, type FlushSnatchRow, type FlushTorrentRow, type FlushUserRow } from '../flush-batch.js';
+import { peerInfo, userIdOfPeerKey } from '../peer-info.js';
+import { PEER_ID_LEN } from '../peer-record.js';
+import type { CheatEvent, TorrentStats, UserStats, UserTorrentStats } from '../records.js';
+import type { PeerState } from '../../accounting/settle.js';
 import { K, kindOf, restOf, type Journal } from './journal.js';
 
 type UserFigures = Pick<UserStats, 'uploadedRaw' | 'downloadedRaw' | 'uploaded' | 'downloaded' | 'snatches'> & { bonusMillionths: number };
@@ -28,6 +31,28 @@ export interface FlushCheatSource {
   last(n: number): CheatEvent[];
 }
 
+/** What the site rows read of a (user, torrent) ledger (sql.flush.history, sql.flush.snatches). */
+export interface FlushLedgerSource {
+  stats: UserTorrentStats;
+  /** Announces settled on the ledger (absent in a ledger written before the site rows). */
+  announces?: number | undefined;
+  /** Unix seconds and address text of the snatch (absent before it, or before the site rows). */
+  completedAt?: number | undefined;
+  completedIp?: string | undefined;
+  /** The snatch went into a batch. */
+  snatchFlushed?: boolean | undefined;
+}
+
+/** The store as the site rows read it. */
+export interface FlushSiteSource {
+  peer(infoHash: string, peerKey: string): { record: Buffer; state: PeerState } | undefined;
+  ledger(userId: number, torrentId: number): FlushLedgerSource | undefined;
+  /** Whether the user has a live peer in the swarm. */
+  active(infoHash: string, userId: number): boolean;
+  /** Records that the ledger's snatch is in a batch (and journals the ledger). */
+  snatchFlushed(userId: number, torrentId: number): void;
+}
+
 export class MemoryFlush {
   /**
    * Cheat events (counted over the store's life) already in a batch: the unflushed ones are the
@@ -38,6 +63,8 @@ export class MemoryFlush {
 
   private readonly dirtyUsers = new Set<number>();
   private readonly dirtyTorrents = new Set<string>();
+  /** `<info_hash><peerKey>` → [torrent id, User-Agent]: peers (and their ledgers) the site rows wait on. */
+  private readonly dirtyPeers = new Map<string, [number, string]>();
   /** Torrent id → snatches a deleted torrent had not flushed. */
   private readonly gone = new Map<number, number>();
   /** What was flushed last (users are never forgotten, as their Redis hash is kept). */
@@ -55,7 +82,17 @@ export class MemoryFlush {
   constructor(
     private readonly journal?: Journal,
     private readonly cheats = false,
+    /** The site rows (history, peers, snatches) go into the batches too. */
+    readonly site = false,
   ) {}
+
+  /** A peer that announced, stopped or was reaped: its row and its ledger's go out in the next batch. */
+  markPeer(infoHash: string, peerKey: string, torrentId: number, userAgent: string): void {
+    const key = infoHash + peerKey;
+    const mark: [number, string] = [torrentId, userAgent];
+    this.dirtyPeers.set(key, mark);
+    this.journal?.(K.flushDirtyPeer(key), mark);
+  }
 
   markUser(id: number): void {
     if (this.dirtyUsers.has(id)) return;
@@ -75,6 +112,7 @@ export class MemoryFlush {
     switch (kindOf(key)) {
       case 'fdu': this.dirtyUsers.add(Number(rest)); return true;
       case 'fdt': this.dirtyTorrents.add(rest); return true;
+      case 'fdp': this.dirtyPeers.set(rest, value as [number, string]); return true;
       case 'fsu': this.sentUsers.set(Number(rest), value as UserFigures); return true;
       case 'fst': this.sentTorrents.set(rest, value as TorrentFigures); return true;
       case 'fg': this.gone.set(Number(rest), value as number); return true;
@@ -106,6 +144,7 @@ export class MemoryFlush {
     user: (id: number) => UserStats | undefined,
     torrent: (infoHash: string) => FlushTorrentSource | undefined,
     cheatLog?: FlushCheatSource,
+    site?: FlushSiteSource,
   ): FlushBatch | undefined {
     const users: FlushUserRow[] = [];
     for (const id of take(this.dirtyUsers, max)) {
@@ -169,13 +208,68 @@ export class MemoryFlush {
       }
     }
 
-    if (users.length === 0 && rows.size === 0 && cheats.length === 0) return undefined;
+    const siteRows = site && this.dirtyPeers.size > 0 ? this.siteRows(max, site) : undefined;
+
+    if (users.length === 0 && rows.size === 0 && cheats.length === 0 && !siteRows) return undefined;
     const seq = ++this.seq;
-    const batch: FlushBatch = { id: `${this.epoch}:${seq}`, seq, users, torrents: [...rows.values()], cheats };
+    const batch: FlushBatch = { id: `${this.epoch}:${seq}`, seq, users, torrents: [...rows.values()], cheats, ...siteRows };
     this.pending.set(batch.id, batch);
     this.journal?.(K.flushBatch(batch.id), batch);
     this.journal?.(K.flushCounter, { epoch: this.epoch, seq, cheatsTaken: this.cheatsTaken });
     return copy(batch);
+  }
+
+  /**
+   * The rows of up to `max` marked peers (flush-prepare-var.lua does the same): each peer as it is
+   * now or gone, the ledger of each (user, torrent) among them, and the snatch of a ledger whose
+   * snatch no batch has carried yet.
+   */
+  private siteRows(max: number, site: FlushSiteSource): Pick<FlushBatch, 'history' | 'peers' | 'snatches'> {
+    const peers: FlushPeerRow[] = [];
+    const history: FlushHistoryRow[] = [];
+    const snatches: FlushSnatchRow[] = [];
+    const ledgers = new Map<string, { userId: number; torrentId: number; infoHash: string }>();
+    for (const key of take(this.dirtyPeers.keys(), max)) {
+      const [torrentId, userAgent] = this.dirtyPeers.get(key)!;
+      this.dirtyPeers.delete(key);
+      this.journal?.(K.flushDirtyPeer(key), undefined);
+      const infoHash = key.slice(0, 40);
+      const peerKey = key.slice(40);
+      const userId = userIdOfPeerKey(peerKey);
+      const live = site.peer(infoHash, peerKey);
+      const peerId = Buffer.from(peerKey.slice(peerKey.length - PEER_ID_LEN), 'latin1').toString('hex');
+      peers.push({ userId, torrentId, peerId, peer: live && peerInfo(userId, live.record, live.state), userAgent });
+      ledgers.set(`${userId}/${torrentId}`, { userId, torrentId, infoHash });
+    }
+    for (const { userId, torrentId, infoHash } of ledgers.values()) {
+      const l = site.ledger(userId, torrentId);
+      if (!l) continue;
+      const active = site.active(infoHash, userId);
+      const s = l.stats;
+      history.push({
+        userId,
+        torrentId,
+        uploaded: s.uploaded,
+        downloaded: s.downloaded,
+        uploadedRaw: s.uploadedRaw,
+        downloadedRaw: s.downloadedRaw,
+        seedTime: s.seedTime,
+        leechTime: s.leechTime,
+        announces: l.announces ?? 0,
+        firstAnnounce: s.firstSeen,
+        lastAnnounce: s.lastSeen,
+        completedAt: l.completedAt ?? 0,
+        active,
+        seeder: active && s.left === 0,
+        left: s.left,
+      });
+      // A snatch from before the site rows were on has no time: it is not listed.
+      if (s.snatched && !l.snatchFlushed && l.completedAt) {
+        snatches.push({ userId, torrentId, at: l.completedAt, ip: l.completedIp ?? '' });
+        site.snatchFlushed(userId, torrentId);
+      }
+    }
+    return { history, peers, snatches };
   }
 
   pendingBatches(): FlushBatch[] {
@@ -197,4 +291,12 @@ function take<T>(items: Iterable<T>, max: number): T[] {
   return out;
 }
 
-const copy = (b: FlushBatch): FlushBatch => ({ ...b, users: b.users.map((u) => ({ ...u })), torrents: b.torrents.map((t) => ({ ...t })), cheats: b.cheats.map((e) => ({ ...e })) });
+const copy = (b: FlushBatch): FlushBatch => ({
+  ...b,
+  users: b.users.map((u) => ({ ...u })),
+  torrents: b.torrents.map((t) => ({ ...t })),
+  cheats: b.cheats.map((e) => ({ ...e })),
+  ...(b.history && { history: b.history.map((r) => ({ ...r })) }),
+  ...(b.peers && { peers: b.peers.map((r) => ({ ...r, peer: r.peer && { ...r.peer } })) }),
+  ...(b.snatches && { snatches: b.snatches.map((r) => ({ ...r })) }),
+});

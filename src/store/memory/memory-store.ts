@@ -1,4 +1,5 @@
 import { isOvertaken, isTooEarly, oversizedFigure, settle, type CheatKind, type PeerState, type Settlement, type SwarmView } from '../../accounting/settle.js';
+import { endpointText } from '../../net/ip-address.js';
 import { peerInfo, seedersFirst, userIdOfPeerKey } from '../peer-info.js';
 import type { FlushBatch } from '../flush-batch.js';
 import { addressKey, sameEndpoints, writeEndpoint } from '../peer-record.js';
@@ -23,7 +24,7 @@ import {
 import { FigureRangeError } from '../figure-range-error.js';
 import { CheatLog, type LoggedCheat } from './cheat-log.js';
 import { K, kindOf, restOf, type Journal, type PeerRow, type SwarmRow } from './journal.js';
-import { MemoryFlush } from './memory-flush.js';
+import { MemoryFlush, type FlushSiteSource } from './memory-flush.js';
 import { Rotation } from './rotation.js';
 
 /** One peer of a swarm; updated in place, so it doubles as its own key in the liveness map. */
@@ -62,6 +63,14 @@ interface Ledger {
   budgetAt: number;
   /** Unix seconds up to which wall time was accrued. */
   clockAt: number;
+  // The site rows' (sql.flush.history, sql.flush.snatches); absent in a ledger kept before them.
+  /** Announces settled on the ledger. */
+  announces?: number;
+  /** Unix seconds and address text of the snatch. */
+  completedAt?: number;
+  completedIp?: string;
+  /** The snatch went into a SQL flush batch. */
+  snatchFlushed?: boolean;
 }
 
 const CHEAT_LOG_MAX = 10_000;
@@ -115,10 +124,13 @@ export class MemoryStore implements Store {
   /** Told of every record an operation changes (see journal.ts); registry writes are the keeper's to note. */
   private readonly journal: Journal | undefined;
 
-  /** `flushCheats`: the flush's batches carry the cheat events too (sql.flush.cheats.table). */
-  constructor(opts: { flush?: boolean; flushCheats?: boolean; journal?: Journal } = {}) {
+  /**
+   * `flushCheats`: the flush's batches carry the cheat events too (sql.flush.cheats.table);
+   * `flushSite`: and the site rows, history, peers and snatches (sql.flush.history/peers/snatches).
+   */
+  constructor(opts: { flush?: boolean; flushCheats?: boolean; flushSite?: boolean; journal?: Journal } = {}) {
     this.journal = opts.journal;
-    this.flush = opts.flush ? new MemoryFlush(opts.journal, opts.flushCheats) : undefined;
+    this.flush = opts.flush ? new MemoryFlush(opts.journal, opts.flushCheats, opts.flushSite) : undefined;
   }
 
   /**
@@ -283,6 +295,7 @@ export class MemoryStore implements Store {
     const swarm = this.swarms.get(infoHash);
     if (!swarm) return;
     for (const peer of swarm.peers.values()) {
+      if (registered) this.markGone(peer, registered.id);
       this.liveness.delete(peer);
       if (swarm.leechers.has(peer.key)) this.leechingMoved(peer.userId, -1);
       this.journal?.(K.peer(infoHash, peer.key), undefined);
@@ -369,13 +382,18 @@ export class MemoryStore implements Store {
     ut.stopped = event === 'stopped';
     ledger.budgetAt = s.budgetAt;
     ledger.clockAt = s.clockAt;
+    ledger.announces = (ledger.announces ?? 0) + 1;
     if (s.snatch) {
       ut.snatched = true;
+      ledger.completedAt = now;
+      ledger.completedIp = endpointText(input.endpoint);
       userStats.snatches++;
       swarm.stats.snatches++;
       this.flush?.markTorrent(swarm.infoHash);
     }
     if (this.flush && (s.upRaw !== 0 || s.downRaw !== 0 || s.bonus !== 0 || s.snatch)) this.flush.markUser(user.id);
+    // Site rows (sql.flush.history/peers/snatches): the peer and its ledger go out in the next batch.
+    if (this.flush?.site) this.flush.markPeer(torrent.infoHash, key, torrent.id, input.userAgent ?? '');
     if (s.cheat) {
       userStats.cheats++;
       // The key ends with the peer_id's bytes as latin1: no encoding here (the log makes hex when read).
@@ -451,6 +469,7 @@ export class MemoryStore implements Store {
     let reaped = 0;
     for (const peer of this.liveness) {
       if (peer.state.lastSeen >= cutoff) break;
+      this.markGone(peer);
       this.dropPeer(peer);
       reaped++;
     }
@@ -509,8 +528,22 @@ export class MemoryStore implements Store {
         return { torrentId: torrent.id, figures: swarm && { seeders: swarm.seeders.size, leechers: swarm.leechers.size, snatches: swarm.stats.snatches } };
       },
       { total: Object.values(this.cheatTally).reduce((a, b) => a + b, 0), held: this.cheats.size, last: (n) => this.cheats.last(n) },
+      this.siteSource,
     );
   }
+
+  /** What the flush's site rows read (memory-flush.ts). */
+  private readonly siteSource: FlushSiteSource = {
+    peer: (infoHash, peerKey) => this.swarms.get(infoHash)?.peers.get(peerKey),
+    ledger: (userId, torrentId) => this.ledgers.get(userId)?.get(torrentId),
+    active: (infoHash, userId) => (this.swarms.get(infoHash)?.owners.get(userId) ?? 0) > 0,
+    snatchFlushed: (userId, torrentId) => {
+      const ledger = this.ledgers.get(userId)?.get(torrentId);
+      if (!ledger) return;
+      ledger.snatchFlushed = true;
+      this.journal?.(K.ledger(userId, torrentId), ledger);
+    },
+  };
 
   async pendingFlushes(): Promise<FlushBatch[]> {
     return this.flush?.pendingBatches() ?? [];
@@ -582,6 +615,11 @@ export class MemoryStore implements Store {
     if (seq >= CHEAT_LOG_MAX) this.journal?.(K.cheat(seq - CHEAT_LOG_MAX), undefined);
     this.cheatTally[event.kind as CheatKind]++;
     this.journal?.(K.cheatCounts, this.cheatTally);
+  }
+
+  /** Site rows: a peer reaped or dropped with its torrent leaves the site's peers in the next batch. */
+  private markGone(peer: Peer, torrentId = this.registry.torrentByInfoHash(peer.swarm.infoHash)?.id): void {
+    if (this.flush?.site && torrentId !== undefined) this.flush.markPeer(peer.swarm.infoHash, peer.key, torrentId, '');
   }
 
   private dropPeer(peer: Peer): void {

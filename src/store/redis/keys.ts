@@ -36,6 +36,11 @@ export interface FlushKeys {
   pending: string;
   /** LIST cheat events (cheats-list lines) not yet in a batch, oldest first (sql.flush.cheats.table). */
   cheats: string;
+  /**
+   * HASH `<info_hash><peerKey>` → User-Agent: peers (and so their ledgers) the site rows wait on
+   * (sql.flush.history/peers/snatches); set by announce, reap and delete-torrent, taken by the flush.
+   */
+  dirtyPeers: string;
 }
 
 /**
@@ -115,6 +120,7 @@ export class RedisKeys {
       ids: `${prefix}flush:ids`,
       pending: `${prefix}flush:pending`,
       cheats: `${prefix}flush:cheats`,
+      dirtyPeers: `${prefix}flush:dirty-peers`,
     };
   }
 

@@ -57,6 +57,8 @@ export interface RedisStoreOptions {
   flush?: boolean | undefined;
   /** With `flush`: cheat events go into the flush's batches too (config sql.flush.cheats.table). */
   flushCheats?: boolean | undefined;
+  /** With `flush`: the site rows (history, peers, snatches) too; the scripts mark peers dirty. */
+  flushSite?: boolean | undefined;
 }
 
 /** Same as the memory store's log size. */
@@ -111,6 +113,8 @@ export class RedisStore implements Store {
   protected readonly flushFlag: string;
   /** ARGV of announce: "1" when cheat events go to the SQL flush. */
   private readonly flushCheatsFlag: string;
+  /** ARGV of announce, reap and delete-torrent: the dirty-peers key when the site rows are on, else "". */
+  protected readonly dirtyPeersArg: string;
   private readonly flush: RedisFlush;
   protected readonly fail = (err: unknown): never => {
     throw toStoreError(err);
@@ -150,7 +154,8 @@ export class RedisStore implements Store {
     this.sync = new RegistrySync(this.main, this.sub, this.keys, this.cache, this.origin, this.logger);
     this.flushFlag = opts.flush ? '1' : '0';
     this.flushCheatsFlag = opts.flush && opts.flushCheats ? '1' : '0';
-    this.flush = new RedisFlush(this.main, this.keys, this.flushCheatsFlag === '1');
+    this.dirtyPeersArg = opts.flush && opts.flushSite ? this.keys.flush.dirtyPeers : '';
+    this.flush = new RedisFlush(this.main, this.keys, this.flushCheatsFlag === '1', this.dirtyPeersArg !== '');
   }
 
   /** The message of the last connection error of either connection, for a failed open(). */
@@ -298,7 +303,7 @@ export class RedisStore implements Store {
     const p = this.main.pipeline() as ScriptPipeline;
     for (const ih of infoHashes) {
       const s = k.swarm(ih);
-      p.deleteTorrent(s.torrent, s.peers, s.seeders, s.leechers, s.expiry, k.torrents, k.reap, k.totals, k.flush.dirtyTorrents, k.flush.goneTorrents, s.owners, k.leeching, ih, k.events, torrentMessage(ih), this.flushFlag, '1');
+      p.deleteTorrent(s.torrent, s.peers, s.seeders, s.leechers, s.expiry, k.torrents, k.reap, k.totals, k.flush.dirtyTorrents, k.flush.goneTorrents, s.owners, k.leeching, ih, k.events, torrentMessage(ih), this.flushFlag, '1', this.dirtyPeersArg);
     }
     const had = await execPipeline(p).catch(this.fail);
     for (const ih of infoHashes) this.cache.deleteTorrent(ih);
@@ -389,6 +394,8 @@ export class RedisStore implements Store {
       cluster === '1' ? 0 : user.leechSlots,
       cluster === '1' ? '0' : this.flushCheatsFlag,
       input.limits.perIpTorrent,
+      cluster === '1' ? '' : this.dirtyPeersArg,
+      cluster === '1' || this.dirtyPeersArg === '' ? '' : (input.userAgent ?? ''),
     ];
   }
 
@@ -418,7 +425,7 @@ export class RedisStore implements Store {
         for (const ih of due) {
           done.add(ih);
           const s = this.keys.swarm(ih);
-          p.reapSwarm(s.peers, s.seeders, s.leechers, s.expiry, this.keys.reap, this.keys.totals, this.keys.flush.dirtyTorrents, s.owners, this.keys.leeching, ih, cutoff, this.flushFlag, '1');
+          p.reapSwarm(s.peers, s.seeders, s.leechers, s.expiry, this.keys.reap, this.keys.totals, this.keys.flush.dirtyTorrents, s.owners, this.keys.leeching, ih, cutoff, this.flushFlag, '1', this.dirtyPeersArg);
         }
         for (const n of await execPipeline(p)) reaped += num(n);
       }

@@ -68,6 +68,12 @@
     ARGV[25] the user's leech slots: most of its peers leeching at once over every swarm (0 = no limit)
     ARGV[26] "1" when cheat events go to the SQL flush (sql.flush.cheats.table; never on a cluster)
     ARGV[27] most live peers under one IP address in the swarm (0 = no limit)
+    ARGV[28] SQL flush site rows (sql.flush.history/peers/snatches; never on a cluster): the name of
+             the dirty-peers HASH, or "" when off. A key passed as an argument rather than a KEYS[18],
+             so this script keeps its key count: it is a standalone key, written only here, outside
+             any cluster. The peer's field "<info_hash><peerKey>" gets ARGV[29], and the ledger's
+             `announces` goes up by one.
+    ARGV[29] the announce's User-Agent (the site's peers row shows it)
 
   Output: { -1 } when the announce is older than the peer's last one (overtaken: nothing written),
           { -2, "peers_per_user_torrent" | "peers_per_ip_torrent" | "leech_slots" } when a peer
@@ -315,6 +321,9 @@ local snatches = tonumber(t[1] or '0')
 if snatch then
   snatches = snatches + 1
   put(hw, 'snatched', '1')
+  -- The snatch list's time and address (sql.flush.snatches).
+  put(hw, 'completed_at', ARGV[9])
+  put(hw, 'completed_ip', endpoint)
   redis.call('HINCRBY', userKey, 'snatches', 1)
   redis.call('HINCRBY', torrentKey, 'snatches', 1)
 end
@@ -334,6 +343,11 @@ if cheatKind then
   end
 end
 redis.call('HSET', utKey, unpack(hw))
+-- SQL flush site rows: the peer and its ledger wait for the next batch (flush-prepare-var.lua).
+if ARGV[28] and ARGV[28] ~= '' then
+  redis.call('HINCRBY', utKey, 'announces', 1)
+  redis.call('HSET', ARGV[28], infoHash .. key, ARGV[29])
+end
 if flush and (upRaw ~= 0 or downRaw ~= 0 or bonus ~= 0 or snatch) then redis.call('SADD', dirtyUsersKey, ARGV[17]) end
 local torrentMoved = snatch
 -- A leecher was here when this announce came (itself, if it leaves or completes now, or stays one).

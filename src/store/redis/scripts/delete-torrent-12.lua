@@ -28,6 +28,9 @@
     ARGV[3] message published on it
     ARGV[4] "1" when the SQL flush is on
     ARGV[5] "1" when leeching peers are counted (standalone; a cluster passes "0" and any KEYS[12] of the slot)
+    ARGV[6] the SQL flush's dirty-peers HASH when its site rows are on, else "" (announce-17.lua,
+            ARGV[28]): each peer of the swarm is marked, so its row leaves the site (the ledger keeps
+            the torrent id)
 
   Output: 1 when the torrent was registered, 0 otherwise (the message is published either way).
 ]]
@@ -49,6 +52,9 @@ if ARGV[5] == '1' and leechers > 0 then
     local uid = string.sub(k, 1, #k - 21)
     if redis.call('HINCRBY', KEYS[12], uid, -1) <= 0 then redis.call('HDEL', KEYS[12], uid) end
   end
+end
+if ARGV[6] and ARGV[6] ~= '' then
+  for _, k in ipairs(redis.call('HKEYS', KEYS[2])) do redis.call('HSET', ARGV[6], ARGV[1] .. k, '') end
 end
 if seeders > 0 then redis.call('HINCRBY', KEYS[8], 'seeders', -seeders) end
 if leechers > 0 then redis.call('HINCRBY', KEYS[8], 'leechers', -leechers) end

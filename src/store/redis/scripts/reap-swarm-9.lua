@@ -22,6 +22,8 @@
     ARGV[2] cutoff, unix seconds: peers whose lastSeen is below it are dropped
     ARGV[3] "1" when the SQL flush is on
     ARGV[4] "1" when leeching peers are counted (standalone; a cluster passes "0" and any KEYS[9] of the slot)
+    ARGV[5] the SQL flush's dirty-peers HASH when its site rows are on, else "" (announce-17.lua,
+            ARGV[28]): each dropped peer's field "<info_hash><peerKey>" is set, so its row leaves the site
 
   Output: how many peers were dropped.
 ]]
@@ -54,6 +56,9 @@ while true do
   seeders = seeders + redis.call('ZREM', seedersKey, unpack(expired))
   leechers = leechers + redis.call('ZREM', leechersKey, unpack(expired))
   redis.call('ZREM', expiryKey, unpack(expired))
+  if ARGV[5] and ARGV[5] ~= '' then
+    for _, k in ipairs(expired) do redis.call('HSET', ARGV[5], ARGV[1] .. k, '') end
+  end
   for _, k in ipairs(expired) do
     -- peerKey: "<uid>:" .. 20 peer_id bytes
     local uid = string.sub(k, 1, #k - 21)
