@@ -23,6 +23,11 @@ import { fillSwarm } from './swarm-fill.js';
 // A `fill N` line grows the swarm of the sweep torrent (fixtures.ts swarmPeer) to N peers through
 // the store's announce (bench/swarm-fill.ts); answered with `{"filled":N,"peers":…,"seconds":…}` (peers as the store counts them).
 //
+// --flush-url mysql://… turns the SQL flush on (sql.flush, interval --flush-interval s, default 3) with
+// the site rows into mika's default tables (mika_history, mika_peers, mika_snatches); a `flush`
+// line is answered with `{"flush":{"pending":N}}`, the batches prepared and not yet acknowledged, a
+// `swarm` line with `{"swarm":{"peers":N}}`, the peers over every swarm.
+//
 // --redis-nodes host:port,… puts the Redis store on a Redis Cluster (store.redis.mode "cluster").
 // --data-dir DIR is the embedded store's data folder (store.path). A `memory` line is answered with
 // `{"memory":{heapUsed,rss,dataBytes,commits}}`, after a garbage collection when node runs with
@@ -37,6 +42,8 @@ const { values } = parseArgs({
     'redis-nodes': { type: 'string' },
     'api-dir': { type: 'string' },
     'data-dir': { type: 'string' },
+    'flush-url': { type: 'string' },
+    'flush-interval': { type: 'string', default: '3' },
   },
 });
 const apiDir = values['api-dir'];
@@ -51,6 +58,14 @@ const config = parseConfig({
     redis: { url: values['redis-url'], key_prefix: 'bench:', ...(values['redis-nodes'] ? { mode: 'cluster', nodes: values['redis-nodes'].split(',') } : {}) },
   },
   log: { level: 'warn' },
+  ...(values['flush-url'] === undefined
+    ? {}
+    : {
+        sql: {
+          url: values['flush-url'],
+          flush: { enabled: true, interval: Number(values['flush-interval']), history: { table: 'mika_history' }, peers: { table: 'mika_peers' }, snatches: { table: 'mika_snatches' } },
+        },
+      }),
   ...(apiDir === undefined ? {} : { api: { listen: '127.0.0.1:0', keys: [BENCH_API_KEY], ...(await apiTls(apiDir)) } }),
 });
 const logger = createLogger(config.log.level);
@@ -85,6 +100,15 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   const [command, arg] = line.trim().split(' ');
   if (command === 'counters') process.stdout.write(`${JSON.stringify({ counters: daemon.tracker.counters })}\n`);
   if (command === 'memory') process.stdout.write(`${JSON.stringify({ memory: memory() })}\n`);
+  if (command === 'swarm') {
+    void daemon.store.totals().then((t) => process.stdout.write(`${JSON.stringify({ swarm: { peers: t.seeders + t.leechers } })}\n`));
+  }
+  if (command === 'flush') {
+    void daemon.store.pendingFlushes().then(
+      (b) => process.stdout.write(`${JSON.stringify({ flush: { pending: b.length } })}\n`),
+      () => process.stdout.write(`${JSON.stringify({ flush: { pending: null } })}\n`),
+    );
+  }
   if (command === 'fill') {
     fill(Number(arg)).catch((err: unknown) => {
       process.stderr.write(`fill failed: ${String(err)}\n`);

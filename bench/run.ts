@@ -7,6 +7,7 @@ import { writeFixtureFile } from './fixtures.js';
 import { opentrackerSkipReason, startOpentracker } from './opentracker.js';
 import { pids, removeTempDir, ROOT, runWrk, runWrkMeasured, spawnServer, startRedis, stop, sumFailures, tempDir, type Counters, type Mode, type WrkResult } from './processes.js';
 import { sanityAnnounce } from './sanity-announce.js';
+import { benchFlush, flushLines, type FlushStore } from './flush-load.js';
 import { benchScaleOut, scaleOutLines } from './scale-out.js';
 import { benchSweep, memoryLine, processMemoryLine, SWEEP_HEAD, sweepCells, type ProcessMemory, type SweepRow, type SweepStore, type RedisMemory } from './swarm-sweep.js';
 import { benchWarmup, seededSite, warmupLines, warmupSkipReason, type WarmupFigures } from './warmup.js';
@@ -24,7 +25,9 @@ import { benchWarmup, seededSite, warmupLines, warmupSkipReason, type WarmupFigu
 //
 // Env: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (50), BENCH_THREADS (2),
 // BENCH_TARGETS (bare,memory,embedded,redis,bittorrent-tracker,opentracker,sweep,warmup,scale-out: one and
-// two mika processes on one Redis and on a 3-master Redis Cluster, bench/scale-out.ts), BENCH_SWEEP_SIZES
+// two mika processes on one Redis and on a 3-master Redis Cluster, bench/scale-out.ts; flush: the SQL
+// flush with the site rows on under load, pending batches sampled, bench/flush-load.ts; not in the
+// default list, it needs MariaDB), BENCH_SWEEP_SIZES
 // (10,1000,10000,100000), BENCH_SWEEP_DURATION (s, 3), BENCH_PROFILE=1 (run mika under --cpu-prof and
 // print where the time goes; figures are then lower than without it).
 
@@ -42,7 +45,7 @@ const REDIS_SERVER = env.REDIS_SERVER ?? '/usr/bin/redis-server';
 const TARGETS_MET = { memory: 0.75, redis: 0.45, p99Ms: 10, warmupRowsPerSecond: 100_000, embeddedVsMemory: 0.8 };
 
 type Target = 'bare' | 'memory' | 'embedded' | 'redis' | 'bittorrent-tracker' | 'opentracker';
-const KNOWN: readonly string[] = ['bare', 'memory', 'embedded', 'redis', 'bittorrent-tracker', 'opentracker', 'sweep', 'warmup', 'scale-out'];
+const KNOWN: readonly string[] = ['bare', 'memory', 'embedded', 'redis', 'bittorrent-tracker', 'opentracker', 'sweep', 'warmup', 'scale-out', 'flush'];
 const isMika = (t: Target) => t === 'memory' || t === 'embedded' || t === 'redis';
 
 interface Row {
@@ -286,6 +289,7 @@ function skipReason(target: string): string | undefined {
   if (target === 'redis' || target === 'scale-out') return redisSkipReason();
   if (target === 'opentracker') return opentrackerSkipReason();
   if (target === 'warmup') return redisSkipReason() ?? warmupSkipReason();
+  if (target === 'flush') return warmupSkipReason();
   return undefined;
 }
 
@@ -311,6 +315,7 @@ async function main(): Promise<void> {
   let warmupFigures: WarmupFigures | undefined;
   let sweep: { rows: SweepRow[]; memory?: RedisMemory; processMemory: ProcessMemory[] } | undefined;
   let scaleOut: string[] = [];
+  let flushFigures: string[] = [];
   process.stdout.write(
     `mika bench: ${machine()}\nwrk -t${THREADS} -c${CONNECTIONS} -d${DURATION}s --latency, warm-up ${WARMUP} s, announce.lua (1,000 torrents, 50 passkeys)${PROFILE ? ', mika under --cpu-prof' : ''}\n`,
   );
@@ -323,7 +328,10 @@ async function main(): Promise<void> {
       }
       try {
         if (target === 'warmup') warmupFigures = await benchWarmupTarget(dir);
-        else if (target === 'scale-out') scaleOut = scaleOutLines(await benchScaleOut({ dir, fixtures, seconds: DURATION, warmup: WARMUP, connections: CONNECTIONS }));
+        else if (target === 'flush') {
+          const stores: FlushStore[] = redisSkipReason() ? ['memory'] : ['memory', 'redis'];
+          flushFigures = flushLines(await benchFlush({ dir, fixtures, seconds: DURATION, warmup: WARMUP, threads: THREADS, connections: CONNECTIONS, stores }));
+        } else if (target === 'scale-out') scaleOut = scaleOutLines(await benchScaleOut({ dir, fixtures, seconds: DURATION, warmup: WARMUP, connections: CONNECTIONS }));
         else if (target === 'sweep') {
           const stores: SweepStore[] = redisSkipReason() ? ['memory', 'embedded'] : ['memory', 'embedded', 'redis'];
           sweep = await benchSweep({ dir, stores, sizes: SWEEP_SIZES, seconds: SWEEP_DURATION, warmup: 1, threads: THREADS, connections: CONNECTIONS });
@@ -356,7 +364,7 @@ async function main(): Promise<void> {
     notes.push(`${LABELS[target]} closed the connection after (nearly) every reply: wrk counts each close as a read error and reconnects, so its keep-alive row is a connection per request too`);
   }
   const warmupFigure = warmupFigures ? warmupLines(warmupFigures, TARGETS_MET.warmupRowsPerSecond) : [];
-  process.stdout.write(`\n${[...verdicts(rows), ...memory, ...warmupFigure, ...scaleOut, ...notes, `At the end: ${load()}`].join('\n')}\n`);
+  process.stdout.write(`\n${[...verdicts(rows), ...memory, ...warmupFigure, ...scaleOut, ...flushFigures, ...notes, `At the end: ${load()}`].join('\n')}\n`);
   if (cells.length > 0) process.stdout.write(`\nMarkdown:\n\n${markdown(HEAD, cells, 2)}\n`);
   if (sweepTable.length > 0) process.stdout.write(`\n${markdown(SWEEP_HEAD, sweepTable, 1)}\n`);
 }

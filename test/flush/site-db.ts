@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import type { SqlConfig } from '../../src/config/schema.js';
@@ -7,18 +6,12 @@ import { bonusMillionths } from '../../src/store/flush-batch.js';
 import type { Store } from '../../src/store/store.js';
 import { startMariaDb, type MariaDbServer } from '../helpers/mariadb-server.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { documentedSchema } from './site-docs.js';
 
 // The site database of a flush test: the schema of docs/operations.md (so the docs stay true),
 // and the check that its tables hold exactly what the store counted.
 
-/** The CREATE TABLE statements of the flush section of docs/operations.md. */
-export function documentedSchema(): string {
-  const doc = readFileSync(new URL('../../docs/operations.md', import.meta.url), 'utf8');
-  const section = doc.slice(doc.indexOf('## Stats back to the site (flush)'));
-  const sql = /```sql\n([\s\S]*?)```/.exec(section);
-  if (!sql) throw new Error('docs/operations.md: no sql block in the flush section');
-  return sql[1]!;
-}
+export { documentedSchema } from './site-docs.js';
 
 /** A MariaDB and a Redis server of the calling test file, started before its tests; read them through the getters. */
 export function useServers(): { mariadb: () => MariaDbServer; redis: () => RedisServer } {

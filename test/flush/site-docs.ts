@@ -1,7 +1,16 @@
 import { readFileSync } from 'node:fs';
 
-// The site rows' part of docs/operations.md ("History, peers and snatches"), read by the flush
-// tests so that the documented statements and mappings are the ones tested.
+// The flush's part of docs/operations.md, read by the flush tests (and the flush bench) so that the
+// documented statements and mappings are the ones tested.
+
+/** The CREATE TABLE statements of the flush section of docs/operations.md (the stats tables). */
+export function documentedSchema(): string {
+  const doc = readFileSync(new URL('../../docs/operations.md', import.meta.url), 'utf8');
+  const section = doc.slice(doc.indexOf('## Stats back to the site (flush)'));
+  const sql = /```sql\n([\s\S]*?)```/.exec(section);
+  if (!sql) throw new Error('docs/operations.md: no sql block in the flush section');
+  return sql[1]!;
+}
 
 const doc = (): string => {
   const text = readFileSync(new URL('../../docs/operations.md', import.meta.url), 'utf8');

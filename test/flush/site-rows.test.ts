@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { SqlConfig } from '../../src/config/schema.js';
+import { applyBatch } from '../../src/flush/apply-batch.js';
 import { Flusher, type FlushLogger, type PassResult } from '../../src/flush/flusher.js';
+import { sqlPool } from '../../src/sql/connect.js';
 import { EmbeddedStore } from '../../src/store/embedded/embedded-store.js';
 import { MemoryStore } from '../../src/store/memory/memory-store.js';
 import { RedisStore } from '../../src/store/redis/redis-store.js';
@@ -45,6 +47,13 @@ interface Steps {
   back?: () => Promise<void>;
 }
 
+/** Passes until nothing is left to prepare (a pass stops after a batch that is not full). */
+async function drain(flusher: Flusher): Promise<PassResult> {
+  let result: PassResult = 'done';
+  for (let pass = 0; pass < 10 && result === 'done'; pass++) result = await flusher.flushNow();
+  return result;
+}
+
 const announce = (h: Harness, pk: string, a: AnnounceArgs, ip: string, ua?: string) => h.get(`/${pk}/announce?${announceQuery(a)}`, ip, ua ? { 'user-agent': ua } : {});
 
 /**
@@ -53,12 +62,7 @@ const announce = (h: Harness, pk: string, a: AnnounceArgs, ip: string, ua?: stri
  * bob's completion.
  */
 async function story(h: Harness, flusher: Flusher, steps: Steps = {}): Promise<number> {
-  // Passes until nothing is left to prepare (a pass stops after a batch that is not full).
-  const flushNow = async (): Promise<PassResult> => {
-    let result: PassResult = 'done';
-    for (let pass = 0; pass < 10 && result === 'done'; pass++) result = await flusher.flushNow();
-    return result;
-  };
+  const flushNow = () => drain(flusher);
   await announce(h, PK.alice, { infoHash: IH.plain, peerId: peer.alice, left: 0, port: 6881, event: 'started' }, '10.0.0.1', UA.alice);
   await announce(h, PK.bob, { infoHash: IH.plain, peerId: peer.bob, left: SIZE, port: 51413, event: 'started' }, '10.0.0.2', UA.bob);
   await announce(h, PK.carol, { infoHash: IH.plain, peerId: peer.carol, left: 0, port: 6882, event: 'started' }, '2001:db8::3');
@@ -242,6 +246,79 @@ describe.each(stores)('site rows on the %s store', (label, make) => {
       expect(history).toEqual(want);
       expect(await db.query('SELECT user_id, torrent_id, HEX(peer_id) AS peer_id, INET6_NTOA(ip) AS ip, port, agent, uploaded, downloaded, `left`, seeder, active, CAST(updated_at AS CHAR) AS updated_at FROM peers')).toEqual([
         { user_id: 1, torrent_id: T, peer_id: peer.alice.toString('hex').toUpperCase(), ip: '10.0.0.1', port: 6881, agent: UA.alice, uploaded: 1000, downloaded: 0, left: 0, seeder: 1, active: 1, updated_at: at(START + 240) },
+      ]);
+    } finally {
+      await flusher.close();
+      await h.close();
+    }
+  });
+});
+
+describe.each(stores)('site rows on the %s store, beyond the story', (label, make) => {
+  it('a batch committed whose acknowledgement was lost adds no second snatch; a deleted torrent takes its peers out of mika_peers', { timeout: 60_000 }, async () => {
+    const db = await siteDb(servers.mariadb(), `site_again_${label}`);
+    const mapping = siteMapping('');
+    await db.query(mapping.schema);
+    const sql = withTables(db, mapping.flush);
+    const { h, flusher } = await rig(make, sql);
+    try {
+      await announce(h, PK.alice, { infoHash: IH.plain, peerId: peer.alice, left: 0, event: 'started' }, '10.0.0.1', UA.alice);
+      await announce(h, PK.bob, { infoHash: IH.plain, peerId: peer.bob, left: SIZE, event: 'started' }, '10.0.0.2', UA.bob);
+      h.advance(30);
+      await announce(h, PK.bob, { infoHash: IH.plain, peerId: peer.bob, left: 0, downloaded: SIZE, event: 'completed' }, '10.0.0.2', UA.bob);
+      // The crash: COMMIT went through, the acknowledgement to the store never happened.
+      const batch = (await h.store.prepareFlush(1000))!;
+      expect(batch.snatches).toEqual([{ userId: 2, torrentId: T, at: h.now, ip: '10.0.0.2' }]);
+      const pool = sqlPool(sql(), 1);
+      const conn = await pool.getConnection();
+      expect(await applyBatch(conn, sql().flush, batch)).toBe(true);
+      conn.release();
+      await pool.end();
+      expect(await drain(flusher)).toBe('drained');
+      expect(await db.query('SELECT user_id, torrent_id FROM mika_snatches')).toEqual([{ user_id: 2, torrent_id: T }]);
+      expect((await db.query('SELECT user_id FROM mika_peers ORDER BY user_id')).map((r) => r.user_id)).toEqual([1, 2]);
+
+      await h.store.deleteTorrent(ih);
+      expect(await drain(flusher)).toBe('drained');
+      expect(await db.query('SELECT * FROM mika_peers')).toEqual([]);
+      // The history stays: it is the site's record of what was done on the torrent.
+      expect((await db.query('SELECT user_id, active FROM mika_history ORDER BY user_id')).map((r) => [r.user_id, r.active])).toEqual([
+        [1, 0],
+        [2, 0],
+      ]);
+      expect(await db.query('SELECT COUNT(*) AS n FROM mika_snatches')).toEqual([{ n: 1 }]);
+    } finally {
+      await flusher.close();
+      await h.close();
+    }
+  });
+});
+
+describe('site rows on the embedded store, across a restart', () => {
+  it('peers marked before the stop reach the site after the start', { timeout: 60_000 }, async () => {
+    const db = await siteDb(servers.mariadb(), 'site_embedded_restart');
+    const mapping = siteMapping('');
+    await db.query(mapping.schema);
+    const sql = withTables(db, mapping.flush);
+    const path = join(tempDir('site-rows-restart'), 'data');
+    let h = await trackerHarness(new EmbeddedStore({ path, flush: true, flushSite: true }));
+    await seedSite(h.store);
+    await announce(h, PK.alice, { infoHash: IH.plain, peerId: peer.alice, left: 0, event: 'started' }, '10.0.0.1', UA.alice);
+    await announce(h, PK.bob, { infoHash: IH.plain, peerId: peer.bob, left: SIZE, event: 'started' }, '10.0.0.2', UA.bob);
+    const now = h.now;
+    await h.close();
+    h = await trackerHarness(new EmbeddedStore({ path, flush: true, flushSite: true }));
+    h.now = now;
+    const flusher = new Flusher({ store: h.store, sql, logger: quiet });
+    try {
+      expect(await drain(flusher)).toBe('drained');
+      expect(await db.query('SELECT user_id, user_agent FROM mika_peers ORDER BY user_id')).toEqual([
+        { user_id: 1, user_agent: UA.alice },
+        { user_id: 2, user_agent: UA.bob },
+      ]);
+      expect((await db.query('SELECT user_id, announces FROM mika_history ORDER BY user_id')).map((r) => [r.user_id, r.announces])).toEqual([
+        [1, 1],
+        [2, 1],
       ]);
     } finally {
       await flusher.close();
