@@ -24,7 +24,8 @@ import { fillSwarm } from './swarm-fill.js';
 // the store's announce (bench/swarm-fill.ts); answered with `{"filled":N,"peers":…,"seconds":…}` (peers as the store counts them).
 //
 // --flush-url mysql://… turns the SQL flush on (sql.flush, interval --flush-interval s, default 3) with
-// the site rows into mika's default tables (mika_history, mika_peers, mika_snatches); a `flush`
+// the site rows into mika's default tables (mika_history, mika_peers, mika_snatches; not with
+// --flush-stats-only); a `flush`
 // line is answered with `{"flush":{"pending":N}}`, the batches prepared and not yet acknowledged, a
 // `swarm` line with `{"swarm":{"peers":N}}`, the peers over every swarm.
 //
@@ -44,6 +45,7 @@ const { values } = parseArgs({
     'data-dir': { type: 'string' },
     'flush-url': { type: 'string' },
     'flush-interval': { type: 'string', default: '3' },
+    'flush-stats-only': { type: 'boolean', default: false },
   },
 });
 const apiDir = values['api-dir'];
@@ -63,7 +65,11 @@ const config = parseConfig({
     : {
         sql: {
           url: values['flush-url'],
-          flush: { enabled: true, interval: Number(values['flush-interval']), history: { table: 'mika_history' }, peers: { table: 'mika_peers' }, snatches: { table: 'mika_snatches' } },
+          flush: {
+            enabled: true,
+            interval: Number(values['flush-interval']),
+            ...(values['flush-stats-only'] ? {} : { history: { table: 'mika_history' }, peers: { table: 'mika_peers' }, snatches: { table: 'mika_snatches' } }),
+          },
         },
       }),
   ...(apiDir === undefined ? {} : { api: { listen: '127.0.0.1:0', keys: [BENCH_API_KEY], ...(await apiTls(apiDir)) } }),

@@ -38,8 +38,10 @@ type Field<R> = [spec: string, value: (row: R) => unknown];
 async function insert<R>(conn: PoolConnection, table: string, keys: Array<Field<R>>, fields: Array<Field<R>>, rows: R[], upsert: boolean): Promise<void> {
   const named = [...keys, ...fields].flatMap(([spec, get]) => columnsOf(spec).map((c) => [c, get] as const));
   const keyCount = keys.flatMap(([spec]) => columnsOf(spec)).length;
+  // With only key columns named, an existing row is left as it is (the first key set to itself).
   const set = named.slice(keyCount).map(([c]) => `${ident(c)} = VALUES(${ident(c)})`);
-  const update = upsert && set.length > 0 ? ` ON DUPLICATE KEY UPDATE ${set.join(', ')}` : upsert ? ` ON DUPLICATE KEY UPDATE ${ident(named[0]![0])} = ${ident(named[0]![0])}` : '';
+  if (set.length === 0 && named[0]) set.push(`${ident(named[0][0])} = ${ident(named[0][0])}`);
+  const update = upsert ? ` ON DUPLICATE KEY UPDATE ${set.join(', ')}` : '';
   const values = rows.map((r) => named.map(([, get]) => get(r)));
   await run(conn, `INSERT INTO ${ident(table)} (${named.map(([c]) => ident(c)).join(', ')}) VALUES ?${update}`, [values]);
 }

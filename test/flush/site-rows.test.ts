@@ -103,6 +103,28 @@ const withTables = (db: SiteDb, flush: Record<string, unknown>) => () =>
     for (const kind of ['history', 'peers', 'snatches'] as const) Object.assign(s.flush[kind], flush[kind] ?? {});
   });
 
+interface Site {
+  db: SiteDb;
+  sql: () => SqlConfig;
+  h: Harness;
+  flusher: Flusher;
+}
+
+/** `body` on a fresh store of `make` whose site rows go to the tables of `heading`'s mapping, made from the docs. */
+async function onSite(make: () => Promise<Store>, database: string, heading: '' | 'Gazelle' | 'UNIT3D', body: (site: Site) => Promise<void>): Promise<void> {
+  const db = await siteDb(servers.mariadb(), database);
+  const mapping = siteMapping(heading);
+  await db.query(mapping.schema);
+  const sql = withTables(db, mapping.flush);
+  const { h, flusher } = await rig(make, sql);
+  try {
+    await body({ db, sql, h, flusher });
+  } finally {
+    await flusher.close();
+    await h.close();
+  }
+}
+
 /** What the store's ledger says of each (user, torrent), as mika_history should hold it. */
 async function ledgerRows(store: Store, announces: Record<number, number>, completedAt: number, live: Set<number>) {
   const rows = [];
@@ -136,11 +158,7 @@ async function ledgerRows(store: Store, announces: Record<number, number>, compl
 describe.each(stores)('site rows on the %s store', (label, make) => {
   it('mika_history, mika_peers and mika_snatches hold exactly what the tracker counted, MariaDB restarted in the middle', { timeout: 120_000 }, async () => {
     const mariadb = servers.mariadb();
-    const db = await siteDb(mariadb, `site_${label}`);
-    const mapping = siteMapping('');
-    await db.query(mapping.schema);
-    const { h, flusher } = await rig(make, withTables(db, mapping.flush));
-    try {
+    await onSite(make, `site_${label}`, '', async ({ db, h, flusher }) => {
       const completedAt = await story(h, flusher, {
         midway: async (flushNow) => {
           await mariadb.stop('SIGKILL');
@@ -184,35 +202,21 @@ describe.each(stores)('site rows on the %s store', (label, make) => {
       ]);
 
       expect(await db.query('SELECT user_id, torrent_id, completed_at, ip FROM mika_snatches')).toEqual([{ user_id: 2, torrent_id: T, completed_at: completedAt, ip: '10.0.0.2' }]);
-    } finally {
-      await flusher.close();
-      await h.close();
-    }
+    });
   });
 
   it("Gazelle's xbt_files_users and xbt_snatched, made and mapped as docs/operations.md says, hold the swarm and the snatch", { timeout: 60_000 }, async () => {
-    const db = await siteDb(servers.mariadb(), `gazelle_${label}`);
-    const mapping = siteMapping('Gazelle');
-    await db.query(mapping.schema);
-    const { h, flusher } = await rig(make, withTables(db, mapping.flush));
-    try {
+    await onSite(make, `gazelle_${label}`, 'Gazelle', async ({ db, h, flusher }) => {
       const completedAt = await story(h, flusher);
       expect(await db.query('SELECT uid, fid, HEX(peer_id) AS peer_id, ip, useragent, uploaded, downloaded, remaining, active, mtime FROM xbt_files_users')).toEqual([
         { uid: 1, fid: T, peer_id: peer.alice.toString('hex').toUpperCase(), ip: '10.0.0.1', useragent: UA.alice, uploaded: 1000, downloaded: 0, remaining: 0, active: 1, mtime: START + 240 },
       ]);
       expect(await db.query('SELECT uid, fid, tstamp, IP FROM xbt_snatched')).toEqual([{ uid: 2, fid: T, tstamp: completedAt, IP: '10.0.0.2' }]);
-    } finally {
-      await flusher.close();
-      await h.close();
-    }
+    });
   });
 
   it("UNIT3D's history and peers, made and mapped as docs/operations.md says, hold the ledgers and the swarm", { timeout: 60_000 }, async () => {
-    const db = await siteDb(servers.mariadb(), `unit3d_${label}`);
-    const mapping = siteMapping('UNIT3D');
-    await db.query(mapping.schema);
-    const { h, flusher } = await rig(make, withTables(db, mapping.flush));
-    try {
+    await onSite(make, `unit3d_${label}`, 'UNIT3D', async ({ db, h, flusher }) => {
       const completedAt = await story(h, flusher);
       const at = (s: number) => new Date(s * 1000).toISOString().slice(0, 19).replace('T', ' ');
       // Read back as text, in the session's time zone as written: what mika wrote, unconverted.
@@ -247,21 +251,13 @@ describe.each(stores)('site rows on the %s store', (label, make) => {
       expect(await db.query('SELECT user_id, torrent_id, HEX(peer_id) AS peer_id, INET6_NTOA(ip) AS ip, port, agent, uploaded, downloaded, `left`, seeder, active, CAST(updated_at AS CHAR) AS updated_at FROM peers')).toEqual([
         { user_id: 1, torrent_id: T, peer_id: peer.alice.toString('hex').toUpperCase(), ip: '10.0.0.1', port: 6881, agent: UA.alice, uploaded: 1000, downloaded: 0, left: 0, seeder: 1, active: 1, updated_at: at(START + 240) },
       ]);
-    } finally {
-      await flusher.close();
-      await h.close();
-    }
+    });
   });
 });
 
 describe.each(stores)('site rows on the %s store, beyond the story', (label, make) => {
   it('a batch committed whose acknowledgement was lost adds no second snatch; a deleted torrent takes its peers out of mika_peers', { timeout: 60_000 }, async () => {
-    const db = await siteDb(servers.mariadb(), `site_again_${label}`);
-    const mapping = siteMapping('');
-    await db.query(mapping.schema);
-    const sql = withTables(db, mapping.flush);
-    const { h, flusher } = await rig(make, sql);
-    try {
+    await onSite(make, `site_again_${label}`, '', async ({ db, sql, h, flusher }) => {
       await announce(h, PK.alice, { infoHash: IH.plain, peerId: peer.alice, left: 0, event: 'started' }, '10.0.0.1', UA.alice);
       await announce(h, PK.bob, { infoHash: IH.plain, peerId: peer.bob, left: SIZE, event: 'started' }, '10.0.0.2', UA.bob);
       h.advance(30);
@@ -287,10 +283,7 @@ describe.each(stores)('site rows on the %s store, beyond the story', (label, mak
         [2, 0],
       ]);
       expect(await db.query('SELECT COUNT(*) AS n FROM mika_snatches')).toEqual([{ n: 1 }]);
-    } finally {
-      await flusher.close();
-      await h.close();
-    }
+    });
   });
 });
 

@@ -64,7 +64,7 @@ interface Ledger {
   /** Unix seconds up to which wall time was accrued. */
   clockAt: number;
   // The site rows' (sql.flush.history, sql.flush.snatches); absent in a ledger kept before them.
-  /** Announces settled on the ledger. */
+  /** Announces settled on the ledger while the site rows were on (announce-17.lua counts the same). */
   announces?: number;
   /** Unix seconds and address text of the snatch. */
   completedAt?: number;
@@ -382,7 +382,6 @@ export class MemoryStore implements Store {
     ut.stopped = event === 'stopped';
     ledger.budgetAt = s.budgetAt;
     ledger.clockAt = s.clockAt;
-    ledger.announces = (ledger.announces ?? 0) + 1;
     if (s.snatch) {
       ut.snatched = true;
       ledger.completedAt = now;
@@ -393,7 +392,10 @@ export class MemoryStore implements Store {
     }
     if (this.flush && (s.upRaw !== 0 || s.downRaw !== 0 || s.bonus !== 0 || s.snatch)) this.flush.markUser(user.id);
     // Site rows (sql.flush.history/peers/snatches): the peer and its ledger go out in the next batch.
-    if (this.flush?.site) this.flush.markPeer(torrent.infoHash, key, torrent.id, input.userAgent ?? '');
+    if (this.flush?.site) {
+      ledger.announces = (ledger.announces ?? 0) + 1;
+      this.flush.markPeer(torrent.infoHash, key, torrent.id, input.userAgent ?? '');
+    }
     if (s.cheat) {
       userStats.cheats++;
       // The key ends with the peer_id's bytes as latin1: no encoding here (the log makes hex when read).
