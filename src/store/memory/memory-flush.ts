@@ -237,8 +237,10 @@ export class MemoryFlush {
       const peerKey = key.slice(40);
       const userId = userIdOfPeerKey(peerKey);
       const live = site.peer(infoHash, peerKey);
-      const peerId = Buffer.from(peerKey.slice(peerKey.length - PEER_ID_LEN), 'latin1').toString('hex');
-      peers.push({ userId, torrentId, peerId, peer: live && peerInfo(userId, live.record, live.state), userAgent });
+      const peer = live && peerInfo(userId, live.record, live.state);
+      // A live peer's hex comes with its info; only a gone one needs its key's bytes encoded.
+      const peerId = peer?.peerId ?? Buffer.from(peerKey.slice(peerKey.length - PEER_ID_LEN), 'latin1').toString('hex');
+      peers.push({ userId, torrentId, peerId, peer, userAgent });
       ledgers.set(`${userId}/${torrentId}`, { userId, torrentId, infoHash });
     }
     for (const { userId, torrentId, infoHash } of ledgers.values()) {
