@@ -161,6 +161,9 @@ describe.each(stores)('site rows on the %s store', (label, make) => {
     await onSite(make, `site_${label}`, '', async ({ db, h, flusher }) => {
       const completedAt = await story(h, flusher, {
         midway: async (flushNow) => {
+          // Before the outage: carol's IPv6-only peer is in the table (light-my-request's own User-Agent), and bob is leeching.
+          expect(await db.query('SELECT ipv4, ipv4_port, ipv6, ipv6_port, user_agent FROM mika_peers WHERE user_id = 3')).toEqual([{ ipv4: '', ipv4_port: 0, ipv6: '2001:db8::3', ipv6_port: 6882, user_agent: 'lightMyRequest' }]);
+          expect(await db.query('SELECT downloaded, `left`, seeder, active, completed_at FROM mika_history WHERE user_id = 2')).toEqual([{ downloaded: 600, left: 400, seeder: 0, active: 1, completed_at: 0 }]);
           await mariadb.stop('SIGKILL');
           expect(await flushNow()).toBe('failed');
         },
