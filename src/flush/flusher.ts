@@ -72,6 +72,8 @@ export class Flusher {
   private failingSince: number | undefined;
   private lastError: string | undefined;
   private lastSuccess: number | undefined;
+  /** The memory store's peers table was emptied after its start (its peers from before are gone). */
+  private peersReset = false;
 
   constructor(private readonly opts: FlusherOptions) {}
 
@@ -148,6 +150,7 @@ export class Flusher {
         return 'busy';
       }
       locked = true;
+      await this.resetPeers(conn, sql);
       let sent = 0;
       // What an earlier pass prepared (or sent without its acknowledgement landing) goes first.
       for (const batch of await fromStore(() => store.pendingFlushes())) sent += await this.send(conn, sql, batch, fromStore);
@@ -211,6 +214,17 @@ export class Flusher {
     if (!applied) this.opts.logger.info({ id: batch.id }, 'flush: batch already applied (its acknowledgement was lost), not added again');
     await fromStore(() => this.opts.store.ackFlush(batch.id));
     return batch.users.length + batch.torrents.length + batch.cheats.length + (batch.history?.length ?? 0) + (batch.peers?.length ?? 0) + (batch.snatches?.length ?? 0);
+  }
+
+  /**
+   * The memory store starts with no peers, and the peers of its previous process are gone without a
+   * batch to delete them: the site's peers table is emptied once, before the first batch. The
+   * embedded and Redis stores keep their peers and their pending batches, so the table stays theirs.
+   */
+  private async resetPeers(conn: PoolConnection, sql: SqlConfig): Promise<void> {
+    if (this.peersReset || this.opts.store.kind !== 'memory' || sql.flush.peers.table === '') return;
+    await run(conn, `DELETE FROM ${ident(sql.flush.peers.table)}`);
+    this.peersReset = true;
   }
 
   private async prune(conn: PoolConnection, sql: SqlConfig): Promise<void> {
