@@ -48,6 +48,10 @@ export class RegistryCache {
     return this.torrents.get(infoHash);
   }
 
+  torrentById(id: number): Torrent | undefined {
+    return this.torrentIds.get(id);
+  }
+
   /** The registered torrent holding `id`, when its info_hash is not `exceptInfoHash`. */
   torrentIdHolder(id: number, exceptInfoHash: string): Torrent | undefined {
     const holder = this.torrentIds.get(id);

@@ -27,7 +27,7 @@ beforeAll(async () => {
   nextConfig = parseConfig({});
   d = await startApiDaemon(dir, {
     clock: () => now,
-    config: { tracker: { whitelist_enabled: false, interval: 300 }, accounting: { hnr_seed_time: 3600 } },
+    config: { tracker: { whitelist_enabled: false, interval: 300 }, accounting: { hnr: { seed_time: 3600, grace: 0 } } },
     rereadConfig: () => {
       if (nextConfig instanceof Error) throw nextConfig;
       return nextConfig;
@@ -117,7 +117,28 @@ describe('user routes', () => {
     const r = await d.api('POST', '/api/user', { body: user({ name: 'alice', can_leech: false }) });
     expect(r).toEqual({
       status: 201,
-      body: { user_id: 1, passkey: PK, name: 'alice', can_leech: false, enabled: true, leech_slots: 0, uploaded: 0, downloaded: 0, uploaded_raw: 0, downloaded_raw: 0, bonus: 0, snatches: 0, announces: 0, cheats: 0 },
+      body: {
+        user_id: 1,
+        passkey: PK,
+        name: 'alice',
+        can_leech: false,
+        enabled: true,
+        leech_slots: 0,
+        hnr_immune: false,
+        freeleech_until: 0,
+        multi_up: 1,
+        multi_dn: 1,
+        tokens: [],
+        uploaded: 0,
+        downloaded: 0,
+        uploaded_raw: 0,
+        downloaded_raw: 0,
+        bonus: 0,
+        snatches: 0,
+        announces: 0,
+        cheats: 0,
+        hnr_count: 0,
+      },
     });
     expect((await d.api('POST', '/api/user', { body: user({ passkey: PK2 }) })).body.error.code).toBe('user_exists');
     expect(await d.api('POST', '/api/user', { body: user({ user_id: 2 }) })).toMatchObject({ status: 409, body: { error: { code: 'passkey_taken' } } });

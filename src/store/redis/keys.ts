@@ -142,6 +142,11 @@ export class RedisKeys {
     return `${this.userSide}user:${userId}:torrents`;
   }
 
+  /** LIST of the user's adjustments (JSON, oldest first): POST /api/user/:id/adjust. */
+  userAdjustments(userId: number): string {
+    return `${this.userSide}user:${userId}:adjustments`;
+  }
+
   /** Cluster: HASH info_hash -> the ledger figures already added to the user's counters (user-sync-4.lua). */
   userSeen(userId: number): string {
     return `${this.userSide}user:${userId}:seen`;
