@@ -240,7 +240,19 @@ export const AdjustmentReply = Type.Object({
   at: Type.Integer({ description: 'Unix seconds' }),
 });
 export const AdjustmentsReply = Type.Object({ adjustments: Type.Array(AdjustmentReply, { description: 'Oldest first' }) });
+export const EventCreate = Type.Object(
+  {
+    kind: Type.Union([Type.Literal('freeleech'), Type.Literal('double_upload')], { description: '"freeleech": no download credited; "double_upload": upload multiplier at least 2' }),
+    start: UnixTime('Unix seconds the event starts'),
+    end: UnixTime('Unix seconds it ends (not included)'),
+    name: Type.Optional(Type.String({ maxLength: 255 })),
+  },
+  strict,
+);
+export const EventIdParams = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,9}$' }) }, strict);
 export const EventReply = Type.Object({
+  id: Type.Integer({ description: 'The API\'s events: what DELETE /api/events/:id takes; 0 for an event of the config (changed by editing it and reloading)' }),
+  source: Type.Union([Type.Literal('config'), Type.Literal('api')]),
   kind: Type.String(),
   start: Type.Integer(),
   end: Type.Integer(),
@@ -400,6 +412,7 @@ export type TorrentDeleteBody = Static<typeof TorrentDeleteBody>;
 export type HnrReply = Static<typeof HnrReply>;
 export type HnrEntryReply = Static<typeof HnrEntryReply>;
 export type EventReply = Static<typeof EventReply>;
+export type EventCreate = Static<typeof EventCreate>;
 export type WhitelistItem = Static<typeof WhitelistItem>;
 export type BlacklistItem = Static<typeof BlacklistItem>;
 export type BlacklistReply = Static<typeof BlacklistReply>;

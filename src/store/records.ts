@@ -191,3 +191,16 @@ export interface CheatQuery {
 
 /** Cheat events recorded per kind since the store began (metrics). */
 export type CheatCounts = Record<CheatKind, number>;
+
+/**
+ * A timed site-wide event added through the API (POST /api/events), kept by the store so that
+ * every instance applies it and it outlives a restart; the config's accounting.events sit beside.
+ */
+export interface StoredCreditEvent {
+  id: number;
+  kind: 'freeleech' | 'double_upload';
+  /** Unix seconds, start included, end not. */
+  start: number;
+  end: number;
+  name: string;
+}

@@ -1,7 +1,7 @@
 import type { AnnounceEvent } from '../accounting/events.js';
 import type { CheatKind, Rules } from '../accounting/settle.js';
 import type { FlushBatch } from './flush-batch.js';
-import type { Adjustment, BlacklistEntry, CheatCounts, CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from './records.js';
+import type { Adjustment, StoredCreditEvent, BlacklistEntry, CheatCounts, CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from './records.js';
 
 /** One announce, already validated and authorised by the tracker. */
 export interface AnnounceInput {
@@ -101,6 +101,10 @@ export interface Store {
   userByPasskey(passkey: string): User | undefined;
   userById(id: number): User | undefined;
   torrentByInfoHash(infoHash: string): Torrent | undefined;
+  /** The timed events added through the API (the in-process copy, like the registry's). */
+  creditEvents(): readonly StoredCreditEvent[];
+  /** Replaces the API's timed events; every instance applies the new list, as a registry change. */
+  putCreditEvents(events: StoredCreditEvent[]): Promise<void>;
   /** The registered torrent with the site's torrent id (the seed's client names torrents so). */
   torrentById(id: number): Torrent | undefined;
   /** The whitelist entry whose prefix starts this peer_id, if any. */

@@ -1,4 +1,4 @@
-import type { AccountingConfig, TrackerConfig } from '../config/schema.js';
+import type { AccountingConfig, CreditEvent, TrackerConfig } from '../config/schema.js';
 import type { User } from '../store/records.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { StorageUnavailableError, type PeerLimitKind, type PeerLimits, type ScrapeEntry, type Store } from '../store/store.js';
@@ -129,6 +129,17 @@ export class Tracker {
     };
   }
 
+  /** The config's timed events and the API's (the store's), merged again only when either list changed. */
+  private creditEvents(): readonly CreditEvent[] {
+    const stored = this.store.creditEvents();
+    const m = this.mergedEvents;
+    if (m.config !== this.settings.accounting.events || m.stored !== stored) {
+      this.mergedEvents = { config: this.settings.accounting.events, stored, all: [...this.settings.accounting.events, ...stored] };
+    }
+    return this.mergedEvents.all;
+  }
+  private mergedEvents: { config: readonly CreditEvent[]; stored: readonly CreditEvent[]; all: readonly CreditEvent[] } = { config: [], stored: [], all: [] };
+
   /** The tracker settings the next requests follow (the listener reads its limits here). */
   get config(): TrackerConfig {
     return this.settings.tracker;
@@ -196,7 +207,7 @@ export class Tracker {
     const now = Math.floor(clock);
     const nowMs = Math.floor(clock * 1000);
     // Freeleech, events, tokens and class bonuses resolve to two factors here; the store applies them.
-    const credit = creditRule(user, torrent, accounting.freeleech, accounting.events, now);
+    const credit = creditRule(user, torrent, accounting.freeleech, this.creditEvents(), now);
     // Every figure the store adds stays an integer below 2^53: checked before anything is written.
     checkFigure('uploaded', p.uploaded, credit.multiUp);
     checkFigure('downloaded', p.downloaded, credit.multiDown);

@@ -3,7 +3,7 @@ import type { RootDatabase } from 'lmdb';
 import type { FlushBatch } from '../flush-batch.js';
 import { K } from '../memory/journal.js';
 import { MemoryStore } from '../memory/memory-store.js';
-import type { Adjustment, BlacklistEntry, CheatCounts, CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from '../records.js';
+import type { Adjustment, StoredCreditEvent, BlacklistEntry, CheatCounts, CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from '../records.js';
 import type { AnnounceInput, AnnounceResult, CheatFilter, PasskeyConflict, RegistryCounts, ScrapeEntry, Store, TorrentIdConflict } from '../store.js';
 import { DataFolderError, isMark, lockDataFolder, openDataFile, RECORDS_KEY } from './data-folder.js';
 import { GroupCommit } from './group-commit.js';
@@ -87,6 +87,13 @@ export class EmbeddedStore implements Store {
   }
   torrentById(id: number): Torrent | undefined {
     return this.mem.torrentById(id);
+  }
+  creditEvents(): readonly StoredCreditEvent[] {
+    return this.mem.creditEvents();
+  }
+  async putCreditEvents(events: StoredCreditEvent[]): Promise<void> {
+    await this.mem.putCreditEvents(events);
+    await this.durable();
   }
   whitelistMatch(peerId: Buffer): WhitelistEntry | undefined {
     return this.mem.whitelistMatch(peerId);

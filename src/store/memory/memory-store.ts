@@ -2,7 +2,7 @@ import { isOvertaken, isTooEarly, oversizedFigure, settle, type CheatKind, type 
 import { peerInfo, seedersFirst, userIdOfPeerKey } from '../peer-info.js';
 import type { FlushBatch } from '../flush-batch.js';
 import { addressKey, sameEndpoints, writeEndpoint } from '../peer-record.js';
-import type { Adjustment, BlacklistEntry, CheatCounts, CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from '../records.js';
+import type { Adjustment, StoredCreditEvent, BlacklistEntry, CheatCounts, CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from '../records.js';
 import { RegistryCache } from '../registry-cache.js';
 import {
   OVERTAKEN,
@@ -164,6 +164,7 @@ export class MemoryStore implements Store {
           break;
         case 'cc': Object.assign(this.cheatTally, value as CheatCounts); break;
         case 'ad': this.adjusted.set(Number(rest), value as Adjustment[]); break;
+        case 'ev': this.registry.setCreditEvents(value as StoredCreditEvent[]); break;
         // Flush records when the flush is off now: left as they are for a start with it on.
         default: this.flush?.restore(key, value);
       }
@@ -210,6 +211,14 @@ export class MemoryStore implements Store {
   }
   torrentById(id: number): Torrent | undefined {
     return this.registry.torrentById(id);
+  }
+  creditEvents(): readonly StoredCreditEvent[] {
+    return this.registry.creditEvents();
+  }
+  async putCreditEvents(events: StoredCreditEvent[]): Promise<void> {
+    const copy = events.map((e) => ({ ...e }));
+    this.registry.setCreditEvents(copy);
+    this.journal?.(K.creditEvents, copy);
   }
   whitelistMatch(peerId: Buffer): WhitelistEntry | undefined {
     return this.registry.whitelistMatch(peerId);

@@ -81,6 +81,8 @@ export class RedisKeys {
   readonly leeching: string;
   /** Pub/sub channel of registry changes. */
   readonly events: string;
+  /** STRING: JSON of the timed events added through the API (POST /api/events). */
+  readonly creditEvents: string;
   /** The SQL flush's keys (sql.flush; written only by a store made with `flush: true`). */
   readonly flush: FlushKeys;
 
@@ -108,6 +110,7 @@ export class RedisKeys {
     this.totals = `${prefix}totals`;
     this.leeching = `${prefix}leeching`;
     this.events = `${prefix}events`;
+    this.creditEvents = `${prefix}credit-events`;
     this.flush = {
       dirtyUsers: `${prefix}flush:dirty-users`,
       dirtyTorrents: `${prefix}flush:dirty-torrents`,

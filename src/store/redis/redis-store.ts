@@ -4,7 +4,7 @@ import type { PeerState } from '../../accounting/settle.js';
 import type { StoreLogger } from '../create-store.js';
 import { peerInfo, seedersFirst, userIdOfPeerKey } from '../peer-info.js';
 import { RECORD_LEN } from '../peer-record.js';
-import type { Adjustment, BlacklistEntry, CheatCounts, CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from '../records.js';
+import type { Adjustment, StoredCreditEvent, BlacklistEntry, CheatCounts, CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from '../records.js';
 import { RegistryCache } from '../registry-cache.js';
 import {
   OVERTAKEN,
@@ -27,7 +27,7 @@ import type { FlushBatch } from '../flush-batch.js';
 import { openConnection, retryStrategy, type RedisTarget } from './connection.js';
 import { execPipeline } from './exec-pipeline.js';
 import { peerKey, RedisKeys } from './keys.js';
-import { blacklistMessage, flag, userExtras, reloadMessage, torrentBatchHead, torrentMessage, userBatchHead, userMessage, whitelistMessage, type RegistryMessage } from './registry-codec.js';
+import { blacklistMessage, creditEventsMessage, flag, userExtras, reloadMessage, torrentBatchHead, torrentMessage, userBatchHead, userMessage, whitelistMessage, type RegistryMessage } from './registry-codec.js';
 import { RedisFlush } from './redis-flush.js';
 import { parseCheat } from './cheat-line.js';
 import { RegistrySync } from './registry-sync.js';
@@ -207,6 +207,14 @@ export class RedisStore implements Store {
   }
   torrentById(id: number): Torrent | undefined {
     return this.cache.torrentById(id);
+  }
+  creditEvents(): readonly StoredCreditEvent[] {
+    return this.cache.creditEvents();
+  }
+  async putCreditEvents(events: StoredCreditEvent[]): Promise<void> {
+    // Written and announced in one MULTI: every instance (this one too) reads the list again.
+    await execPipeline(this.main.multi().set(this.keys.creditEvents, JSON.stringify(events)).publish(this.keys.events, creditEventsMessage)).catch(this.fail);
+    this.cache.setCreditEvents(events.map((e) => ({ ...e })));
   }
   whitelistMatch(peerId: Buffer): WhitelistEntry | undefined {
     return this.cache.whitelistMatch(peerId);

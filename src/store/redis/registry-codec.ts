@@ -82,6 +82,8 @@ export const userMessage = (id: number): string => `u ${id}`;
 export const torrentMessage = (infoHash: string): string => `t ${infoHash}`;
 export const whitelistMessage = (prefix: string): string => `w ${prefix}`;
 export const blacklistMessage = (pattern: string): string => `b ${pattern}`;
+/** The API's timed events changed: every instance reads the list again. */
+export const creditEventsMessage = 'e ';
 /** The head of a bulk put's notice (put-users-var.lua, put-torrents-var.lua append the ids). */
 export const userBatchHead = (origin: string): string => `U ${origin}`;
 export const torrentBatchHead = (origin: string): string => `T ${origin}`;
@@ -89,7 +91,7 @@ export const torrentBatchHead = (origin: string): string => `T ${origin}`;
 /** POST /api/reload on one instance: every other instance on this Redis re-reads its own config. */
 export const reloadMessage = (origin: string): string => `r ${origin}`;
 
-export type RegistryMessage = { kind: 'u'; id: number } | { kind: 't'; infoHash: string } | { kind: 'w'; prefix: string } | { kind: 'b'; pattern: string };
+export type RegistryMessage = { kind: 'u'; id: number } | { kind: 't'; infoHash: string } | { kind: 'w'; prefix: string } | { kind: 'b'; pattern: string } | { kind: 'e' };
 
 /** A notice: the records it names, and the store that wrote them when the notice says so. */
 export interface RegistryNotice {
@@ -117,6 +119,8 @@ export function parseMessage(message: string): RegistryNotice | undefined {
       return { origin: undefined, records: [{ kind: 'w', prefix: arg }] };
     case 'b ':
       return { origin: undefined, records: [{ kind: 'b', pattern: arg }] };
+    case 'e ':
+      return { origin: undefined, records: [{ kind: 'e' }] };
     case 'U ': {
       const [origin = '', ...ids] = arg.split(' ');
       const records: RegistryMessage[] = [];
