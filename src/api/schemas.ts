@@ -47,7 +47,7 @@ export const TorrentCreate = Type.Object(
   {
     torrent_id: Id('The site\'s torrent id'),
     info_hash: InfoHash,
-    name: Name,
+    name: Type.Optional(Type.String({ maxLength: 1024, description: 'Default "" (the seed\'s client sends none), or the current name on an update' })),
     multi_up: Type.Optional(Multiplier('Upload multiplier; default 1, or the current value on an update')),
     multi_dn: Type.Optional(Multiplier('Download multiplier (0 = freeleech); default 1, or the current value on an update')),
     size: Type.Optional(Size),
@@ -66,11 +66,11 @@ export const TorrentPatch = Type.Object(
   { ...strict, minProperties: 1 },
 );
 export const TorrentDelete = Type.Object({ reason: Type.Optional(Reason) }, strict);
-/** The seed's torrent delete: the path names the torrent by info_hash or by the site's torrent id. */
-export const TorrentRefParams = Type.Object(
-  { torrent: Type.String({ pattern: '^([0-9a-fA-F]{40}|[0-9]{1,16})$', description: 'info_hash (40 hex) or the site\'s torrent id (digits)' }) },
-  strict,
-);
+const TorrentRef = Type.String({ pattern: '^([0-9a-fA-F]{40}|[0-9]{1,16})$', description: 'info_hash (40 hex) or the site\'s torrent id (digits: the seed\'s client names torrents so)' });
+/** The seed's torrent get and delete: the path names the torrent by info_hash or by the site's torrent id. */
+export const TorrentRefParams = Type.Object({ torrent: TorrentRef }, strict);
+/** GET /api/torrent/:info_hash, which shares its path with the peers route (one parameter name). */
+export const TorrentGetParams = Type.Object({ info_hash: TorrentRef }, strict);
 /** DELETE /api/torrent with the torrent named in the body (by torrent_id or info_hash). */
 export const TorrentDeleteBody = Type.Object(
   { torrent_id: Type.Optional(Id('The site\'s torrent id')), info_hash: Type.Optional(InfoHash), reason: Type.Optional(Reason) },
@@ -132,7 +132,15 @@ const userPatchFields = {
 };
 export const UserPatch = Type.Object(userPatchFields, { ...strict, minProperties: 1 });
 /** POST /api/user/:user_id, the seed's update: PATCH's fields, and the user_id its client repeats (it must match the path). */
-export const UserPostUpdate = Type.Object({ ...userPatchFields, user_id: Type.Optional(Id('Repeated by the seed\'s client: must be the user of the path')) }, { ...strict, minProperties: 1 });
+export const UserPostUpdate = Type.Object(
+  {
+    ...userPatchFields,
+    user_id: Type.Optional(Id('Repeated by some seed clients: must be the user of the path')),
+    uploaded: Type.Optional(Type.Number({ description: 'Sent back by the seed\'s client as it read it: never written (an announce between its read and this write would be undone); POST /api/user/:user_id/adjust corrects figures' })),
+    downloaded: Type.Optional(Type.Number({ description: 'As uploaded' })),
+  },
+  { ...strict, minProperties: 1 },
+);
 
 export const AdjustBody = Type.Object(
   {

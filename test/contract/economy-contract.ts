@@ -220,4 +220,17 @@ export function economyContract(h: () => Harness): void {
       expect(await h().store.userTorrentStats(1, 14)).toMatchObject({ uploaded: 300, downloaded: 0, rule: 'dn=torrent_free:0 up=torrent+class:3' });
     });
   });
+
+  describe('adjustments', () => {
+    it('a signed adjustment moves the credited figures, not the raw ones, and is listed oldest first', async () => {
+      await h().store.adjustUser({ userId: 1, uploaded: 5000, downloaded: 0, reason: 'forum contest', at: h().now });
+      await h().store.adjustUser({ userId: 1, uploaded: -1000, downloaded: 250, reason: 'correction', at: h().now + 1 });
+      expect(await h().store.userStats(1)).toMatchObject({ uploaded: 4000, downloaded: 250, uploadedRaw: 0, downloadedRaw: 0 });
+      expect(await h().store.adjustments(1)).toEqual([
+        { userId: 1, uploaded: 5000, downloaded: 0, reason: 'forum contest', at: h().now },
+        { userId: 1, uploaded: -1000, downloaded: 250, reason: 'correction', at: h().now + 1 },
+      ]);
+      expect(await h().store.adjustments(2)).toEqual([]);
+    });
+  });
 }

@@ -56,10 +56,10 @@ export async function bulkRoutes(app: FastifyInstance, ctx: ApiContext): Promise
   });
 
   app.post<{ Body: TorrentImport[] }>('/api/bulk/torrents', { schema: schema(BulkTorrents, 'Add or replace torrents (whole records); a torrent_id another info_hash holds is listed as a conflict') }, async (req) => {
-    const torrents = req.body.map((t) => ({
+    const torrents = req.body.map((t): Torrent => ({
       id: t.torrent_id,
       infoHash: t.info_hash.toLowerCase(),
-      name: t.name,
+      name: t.name ?? '',
       multiUp: t.multi_up ?? 1,
       multiDown: t.multi_dn ?? 1,
       enabled: t.enabled ?? true,

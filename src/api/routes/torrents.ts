@@ -11,6 +11,7 @@ import {
   TorrentDelete,
   TorrentDeleteBody,
   TorrentDeleteQuery,
+  TorrentGetParams,
   TorrentRefParams,
   type TorrentDeleteBody as DeleteBody,
   TorrentPatch,
@@ -37,6 +38,13 @@ export async function torrentRoutes(app: FastifyInstance, ctx: ApiContext): Prom
     return t;
   };
   const view = async (t: Torrent) => torrentView(t, await store.torrentStats(t.infoHash));
+  /** The seed's client names a torrent by its torrent id where mika's routes take an info_hash. */
+  const byRef = (ref: string): Torrent => {
+    if (ref.length === 40) return registered(ref);
+    const t = store.torrentById(Number(ref));
+    if (!t) throw new ApiError(404, 'not_found', `no torrent with torrent_id ${ref}`);
+    return t;
+  };
 
   app.post<{ Body: Create }>(
     '/api/torrent',
@@ -55,7 +63,7 @@ export async function torrentRoutes(app: FastifyInstance, ctx: ApiContext): Prom
       const torrent: Torrent = {
         id: b.torrent_id,
         infoHash,
-        name: b.name,
+        name: b.name ?? old?.name ?? '',
         multiUp: b.multi_up ?? old?.multiUp ?? 1,
         multiDown: b.multi_dn ?? old?.multiDown ?? 1,
         enabled: old?.enabled ?? true,
@@ -70,8 +78,8 @@ export async function torrentRoutes(app: FastifyInstance, ctx: ApiContext): Prom
 
   app.get<ByHash>(
     '/api/torrent/:info_hash',
-    { schema: { tags: ['torrents'], summary: 'A torrent with its counters', params: InfoHashParams, response: replies({ 200: TorrentReply }) } },
-    async (req) => view(registered(req.params.info_hash)),
+    { schema: { tags: ['torrents'], summary: 'A torrent with its counters, named by info_hash or by torrent id (the seed\'s client)', params: TorrentGetParams, response: replies({ 200: TorrentReply }) } },
+    async (req) => view(byRef(req.params.info_hash)),
   );
 
   app.patch<ByHash & { Body: Patch }>(
@@ -105,13 +113,6 @@ export async function torrentRoutes(app: FastifyInstance, ctx: ApiContext): Prom
     const torrent: Torrent = { ...old, enabled: false, reason: reason ?? 'torrent deleted' };
     await store.putTorrent(torrent);
     return view(torrent);
-  };
-  /** The seed's client names a torrent by its torrent id where mika's routes take an info_hash. */
-  const byRef = (ref: string): Torrent => {
-    if (ref.length === 40) return registered(ref);
-    const t = store.torrentById(Number(ref));
-    if (!t) throw new ApiError(404, 'not_found', `no torrent with torrent_id ${ref}`);
-    return t;
   };
   const deleteSchema = { tags: ['torrents'], querystring: TorrentDeleteQuery, response: replies({ 200: TorrentReply, 204: NoContent }) };
 

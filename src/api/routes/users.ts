@@ -95,11 +95,14 @@ export async function userRoutes(app: FastifyInstance, ctx: ApiContext): Promise
     '/api/user/:user_id',
     { schema: { tags: ['users'], summary: `The seed's update, an alias of PATCH: ${patchSummary}`, params: UserIdParams, body: UserPostUpdate, response: replies({ 200: UserReply }) } },
     async (req) => {
-      const { user_id: repeated, ...b } = req.body;
+      const { user_id: repeated, uploaded, downloaded, ...b } = req.body;
       if (repeated !== undefined && String(repeated) !== String(Number(req.params.user_id))) {
         throw new ApiError(400, 'invalid_request', `body.user_id ${repeated} is not the user of the path (${req.params.user_id})`);
       }
-      return update(req.params.user_id, b);
+      // The seed's client echoes the figures it read a moment before: writing them back would undo
+      // the announces in between, so they never are (corrections go through /adjust, as deltas).
+      if (uploaded !== undefined || downloaded !== undefined) req.log.debug({ uploaded, downloaded }, 'figures of a POST user update left unwritten (POST /api/user/:user_id/adjust corrects them)');
+      return Object.keys(b).length === 0 ? view(registered(req.params.user_id)) : update(req.params.user_id, b);
     },
   );
 
