@@ -17,8 +17,8 @@ export interface CreditRule {
   label: string;
 }
 
-/** The factors of a plain announce (no freeleech, no event, no class bonus): one label for them all. */
-const PLAIN = 'dn=normal:1 up=normal:1';
+/** A plain announce (no freeleech, no event, no class bonus, a 1:1 torrent), most of them: one shared answer, nothing allocated. */
+const PLAIN: Readonly<CreditRule> = Object.freeze({ multiUp: 1, multiDown: 1, label: 'dn=normal:1 up=normal:1' });
 
 /** True when an event of `kind` runs at `now` (start included, end not). */
 export function eventActive(events: readonly CreditEvent[], kind: CreditEvent['kind'], now: number): boolean {
@@ -56,7 +56,7 @@ export function creditRule(user: User, torrent: Torrent, siteFreeleech: boolean,
   const up: UpSource = double ? 'event' : torrent.multiUp !== 1 ? 'torrent' : 'normal';
   const multiDown = down === 'normal' ? torrent.multiDown * userDown : 0;
   const multiUp = (double ? 2 : torrent.multiUp) * userUp;
-  if (down === 'normal' && up === 'normal' && userUp === 1 && userDown === 1 && torrent.multiDown === 1) return { multiUp, multiDown, label: PLAIN };
+  if (down === 'normal' && up === 'normal' && userUp === 1 && userDown === 1 && torrent.multiDown === 1) return PLAIN;
   const dnName = down === 'normal' && torrent.multiDown !== 1 ? 'torrent' : down;
   const label = `dn=${dnName}${down === 'normal' && userDown !== 1 ? '+class' : ''}:${multiDown} up=${up}${userUp !== 1 ? '+class' : ''}:${multiUp}`;
   return { multiUp, multiDown, label };
