@@ -94,7 +94,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const reaper = new Reaper(store, () => config.tracker, clock, logger);
   const startedAt = Date.now();
   // Started with the flush on only: the store tracks changes only then (a restart switches it).
-  const flusher = config.sql.flush.enabled ? new Flusher({ store, sql: () => config.sql, logger }) : undefined;
+  const flusher = config.sql.flush.enabled ? new Flusher({ store, sql: () => config.sql, hnr: () => config.accounting.hnr, logger }) : undefined;
   let api: ApiServer | undefined;
   const certificate = () => (api ? certificateView(api.tls) : undefined);
   // With procs > 1 each worker has its own metrics: the label keeps their series apart.

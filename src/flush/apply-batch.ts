@@ -3,6 +3,7 @@ import type { SqlConfig } from '../config/schema.js';
 import { ident } from '../sql/connect.js';
 import type { FlushBatch } from '../store/flush-batch.js';
 import { applySiteRows } from './apply-site-rows.js';
+import type { HnrContext } from './history-hnr.js';
 
 export type FlushTargets = SqlConfig['flush'];
 
@@ -29,7 +30,7 @@ export function millionthsText(m: number): string {
  * the tables sql.flush names for them (apply-site-rows.ts). Resolves false for such an
  * already applied batch. Rows go in id order, so concurrent flushers lock rows in the same order.
  */
-export async function applyBatch(conn: PoolConnection, t: FlushTargets, batch: FlushBatch): Promise<boolean> {
+export async function applyBatch(conn: PoolConnection, t: FlushTargets, batch: FlushBatch, hnr?: HnrContext): Promise<boolean> {
   await run(conn, 'START TRANSACTION');
   try {
     try {
@@ -62,7 +63,7 @@ export async function applyBatch(conn: PoolConnection, t: FlushTargets, batch: F
       const rows = batch.cheats.map((e) => [e.at, e.userId, e.torrentId, e.peerId, e.kind, e.rate, e.reported, e.allowed]);
       await run(conn, `INSERT INTO ${ident(t.cheats.table)} (at, user_id, torrent_id, peer_id, kind, rate, reported, allowed) VALUES ?`, [rows]);
     }
-    await applySiteRows(conn, t, batch);
+    await applySiteRows(conn, t, batch, hnr);
     await run(conn, 'COMMIT');
     return true;
   } catch (err) {

@@ -3,7 +3,7 @@ import type { SqlConfig } from '../config/schema.js';
 import { parseAddress } from '../net/ip-address.js';
 import { ident } from '../sql/connect.js';
 import type { FlushBatch, FlushHistoryRow, FlushPeerRow, FlushSnatchRow } from '../store/flush-batch.js';
-import { historyHnr } from './history-hnr.js';
+import { historyHnr, type HnrContext } from './history-hnr.js';
 import { run } from './apply-batch.js';
 
 // The site rows of a batch (sql.flush.history, .peers, .snatches), written inside applyBatch's
@@ -48,8 +48,8 @@ async function insert<R>(conn: PoolConnection, table: string, keys: Array<Field<
 
 const byKey = <R extends { userId: number; torrentId: number }>(a: R, b: R): number => a.torrentId - b.torrentId || a.userId - b.userId;
 
-async function applyHistory(conn: PoolConnection, h: Flush['history'], rows: FlushHistoryRow[]): Promise<void> {
-  const hnr = new Map(rows.map((r) => [r, historyHnr(r)]));
+async function applyHistory(conn: PoolConnection, h: Flush['history'], rows: FlushHistoryRow[], ctx: HnrContext | undefined): Promise<void> {
+  const hnr = new Map(rows.map((r) => [r, historyHnr(r, ctx)]));
   const flag = (b: boolean) => (b ? 1 : 0);
   await insert(
     conn,
@@ -138,8 +138,8 @@ async function applySnatches(conn: PoolConnection, s: Flush['snatches'], rows: F
 }
 
 /** Writes the batch's site rows to the tables config names; a kind whose table is "" is left out. */
-export async function applySiteRows(conn: PoolConnection, t: Flush, batch: FlushBatch): Promise<void> {
-  if (batch.history?.length && t.history.table !== '') await applyHistory(conn, t.history, batch.history);
+export async function applySiteRows(conn: PoolConnection, t: Flush, batch: FlushBatch, hnr?: HnrContext): Promise<void> {
+  if (batch.history?.length && t.history.table !== '') await applyHistory(conn, t.history, batch.history, hnr);
   if (batch.peers?.length && t.peers.table !== '') await applyPeers(conn, t.peers, batch.peers);
   if (batch.snatches?.length && t.snatches.table !== '') await applySnatches(conn, t.snatches, batch.snatches);
 }

@@ -1,5 +1,5 @@
 import type { Pool, PoolConnection } from 'mysql2/promise';
-import type { SqlConfig } from '../config/schema.js';
+import type { HnrConfig, SqlConfig } from '../config/schema.js';
 import { ident, sqlOptions, sqlPool } from '../sql/connect.js';
 import type { FlushBatch } from '../store/flush-batch.js';
 import type { Store } from '../store/store.js';
@@ -32,6 +32,8 @@ export interface FlusherOptions {
   /** Read at every pass, so a reload changes the interval, the tables and the connection. */
   sql: () => SqlConfig;
   logger: FlushLogger;
+  /** The hit-and-run rule (accounting.hnr, read at every batch) for the history rows' hnr columns; without it they read `none`. */
+  hnr?: () => HnrConfig;
 }
 
 /**
@@ -210,7 +212,9 @@ export class Flusher {
 
   /** Applies one batch and acknowledges it; returns its row count. */
   private async send(conn: PoolConnection, sql: SqlConfig, batch: FlushBatch, fromStore: <T>(p: () => Promise<T>) => Promise<T>): Promise<number> {
-    const applied = await applyBatch(conn, sql.flush, batch);
+    const { store, hnr } = this.opts;
+    const ctx = hnr && { user: (id: number) => store.userById(id), torrent: (id: number) => store.torrentById(id), rule: hnr(), now: Math.floor(Date.now() / 1000) };
+    const applied = await applyBatch(conn, sql.flush, batch, ctx);
     if (!applied) this.opts.logger.info({ id: batch.id }, 'flush: batch already applied (its acknowledgement was lost), not added again');
     await fromStore(() => this.opts.store.ackFlush(batch.id));
     return batch.users.length + batch.torrents.length + batch.cheats.length + (batch.history?.length ?? 0) + (batch.peers?.length ?? 0) + (batch.snatches?.length ?? 0);

@@ -1,14 +1,26 @@
+import { hnrState, type HnrState } from '../accounting/hnr.js';
+import type { HnrConfig } from '../config/schema.js';
 import type { FlushHistoryRow } from '../store/flush-batch.js';
+import type { Torrent, User } from '../store/records.js';
 
-/** The hit-and-run states a history row can show (the site's `hnr_state` column). */
-export type HnrState = 'none' | 'pending' | 'satisfied' | 'hnr' | 'immune';
+/** What the hit-and-run columns read beside the row: the registry, the rule and the time of the flush. */
+export interface HnrContext {
+  user(id: number): User | undefined;
+  torrent(id: number): Torrent | undefined;
+  rule: HnrConfig;
+  /** Unix seconds. */
+  now: number;
+}
 
 /**
- * The hit-and-run columns of one history row. A stand-in until the tracker computes hit-and-run
- * (src/accounting/hnr.ts, issue 15): it reads only what the ledger has, so every row is `none` and
- * not immune. Wire the real rule here (it needs the torrent's size, the user's hnr_immune and
- * accounting.hnr); the rest of the flush takes whatever this returns.
+ * The hit-and-run columns of one history row: accounting/hnr.ts on the row's ledger figures, the
+ * torrent's size and the user's immunity, at the time of the flush. Without a context (a caller
+ * that has no rule) every row is `none`, not immune. A state reached by time alone (a grace period
+ * running out with no announce) reaches the site with the next flush of that (user, torrent).
  */
-export function historyHnr(_row: FlushHistoryRow): { state: HnrState; immune: boolean } {
-  return { state: 'none', immune: false };
+export function historyHnr(row: FlushHistoryRow, ctx: HnrContext | undefined): { state: HnrState; immune: boolean } {
+  if (!ctx) return { state: 'none', immune: false };
+  const immune = ctx.user(row.userId)?.hnrImmune ?? false;
+  const ledger = { downloadedRaw: row.downloadedRaw, uploaded: row.uploaded, seedTime: row.seedTime, snatched: row.snatched, lastSeen: row.lastAnnounce };
+  return { state: hnrState(ledger, ctx.torrent(row.torrentId)?.size ?? 0, immune, ctx.rule, ctx.now).state, immune };
 }

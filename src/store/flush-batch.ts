@@ -40,8 +40,9 @@ export interface FlushHistoryRow {
   /** Unix seconds of the first and the last announce. */
   firstAnnounce: number;
   lastAnnounce: number;
-  /** Unix seconds of the snatch; 0 = not snatched. */
+  /** Unix seconds of the snatch; 0 = not snatched, or snatched before the site rows were on. */
   completedAt: number;
+  snatched: boolean;
   /** The user has a live peer on the torrent. */
   active: boolean;
   /** Active, and the last announce reported nothing left. */

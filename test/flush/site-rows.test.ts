@@ -8,7 +8,8 @@ import { EmbeddedStore } from '../../src/store/embedded/embedded-store.js';
 import { MemoryStore } from '../../src/store/memory/memory-store.js';
 import { RedisStore } from '../../src/store/redis/redis-store.js';
 import type { Store } from '../../src/store/store.js';
-import { IH, PK, qb, seedSite, tr } from '../contract/fixtures.js';
+import { IH, PK, qb, seedSite, tr, users } from '../contract/fixtures.js';
+import { parseConfig } from '../../src/config/load.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { announceQuery, START, trackerHarness, type AnnounceArgs, type Harness } from '../helpers/tracker-harness.js';
 import { siteMapping } from './site-docs.js';
@@ -329,6 +330,35 @@ describe('site rows on the embedded store, across a restart', () => {
       expect((await db.query('SELECT user_id, announces FROM mika_history ORDER BY user_id')).map((r) => [r.user_id, r.announces])).toEqual([
         [1, 1],
         [2, 1],
+      ]);
+    } finally {
+      await flusher.close();
+      await h.close();
+    }
+  });
+});
+
+describe('the history rows’ hit-and-run columns', () => {
+  it('come from the hit-and-run rule at the flush: a snatch not yet seeded is pending, an immune user’s is immune', { timeout: 60_000 }, async () => {
+    const db = await siteDb(servers.mariadb(), 'site_hnr');
+    const mapping = siteMapping('');
+    await db.query(mapping.schema);
+    const h = await trackerHarness(new MemoryStore({ flush: true, flushSite: true }));
+    await seedSite(h.store);
+    await h.store.putUser({ ...users[0]!, hnrImmune: true });
+    const flusher = new Flusher({ store: h.store, sql: withTables(db, mapping.flush), hnr: () => parseConfig({}).accounting.hnr, logger: quiet });
+    try {
+      for (const [pk, id] of [[PK.alice, peer.alice], [PK.bob, peer.bob]] as const) {
+        await announce(h, pk, { infoHash: IH.plain, peerId: id, left: SIZE, event: 'started' }, '10.0.0.9');
+      }
+      h.advance(30);
+      for (const [pk, id] of [[PK.alice, peer.alice], [PK.bob, peer.bob]] as const) {
+        await announce(h, pk, { infoHash: IH.plain, peerId: id, left: 0, downloaded: SIZE, event: 'completed' }, '10.0.0.9');
+      }
+      expect(await drain(flusher)).toBe('drained');
+      expect(await db.query('SELECT user_id, hnr_state, immune FROM mika_history ORDER BY user_id')).toEqual([
+        { user_id: 1, hnr_state: 'immune', immune: 1 },
+        { user_id: 2, hnr_state: 'pending', immune: 0 },
       ]);
     } finally {
       await flusher.close();

@@ -3,7 +3,7 @@ import type { RootDatabase } from 'lmdb';
 import type { FlushBatch } from '../flush-batch.js';
 import { K } from '../memory/journal.js';
 import { MemoryStore } from '../memory/memory-store.js';
-import type { BlacklistEntry, CheatCounts, CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from '../records.js';
+import type { Adjustment, StoredCreditEvent, BlacklistEntry, CheatCounts, CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from '../records.js';
 import type { AnnounceInput, AnnounceResult, CheatFilter, PasskeyConflict, RegistryCounts, ScrapeEntry, Store, TorrentIdConflict } from '../store.js';
 import { DataFolderError, isMark, lockDataFolder, openDataFile, RECORDS_KEY } from './data-folder.js';
 import { GroupCommit } from './group-commit.js';
@@ -86,6 +86,16 @@ export class EmbeddedStore implements Store {
   }
   torrentByInfoHash(infoHash: string): Torrent | undefined {
     return this.mem.torrentByInfoHash(infoHash);
+  }
+  torrentById(id: number): Torrent | undefined {
+    return this.mem.torrentById(id);
+  }
+  creditEvents(): readonly StoredCreditEvent[] {
+    return this.mem.creditEvents();
+  }
+  async putCreditEvents(events: StoredCreditEvent[]): Promise<void> {
+    await this.mem.putCreditEvents(events);
+    await this.durable();
   }
   whitelistMatch(peerId: Buffer): WhitelistEntry | undefined {
     return this.mem.whitelistMatch(peerId);
@@ -221,6 +231,14 @@ export class EmbeddedStore implements Store {
   }
   async totals(): Promise<SwarmTotals> {
     return this.mem.totals();
+  }
+
+  async adjustUser(adjustment: Adjustment): Promise<void> {
+    await this.mem.adjustUser(adjustment);
+    await this.durable();
+  }
+  async adjustments(userId: number): Promise<Adjustment[]> {
+    return this.mem.adjustments(userId);
   }
 
   async prepareFlush(max: number): Promise<FlushBatch | undefined> {

@@ -26,6 +26,10 @@ export const K = {
   cheat: (seq: number) => `c/${String(seq).padStart(15, '0')}`,
   /** Cheat events ever recorded, per kind. */
   cheatCounts: 'cc',
+  /** The timed events added through the API, the list as one record. */
+  creditEvents: 'ev',
+  /** A user's adjustments (POST /api/user/:id/adjust), the list as one record. */
+  adjustments: (userId: number) => `ad/${userId}`,
   flushDirtyUser: (id: number) => `fdu/${id}`,
   flushDirtyTorrent: (infoHash: string) => `fdt/${infoHash}`,
   flushSentUser: (id: number) => `fsu/${id}`,

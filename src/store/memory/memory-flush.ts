@@ -261,6 +261,7 @@ export class MemoryFlush {
         firstAnnounce: s.firstSeen,
         lastAnnounce: s.lastSeen,
         completedAt: l.completedAt ?? 0,
+        snatched: s.snatched,
         active,
         seeder: active && s.left === 0,
         left: s.left,

@@ -3,7 +3,7 @@ import { endpointText } from '../../net/ip-address.js';
 import { peerInfo, seedersFirst, userIdOfPeerKey } from '../peer-info.js';
 import type { FlushBatch } from '../flush-batch.js';
 import { addressKey, sameEndpoints, writeEndpoint } from '../peer-record.js';
-import type { BlacklistEntry, CheatCounts, CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from '../records.js';
+import type { Adjustment, StoredCreditEvent, BlacklistEntry, CheatCounts, CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from '../records.js';
 import { RegistryCache } from '../registry-cache.js';
 import {
   OVERTAKEN,
@@ -102,6 +102,8 @@ export class MemoryStore implements Store {
   private readonly users = new Map<number, UserStats>();
   /** user id → torrent id → ledger (numeric keys: no key string to build and hash per announce). */
   private readonly ledgers = new Map<number, Map<number, Ledger>>();
+  /** User id → its adjustments, oldest first. */
+  private readonly adjusted = new Map<number, Adjustment[]>();
   /** The newest CHEAT_LOG_MAX cheat events. */
   private readonly cheats = new CheatLog(CHEAT_LOG_MAX);
   /** Cheat events ever recorded, per kind. */
@@ -173,6 +175,8 @@ export class MemoryStore implements Store {
           this.cheatSeq = Number(rest) + 1;
           break;
         case 'cc': Object.assign(this.cheatTally, value as CheatCounts); break;
+        case 'ad': this.adjusted.set(Number(rest), value as Adjustment[]); break;
+        case 'ev': this.registry.setCreditEvents(value as StoredCreditEvent[]); break;
         // Flush records when the flush is off now: left as they are for a start with it on.
         default: this.flush?.restore(key, value);
       }
@@ -216,6 +220,17 @@ export class MemoryStore implements Store {
   }
   torrentByInfoHash(infoHash: string): Torrent | undefined {
     return this.registry.torrentByInfoHash(infoHash);
+  }
+  torrentById(id: number): Torrent | undefined {
+    return this.registry.torrentById(id);
+  }
+  creditEvents(): readonly StoredCreditEvent[] {
+    return this.registry.creditEvents();
+  }
+  async putCreditEvents(events: StoredCreditEvent[]): Promise<void> {
+    const copy = events.map((e) => ({ ...e }));
+    this.registry.setCreditEvents(copy);
+    this.journal?.(K.creditEvents, copy);
   }
   whitelistMatch(peerId: Buffer): WhitelistEntry | undefined {
     return this.registry.whitelistMatch(peerId);
@@ -380,6 +395,7 @@ export class MemoryStore implements Store {
     ut.left = input.left;
     ut.lastSeen = now;
     ut.stopped = event === 'stopped';
+    if (input.creditRule !== undefined) ut.rule = input.creditRule;
     ledger.budgetAt = s.budgetAt;
     ledger.clockAt = s.clockAt;
     if (s.snatch) {
@@ -517,6 +533,22 @@ export class MemoryStore implements Store {
 
   async totals(): Promise<SwarmTotals> {
     return { ...this.running };
+  }
+
+  async adjustUser(a: Adjustment): Promise<void> {
+    const stats = this.userStatsOf(a.userId);
+    stats.uploaded += a.uploaded;
+    stats.downloaded += a.downloaded;
+    let list = this.adjusted.get(a.userId);
+    if (!list) this.adjusted.set(a.userId, (list = []));
+    list.push({ ...a });
+    this.journal?.(K.userStats(a.userId), stats);
+    this.journal?.(K.adjustments(a.userId), list);
+    this.flush?.markUser(a.userId);
+  }
+
+  async adjustments(userId: number): Promise<Adjustment[]> {
+    return (this.adjusted.get(userId) ?? []).map((a) => ({ ...a }));
   }
 
   async prepareFlush(max: number): Promise<FlushBatch | undefined> {

@@ -117,6 +117,7 @@ function decodeSiteRow(line: string, site: Required<Pick<FlushBatch, 'history' |
       firstAnnounce: num(10),
       lastAnnounce: num(11),
       completedAt: num(12),
+      snatched: f[15] === '1',
       active,
       seeder: active && left === 0,
       left,

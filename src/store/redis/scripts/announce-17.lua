@@ -68,12 +68,14 @@
     ARGV[25] the user's leech slots: most of its peers leeching at once over every swarm (0 = no limit)
     ARGV[26] "1" when cheat events go to the SQL flush (sql.flush.cheats.table; never on a cluster)
     ARGV[27] most live peers under one IP address in the swarm (0 = no limit)
-    ARGV[28] SQL flush site rows (sql.flush.history/peers/snatches; never on a cluster): the name of
+    ARGV[28] the credit rule applied (accounting/credit-rule.ts label), kept in the ledger's `rule`;
+             "" leaves it as it was
+    ARGV[29] SQL flush site rows (sql.flush.history/peers/snatches; never on a cluster): the name of
              the dirty-peers HASH, or "" when off. A key passed as an argument rather than a KEYS[18],
              so this script keeps its key count: it is a standalone key, written only here, outside
-             any cluster. The peer's field "<info_hash><peerKey>" gets ARGV[29], and the ledger's
+             any cluster. The peer's field "<info_hash><peerKey>" gets ARGV[30], and the ledger's
              `announces` goes up by one.
-    ARGV[29] the announce's User-Agent (the site's peers row shows it)
+    ARGV[30] the announce's User-Agent (the site's peers row shows it)
 
   Output: { -1 } when the announce is older than the peer's last one (overtaken: nothing written),
           { -2, "peers_per_user_torrent" | "peers_per_ip_torrent" | "leech_slots" } when a peer
@@ -210,6 +212,8 @@ local function put(w, field, value)
   w[#w + 1] = field
   w[#w + 1] = value
 end
+-- The credit rule: which freeleech / multiplier rule the tracker applied (written with the ledger's HSET).
+if ARGV[28] ~= '' then put(hw, 'rule', ARGV[28]) end
 
 local histUp = tonumber(h[2] or '0')
 local histSeed = tonumber(h[3] or '0')
@@ -344,9 +348,9 @@ if cheatKind then
 end
 redis.call('HSET', utKey, unpack(hw))
 -- SQL flush site rows: the peer and its ledger wait for the next batch (flush-prepare-var.lua).
-if ARGV[28] and ARGV[28] ~= '' then
+if ARGV[29] and ARGV[29] ~= '' then
   redis.call('HINCRBY', utKey, 'announces', 1)
-  redis.call('HSET', ARGV[28], infoHash .. key, ARGV[29])
+  redis.call('HSET', ARGV[29], infoHash .. key, ARGV[30])
 end
 if flush and (upRaw ~= 0 or downRaw ~= 0 or bonus ~= 0 or snatch) then redis.call('SADD', dirtyUsersKey, ARGV[17]) end
 local torrentMoved = snatch

@@ -42,7 +42,7 @@
                                    (a live peer; the User-Agent, last, may hold spaces)
     "x <uid> <torrent id> <peer_id hex>"   (a peer gone: stopped, reaped or its torrent deleted)
     "h <uid> <torrent id> <up> <down> <up_raw> <down_raw> <seed_time> <leech_time> <announces>
-       <first_seen> <last_seen> <completed_at> <active 0|1> <left>"   (a ledger as it is now)
+       <first_seen> <last_seen> <completed_at> <active 0|1> <left> <snatched 0|1>"   (a ledger as it is now)
     "s <uid> <torrent id> <completed_at> <endpoint hex>"   (a snatch no batch carried yet; the
                                    ledger's sent_snatched says so from now on)
   Mirrors MemoryFlush.siteRows for the p, x, h and s rows.
@@ -163,7 +163,7 @@ for k = 1, P do
         ledgers[KEYS[base + 2]] = true
         local l = redis.call('HMGET', KEYS[base + 2], 'up', 'down', 'up_raw', 'down_raw', 'seed_time', 'leech_time', 'announces', 'first_seen', 'last_seen', 'completed_at', 'left', 'snatched', 'sent_snatched', 'completed_ip')
         local active = n(redis.call('HGET', KEYS[base + 3], uid)) > 0 and '1' or '0'
-        lines[#lines + 1] = table.concat({ 'h', uid, tid, l[1] or '0', l[2] or '0', l[3] or '0', l[4] or '0', l[5] or '0', l[6] or '0', l[7] or '0', l[8] or '0', l[9] or '0', l[10] or '0', active, l[11] or '0' }, ' ')
+        lines[#lines + 1] = table.concat({ 'h', uid, tid, l[1] or '0', l[2] or '0', l[3] or '0', l[4] or '0', l[5] or '0', l[6] or '0', l[7] or '0', l[8] or '0', l[9] or '0', l[10] or '0', active, l[11] or '0', l[12] == '1' and '1' or '0' }, ' ')
         -- A snatch from before the site rows were on has no time: it is not listed.
         if l[12] == '1' and l[13] ~= '1' and l[10] then
           redis.call('HSET', KEYS[base + 2], 'sent_snatched', '1')
