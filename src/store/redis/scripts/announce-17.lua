@@ -6,7 +6,8 @@
   change there is a change here, and the contract suite (test/contract) holds both to it.
 
   Input:
-    KEYS[1]  peers         HASH  peerKey -> record (44 bytes, see peer-record.ts) .. struct '<dddd'
+    KEYS[1]  peers         HASH  peerKey ("<uid>:" .. 20 raw peer_id bytes, built here) -> record
+                                 (44 bytes, see peer-record.ts) .. struct '<dddd'
                                  (uploaded, downloaded, left, lastSeen)
     KEYS[2]  seeders       ZSET  peerKey -> join sequence
     KEYS[3]  leechers      ZSET  peerKey -> join sequence
@@ -38,9 +39,12 @@
     KEYS[17] flush cheats  LIST  cheat events not yet in a SQL flush batch, oldest first (the newest
                                  ARGV[19] kept), written only when ARGV[26] is "1"
 
-    ARGV[1]  peerKey: "<uid>:" .. 20 raw peer_id bytes
-    ARGV[2]  peer_id (20 raw bytes)
-    ARGV[3]  endpoint: 6 bytes (IPv4 + port) or 18 bytes (IPv6 + port)
+    ARGV[1]  peer_id (20 bytes) then endpoint (6 bytes IPv4 + port, or 18 bytes IPv6 + port), as
+             latin1 text in UTF-8: each byte 0x80-0xFF arrives as two (0xC2 or 0xC3, then 0x80-0xBF)
+             and is decoded below. The client sends text, not binary, because its binary argument
+             path costs several times more per command (docs/performance.md).
+    ARGV[2]  ARGV[3]  unused ("": they held the peerKey and the endpoint; the slots after them keep
+             their numbers)
     ARGV[4]  uploaded     ARGV[5] downloaded     ARGV[6] left   (decimal integers below 2^53)
     ARGV[7]  event: "" | started | stopped | completed | paused
     ARGV[8]  numwant (0 = no peers)
@@ -75,29 +79,30 @@
           (nothing written),
           { -3, "uploaded" | "downloaded" } when a credited figure would not be an integer below 2^53
           (nothing written), else
-          { seeders, leechers, snatches, tooEarly (0|1), unknownPeer (0|1), record, record, ... }
-    seeders/leechers/snatches are the swarm's figures after the announce; the records (44 bytes each)
-    are the selected peers, never the announcing one. On a cluster a sixth element comes before the
-    records: the ledger's { v, up_raw, down_raw, up, down, announces, cheats, snatches, bonus, this
-    announce's bonus, cheat event or "" } for user-sync-4.lua.
+          { seeders, leechers, snatches, tooEarly (0|1), unknownPeer (0|1), peers }
+    seeders/leechers/snatches are the swarm's figures after the announce; peers is one string, the
+    stored values of the selected peers (never the announcing one) end to end, 76 bytes each: the
+    44-byte record, then its state (the client keeps the records). On a cluster a sixth element
+    comes before peers: the ledger's { v, up_raw, down_raw, up, down, announces, cheats, snatches,
+    bonus, this announce's bonus, cheat event or "" } for user-sync-4.lua.
 
-  Cost: each redis.call, and each number <-> text conversion in Lua (tonumber, string.format), is a
-  sizeable share of the script's time (bench/redis-script.ts measures it), so the script reads what
-  it needs once (HMGET of the torrent's snatches/seq/cursors and of the user-torrent history), keeps
-  the seeder and leecher counts from one ZCARD each plus the ZREM / ZADD NX replies instead of
-  reading them again (the global totals move by the same replies, so a plain re-announce does not
-  write them), and writes the user-torrent fields (the `stopped` flag included) and the torrent's
-  seq/cursors with one HSET each. Counters still go up with HINCRBY: a script is atomic, so HSET of
-  a read value + delta would be the same, but the conversions in C are cheaper.
+  Cost (bench/redis-script.ts measures it): most of the script's time is the redis.call machinery
+  (a few µs per call whatever the command), then Lua's string and number conversions. So:
+  - each counter hash (torrent, user-torrent, user) is read once with one HMGET, at the start, and
+    written once with one HSET of every field that moved, at the end: the sums are done here in
+    doubles, exact below 2^53; a counter that would pass 2^53 goes up with HINCRBY instead (int64,
+    exact);
+  - a peer that stays on its side of the swarm (its last announce's `left` says which) needs no
+    ZREM / ZADD NX, and a known peer no reap ZADD (the swarm's reap score is already no later than
+    that peer's last announce);
+  - peer selection reads a small rotation whole in one ZRANGE, a large one with ZRANGEBYSCORE without
+    scores (one ZSCORE for the cursor), and the records go back as one string.
 ]]
 
 local peersKey, seedersKey, leechersKey, expiryKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local torrentKey, utKey, userKey, userTorrentsKey, reapKey, cheatsKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
 local torrentIdsKey, totalsKey, dirtyUsersKey, dirtyTorrentsKey, ownersKey, leechingKey = KEYS[11], KEYS[12], KEYS[13], KEYS[14], KEYS[15], KEYS[16]
 
-local key = ARGV[1]
-local peerId = ARGV[2]
-local endpoint = ARGV[3]
 local uploaded = tonumber(ARGV[4])
 local downloaded = tonumber(ARGV[5])
 local left = tonumber(ARGV[6])
@@ -124,9 +129,47 @@ local RECORD_LEN = 44
 local GIB = 1073741824
 local MAX_FIGURE = 9007199254740991 -- 2^53 - 1 (settle.ts MAX_FIGURE)
 
--- Numbers go to Redis as "%.17g" text: exact for integers below 2^53 and for any double.
+-- ARGV[1] back to bytes (see the header): 0xC2 x keeps x, 0xC3 x is x + 0x40. No function call
+-- unless a byte >= 0xC0 is there.
+local wire = ARGV[1]
+if string.find(wire, '[\194\195]') then
+  wire = string.gsub(string.gsub(wire, '\194([\128-\191])', '%1'), '\195([\128-\191])', function(c) return string.char(string.byte(c) + 64) end)
+end
+local peerId = string.sub(wire, 1, 20)
+local endpoint = string.sub(wire, 21)
+local key = uid .. ':' .. peerId
+
+-- Numbers in a reply or a cheat event are "%.17g" text: exact for integers below 2^53 and for any
+-- double. A number given to redis.call as a Lua number is formatted the same way, in C, without
+-- making a Lua string: the cheaper way for every value written.
 local function fmt(n)
   return string.format('%.17g', n)
+end
+
+local function put(w, field, value)
+  w[#w + 1] = field
+  w[#w + 1] = value
+end
+
+-- A counter hash: its fields read with one HMGET (`v`, in the order asked: the transfer counters
+-- up_raw, down_raw, up, down always first) and the fields that moved written back with one HSET
+-- (flushHash; `w` is its field/value list).
+local XFER = { 'up_raw', 'down_raw', 'up', 'down' }
+local function readHash(hkey, ...)
+  return { key = hkey, v = redis.call('HMGET', hkey, 'up_raw', 'down_raw', 'up', 'down', ...), w = {} }
+end
+local function flushHash(h)
+  if #h.w > 0 then redis.call('HSET', h.key, unpack(h.w)) end
+end
+-- HINCRBY of field (read as v[i]) by delta, as one field of the hash's HSET (see the header).
+local function add(h, i, field, delta)
+  if delta == 0 then return end
+  local total = tonumber(h.v[i] or '0') + delta
+  if total > MAX_FIGURE then
+    redis.call('HINCRBY', h.key, field, delta)
+  else
+    put(h.w, field, total)
+  end
 end
 
 -- peer-record.ts: addressKey. The owners field a peer counts under: its IPv4 address when its
@@ -162,7 +205,7 @@ end
 if event == 'stopped' and not stored then
   redis.call('HINCRBY', userKey, 'announces', 1)
   redis.call('HINCRBY', torrentKey, 'announces', 1)
-  return withSync({ redis.call('ZCARD', seedersKey), redis.call('ZCARD', leechersKey), tonumber(redis.call('HGET', torrentKey, 'snatches') or '0'), 0, 1 })
+  return withSync({ redis.call('ZCARD', seedersKey), redis.call('ZCARD', leechersKey), tonumber(redis.call('HGET', torrentKey, 'snatches') or '0'), 0, 1, '' })
 end
 
 local prev, record
@@ -178,41 +221,56 @@ if prev and now < prev.lastSeen then
 end
 
 -- MemoryStore.overLimit: a new peer beyond the user's limit on this torrent is refused, unwritten.
-if not prev and maxPeersPerUser > 0 and tonumber(redis.call('HGET', ownersKey, uid) or '0') >= maxPeersPerUser then
-  return { -2, 'peers_per_user_torrent' }
-end
 -- A new peer's record holds only this announce's endpoint: its address is the endpoint's.
-if not prev and maxPeersPerIp > 0 and tonumber(redis.call('HGET', ownersKey, 'i' .. string.sub(endpoint, 1, #endpoint - 2)) or '0') >= maxPeersPerIp then
-  return { -2, 'peers_per_ip_torrent' }
+if not prev and (maxPeersPerUser > 0 or maxPeersPerIp > 0) then
+  local owned = redis.call('HMGET', ownersKey, uid, 'i' .. string.sub(endpoint, 1, #endpoint - 2))
+  if maxPeersPerUser > 0 and tonumber(owned[1] or '0') >= maxPeersPerUser then
+    return { -2, 'peers_per_user_torrent' }
+  end
+  if maxPeersPerIp > 0 and tonumber(owned[2] or '0') >= maxPeersPerIp then
+    return { -2, 'peers_per_ip_torrent' }
+  end
 end
 -- MemoryStore.announce: a peer that would join the leechers (new, or a seeder leeching again) while
 -- the user's leeching peers fill its slots is refused, unwritten; one already leeching keeps its slot.
-if leechSlots > 0 and left > 0 and event ~= 'stopped' and not redis.call('ZSCORE', leechersKey, key)
+-- A known peer is a leecher exactly when its last announce's `left` was above 0.
+if leechSlots > 0 and left > 0 and event ~= 'stopped' and not (prev and prev.left > 0)
     and tonumber(redis.call('HGET', leechingKey, uid) or '0') >= leechSlots then
   return { -2, 'leech_slots' }
 end
 
-local t = redis.call('HMGET', torrentKey, 'snatches', 'seq', 'cur_s', 'cur_l', 'leecher_at')
-local h = redis.call('HMGET', utKey, 'first_seen', 'up', 'seed_time', 'snatched', 'budget_at', 'clock_at', 'leech_time')
+-- The counter hashes. After the transfer counters (1-4): the torrent's announces 5, snatches 6,
+-- seq 7, cur_s 8, cur_l 9, leecher_at 10; the ledger's first_seen 5, seed_time 6, snatched 7,
+-- budget_at 8, clock_at 9, leech_time 10; the user's announces, snatches, cheats, bonus from
+-- uAt + 1 (5 in the user's hash; 11 in the ledger on a cluster, where the user's counters are
+-- the ledger's: KEYS[7] is KEYS[6], one hash read and written once).
+local T = readHash(torrentKey, 'announces', 'snatches', 'seq', 'cur_s', 'cur_l', 'leecher_at')
+local UT, U, uAt
+if cluster then
+  UT = readHash(utKey, 'first_seen', 'seed_time', 'snatched', 'budget_at', 'clock_at', 'leech_time', 'announces', 'snatches', 'cheats', 'bonus')
+  U, uAt = UT, 10
+else
+  UT = readHash(utKey, 'first_seen', 'seed_time', 'snatched', 'budget_at', 'clock_at', 'leech_time')
+  U, uAt = readHash(userKey, 'announces', 'snatches', 'cheats', 'bonus'), 4
+end
+local h, t = UT.v, T.v
 local nSeeders = redis.call('ZCARD', seedersKey)
 local nLeechers = redis.call('ZCARD', leechersKey)
 
--- Field/value lists of the single HSET the torrent and user-torrent hashes get.
-local tw = {}
-local hw = { 'left', ARGV[6], 'last_seen', ARGV[9], 'stopped', event == 'stopped' and '1' or '0' }
-local function put(w, field, value)
-  w[#w + 1] = field
-  w[#w + 1] = value
-end
+local hw = UT.w
+put(hw, 'left', ARGV[6])
+put(hw, 'last_seen', ARGV[9])
+put(hw, 'stopped', event == 'stopped' and '1' or '0')
+local tw = T.w
 
-local histUp = tonumber(h[2] or '0')
-local histSeed = tonumber(h[3] or '0')
-local histSnatched = h[4] == '1'
+local histUp = tonumber(h[3] or '0')
+local histSeed = tonumber(h[6] or '0')
+local histSnatched = h[7] == '1'
 -- 0 in a new ledger (or one written before these fields): the peer's own last announce bounds both.
-local budgetAt = tonumber(h[5] or '0')
-local clockAt = tonumber(h[6] or '0')
-local histLeech = tonumber(h[7] or '0')
-local lastLeecherAt = tonumber(t[5] or '0')
+local budgetAt = tonumber(h[8] or '0')
+local clockAt = tonumber(h[9] or '0')
+local histLeech = tonumber(h[10] or '0')
+local lastLeecherAt = tonumber(t[10] or '0')
 
 -- settle.ts: counterDelta
 local function counterDelta(before, after)
@@ -267,11 +325,11 @@ end
 if up > MAX_FIGURE then return { -3, 'uploaded' } end
 if down > MAX_FIGURE then return { -3, 'downloaded' } end
 
-redis.call('HINCRBY', userKey, 'announces', 1)
-redis.call('HINCRBY', torrentKey, 'announces', 1)
+add(U, uAt + 1, 'announces', 1)
+add(T, 5, 'announces', 1)
 
 -- A new ledger: index it by user and by torrent id (putTorrent writes the latter too).
-if not h[1] then
+if not h[5] then
   put(hw, 'first_seen', ARGV[9])
   put(hw, 'torrent_id', ARGV[18])
   if not cluster then
@@ -281,8 +339,8 @@ if not h[1] then
 end
 -- The budget and clock move to this announce's own time, already text in ARGV (no formatting).
 if newBudgetAt ~= budgetAt then put(hw, 'budget_at', ARGV[22]) end
-if newClockAt ~= clockAt then put(hw, 'clock_at', newClockAt == now and ARGV[9] or fmt(newClockAt)) end
-if leechTime ~= 0 then put(hw, 'leech_time', fmt(histLeech + leechTime)) end
+if newClockAt ~= clockAt then put(hw, 'clock_at', newClockAt == now and ARGV[9] or newClockAt) end
+if leechTime ~= 0 then put(hw, 'leech_time', histLeech + leechTime) end
 
 -- settle.ts: isTooEarly
 local tooEarly = false
@@ -290,36 +348,34 @@ if prev and minInterval > 0 and (event == '' or event == 'paused') then
   tooEarly = now - prev.lastSeen < minInterval
 end
 
-local function credit(field, delta)
+local function credit(i, delta)
   if delta == 0 then return end
-  local d = fmt(delta)
-  -- On a cluster the user's key is the ledger: counted once, there.
-  if userKey ~= utKey then redis.call('HINCRBY', userKey, field, d) end
-  redis.call('HINCRBY', torrentKey, field, d)
-  redis.call('HINCRBY', utKey, field, d)
+  -- On a cluster the user's hash is the ledger: counted once, there.
+  if U ~= UT then add(U, i, XFER[i], delta) end
+  add(T, i, XFER[i], delta)
+  add(UT, i, XFER[i], delta)
 end
-credit('up_raw', upRaw)
-credit('down_raw', downRaw)
-credit('up', up)
-credit('down', down)
+credit(1, upRaw)
+credit(2, downRaw)
+credit(3, up)
+credit(4, down)
 if bonus ~= 0 then
   -- Added as a double here rather than with HINCRBYFLOAT (long double in Redis) so that the total
   -- is the same bits as the memory store's `bonus += points`.
-  local total = tonumber(redis.call('HGET', userKey, 'bonus') or '0') + bonus
-  redis.call('HSET', userKey, 'bonus', fmt(total))
+  put(U.w, 'bonus', tonumber(U.v[uAt + 4] or '0') + bonus)
 end
 if seedTime ~= 0 then
-  put(hw, 'seed_time', fmt(histSeed + seedTime))
+  put(hw, 'seed_time', histSeed + seedTime)
 end
-local snatches = tonumber(t[1] or '0')
+local snatches = tonumber(t[6] or '0')
 if snatch then
   snatches = snatches + 1
   put(hw, 'snatched', '1')
-  redis.call('HINCRBY', userKey, 'snatches', 1)
-  redis.call('HINCRBY', torrentKey, 'snatches', 1)
+  add(U, uAt + 2, 'snatches', 1)
+  add(T, 6, 'snatches', 1)
 end
 if cheatKind then
-  redis.call('HINCRBY', userKey, 'cheats', 1)
+  add(U, uAt + 3, 'cheats', 1)
   redis.call('HINCRBY', totalsKey, 'cheats:' .. cheatKind, 1)
   -- One format call for the 20 bytes (a gsub with a function per byte cost more than the rest of the event).
   local hex = string.format(string.rep('%02x', #peerId), string.byte(peerId, 1, #peerId))
@@ -333,7 +389,8 @@ if cheatKind then
     end
   end
 end
-redis.call('HSET', utKey, unpack(hw))
+flushHash(UT)
+if U ~= UT then flushHash(U) end
 if flush and (upRaw ~= 0 or downRaw ~= 0 or bonus ~= 0 or snatch) then redis.call('SADD', dirtyUsersKey, ARGV[17]) end
 local torrentMoved = snatch
 -- A leecher was here when this announce came (itself, if it leaves or completes now, or stays one).
@@ -366,8 +423,9 @@ if event == 'stopped' then
   redis.call('ZREM', expiryKey, key)
   if redis.call('ZCARD', expiryKey) == 0 then redis.call('ZREM', reapKey, infoHash) end
   markTorrent()
-  if sawLeecher then redis.call('HSET', torrentKey, 'leecher_at', ARGV[9]) end
-  return withSync({ nSeeders, nLeechers, snatches, 0, 0 })
+  if sawLeecher then put(tw, 'leecher_at', ARGV[9]) end
+  flushHash(T)
+  return withSync({ nSeeders, nLeechers, snatches, 0, 0, '' })
 end
 
 -- peer-record.ts: writeEndpoint (peer_id, then the endpoint over its half; the other half is kept)
@@ -391,25 +449,30 @@ elseif string.sub(before, 21) ~= string.sub(record, 21) then
 end
 
 -- A peer joins the back of its rotation; one that changes side joins the back of the other one.
+-- A known peer on the side its last `left` put it on is in that rotation already: ZREM of the
+-- other and ZADD NX would both answer 0.
 local seeder = left == 0
-local seq = tonumber(t[2] or '0') + 1
-local mine, other = leechersKey, seedersKey
-if seeder then mine, other = seedersKey, leechersKey end
-local moved = redis.call('ZREM', other, key)
-local joined = redis.call('ZADD', mine, 'NX', fmt(seq), key)
-if joined == 1 then put(tw, 'seq', fmt(seq)) end
-if seeder then
-  count(joined, -moved)
-  leeching(-moved)
-else
-  count(-moved, joined)
-  leeching(joined)
+if not prev or (prev.left == 0) ~= seeder then
+  local seq = tonumber(t[7] or '0') + 1
+  local mine, other = leechersKey, seedersKey
+  if seeder then mine, other = seedersKey, leechersKey end
+  local moved = redis.call('ZREM', other, key)
+  local joined = redis.call('ZADD', mine, 'NX', seq, key)
+  if joined == 1 then put(tw, 'seq', seq) end
+  if seeder then
+    count(joined, -moved)
+    leeching(-moved)
+  else
+    count(-moved, joined)
+    leeching(joined)
+  end
 end
 if sawLeecher or not seeder then put(tw, 'leecher_at', ARGV[9]) end
 markTorrent()
 redis.call('ZADD', expiryKey, ARGV[9], key)
--- LT keeps the swarm's reap time no later than its oldest lastSeen.
-redis.call('ZADD', reapKey, 'LT', ARGV[9], infoHash)
+-- LT keeps the swarm's reap time no later than its oldest lastSeen; a known peer's last announce
+-- already bounds it.
+if not prev then redis.call('ZADD', reapKey, 'LT', ARGV[9], infoHash) end
 
 -- rotation.ts: take. Up to n members after the cursor (wrapping around), never the asker; the
 -- cursor moves past what was looked at, so with no churn each member is shown once every
@@ -418,16 +481,38 @@ local selected = {}
 local function take(zkey, size, cursor, cursorField, n)
   if n <= 0 or size == 0 then return end
   local looked, taken, last = 0, 0, nil
+  local function visit(member)
+    if looked >= size or taken >= n then return false end
+    looked = looked + 1
+    last = member
+    if member ~= key then
+      selected[#selected + 1] = member
+      taken = taken + 1
+    end
+    return true
+  end
+  if size <= n + 1 then
+    -- All of it is within reach: one read, in rotation order from the cursor.
+    local all = redis.call('ZRANGE', zkey, 0, -1, 'WITHSCORES')
+    local from = 1
+    if cursor then
+      local c = tonumber(cursor)
+      while from < #all and tonumber(all[from + 1]) <= c do from = from + 2 end
+      if from >= #all then from = 1 end
+    end
+    local lastScore
+    for j = 0, #all - 2, 2 do
+      local i = (from - 1 + j) % #all + 1
+      if not visit(all[i]) then break end
+      lastScore = all[i + 1]
+    end
+    if lastScore then put(tw, cursorField, lastScore) end
+    return
+  end
   local function scan(min, max, limit)
-    local batch = redis.call('ZRANGEBYSCORE', zkey, min, max, 'WITHSCORES', 'LIMIT', 0, limit)
-    for i = 1, #batch, 2 do
-      if looked >= size or taken >= n then return end
-      looked = looked + 1
-      last = batch[i + 1]
-      if batch[i] ~= key then
-        selected[#selected + 1] = batch[i]
-        taken = taken + 1
-      end
+    local batch = redis.call('ZRANGEBYSCORE', zkey, min, max, 'LIMIT', 0, limit)
+    for i = 1, #batch do
+      if not visit(batch[i]) then return end
     end
   end
   if cursor then
@@ -436,21 +521,22 @@ local function take(zkey, size, cursor, cursorField, n)
   else
     scan('-inf', '+inf', n + 1)
   end
-  if last then put(tw, cursorField, last) end
+  if last then put(tw, cursorField, redis.call('ZSCORE', zkey, last)) end
 end
 
 if not tooEarly and numwant > 0 then
   -- A seeder or a partial seed (BEP 21 paused) has no use for seeders.
-  if not seeder and event ~= 'paused' then take(seedersKey, nSeeders, t[3], 'cur_s', numwant) end
-  take(leechersKey, nLeechers, t[4], 'cur_l', numwant - #selected)
+  if not seeder and event ~= 'paused' then take(seedersKey, nSeeders, t[8], 'cur_s', numwant) end
+  take(leechersKey, nLeechers, t[9], 'cur_l', numwant - #selected)
 end
-if #tw > 0 then redis.call('HSET', torrentKey, unpack(tw)) end
+flushHash(T)
 
-local reply = withSync({ nSeeders, nLeechers, snatches, tooEarly and 1 or 0, 0 })
+local peers = ''
 if #selected > 0 then
   local values = redis.call('HMGET', peersKey, unpack(selected))
   for i = 1, #values do
-    if values[i] then reply[#reply + 1] = string.sub(values[i], 1, RECORD_LEN) end
+    if not values[i] then values[i] = '' end
   end
+  peers = table.concat(values)
 end
-return reply
+return withSync({ nSeeders, nLeechers, snatches, tooEarly and 1 or 0, 0, peers })
