@@ -87,16 +87,19 @@
     bonus, this announce's bonus, cheat event or "" } for user-sync-4.lua.
 
   Cost (bench/redis-script.ts measures it): most of the script's time is the redis.call machinery
-  (a few µs per call whatever the command), then Lua's string and number conversions. So:
-  - each counter hash (torrent, user-torrent, user) is read once with one HMGET, at the start, and
-    written once with one HSET of every field that moved, at the end: the sums are done here in
-    doubles, exact below 2^53; a counter that would pass 2^53 goes up with HINCRBY instead (int64,
-    exact);
-  - a peer that stays on its side of the swarm (its last announce's `left` says which) needs no
-    ZREM / ZADD NX, and a known peer no reap ZADD (the swarm's reap score is already no later than
-    that peer's last announce);
-  - peer selection reads a small rotation whole in one ZRANGE, a large one with ZRANGEBYSCORE without
-    scores (one ZSCORE for the cursor), and the records go back as one string.
+  (a few µs per call whatever the command), then Lua's number <-> text conversions (tonumber,
+  string.format) and the strings of each reply. So the script reads what it needs once (HMGET of
+  the torrent's snatches/seq/cursors and of the user-torrent history), keeps the seeder and leecher
+  counts from one ZCARD each plus the ZREM / ZADD NX replies instead of reading them again (the
+  global totals move by the same replies), and writes the user-torrent fields and the torrent's
+  seq/cursors with one HSET each. A known peer that stays on its side of the swarm (its last
+  `left` says which) needs no ZREM / ZADD NX at all, and a known peer no reap ZADD (the swarm's
+  reap score is already no later than its last announce). Peer selection reads a small rotation
+  whole with one ZRANGE, a large one with ZRANGEBYSCORE without scores (one ZSCORE for the
+  cursor), and the selected records go back as one string. Counters go up with HINCRBY: reading
+  them with the HMGETs and writing them with the HSETs was measured and cost more (the extra
+  reply strings, tonumber and string.format in Lua against HINCRBY's conversions in C); so did
+  passing Lua numbers to redis.call instead of "%.17g" text.
 ]]
 
 local peersKey, seedersKey, leechersKey, expiryKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
@@ -139,37 +142,9 @@ local peerId = string.sub(wire, 1, 20)
 local endpoint = string.sub(wire, 21)
 local key = uid .. ':' .. peerId
 
--- Numbers in a reply or a cheat event are "%.17g" text: exact for integers below 2^53 and for any
--- double. A number given to redis.call as a Lua number is formatted the same way, in C, without
--- making a Lua string: the cheaper way for every value written.
+-- Numbers go to Redis as "%.17g" text: exact for integers below 2^53 and for any double.
 local function fmt(n)
   return string.format('%.17g', n)
-end
-
-local function put(w, field, value)
-  w[#w + 1] = field
-  w[#w + 1] = value
-end
-
--- A counter hash: its fields read with one HMGET (`v`, in the order asked: the transfer counters
--- up_raw, down_raw, up, down always first) and the fields that moved written back with one HSET
--- (flushHash; `w` is its field/value list).
-local XFER = { 'up_raw', 'down_raw', 'up', 'down' }
-local function readHash(hkey, ...)
-  return { key = hkey, v = redis.call('HMGET', hkey, 'up_raw', 'down_raw', 'up', 'down', ...), w = {} }
-end
-local function flushHash(h)
-  if #h.w > 0 then redis.call('HSET', h.key, unpack(h.w)) end
-end
--- HINCRBY of field (read as v[i]) by delta, as one field of the hash's HSET (see the header).
-local function add(h, i, field, delta)
-  if delta == 0 then return end
-  local total = tonumber(h.v[i] or '0') + delta
-  if total > MAX_FIGURE then
-    redis.call('HINCRBY', h.key, field, delta)
-  else
-    put(h.w, field, total)
-  end
 end
 
 -- peer-record.ts: addressKey. The owners field a peer counts under: its IPv4 address when its
@@ -239,38 +214,27 @@ if leechSlots > 0 and left > 0 and event ~= 'stopped' and not (prev and prev.lef
   return { -2, 'leech_slots' }
 end
 
--- The counter hashes. After the transfer counters (1-4): the torrent's announces 5, snatches 6,
--- seq 7, cur_s 8, cur_l 9, leecher_at 10; the ledger's first_seen 5, seed_time 6, snatched 7,
--- budget_at 8, clock_at 9, leech_time 10; the user's announces, snatches, cheats, bonus from
--- uAt + 1 (5 in the user's hash; 11 in the ledger on a cluster, where the user's counters are
--- the ledger's: KEYS[7] is KEYS[6], one hash read and written once).
-local T = readHash(torrentKey, 'announces', 'snatches', 'seq', 'cur_s', 'cur_l', 'leecher_at')
-local UT, U, uAt
-if cluster then
-  UT = readHash(utKey, 'first_seen', 'seed_time', 'snatched', 'budget_at', 'clock_at', 'leech_time', 'announces', 'snatches', 'cheats', 'bonus')
-  U, uAt = UT, 10
-else
-  UT = readHash(utKey, 'first_seen', 'seed_time', 'snatched', 'budget_at', 'clock_at', 'leech_time')
-  U, uAt = readHash(userKey, 'announces', 'snatches', 'cheats', 'bonus'), 4
-end
-local h, t = UT.v, T.v
+local t = redis.call('HMGET', torrentKey, 'snatches', 'seq', 'cur_s', 'cur_l', 'leecher_at')
+local h = redis.call('HMGET', utKey, 'first_seen', 'up', 'seed_time', 'snatched', 'budget_at', 'clock_at', 'leech_time')
 local nSeeders = redis.call('ZCARD', seedersKey)
 local nLeechers = redis.call('ZCARD', leechersKey)
 
-local hw = UT.w
-put(hw, 'left', ARGV[6])
-put(hw, 'last_seen', ARGV[9])
-put(hw, 'stopped', event == 'stopped' and '1' or '0')
-local tw = T.w
+-- Field/value lists of the single HSET the torrent and user-torrent hashes get.
+local tw = {}
+local hw = { 'left', ARGV[6], 'last_seen', ARGV[9], 'stopped', event == 'stopped' and '1' or '0' }
+local function put(w, field, value)
+  w[#w + 1] = field
+  w[#w + 1] = value
+end
 
-local histUp = tonumber(h[3] or '0')
-local histSeed = tonumber(h[6] or '0')
-local histSnatched = h[7] == '1'
+local histUp = tonumber(h[2] or '0')
+local histSeed = tonumber(h[3] or '0')
+local histSnatched = h[4] == '1'
 -- 0 in a new ledger (or one written before these fields): the peer's own last announce bounds both.
-local budgetAt = tonumber(h[8] or '0')
-local clockAt = tonumber(h[9] or '0')
-local histLeech = tonumber(h[10] or '0')
-local lastLeecherAt = tonumber(t[10] or '0')
+local budgetAt = tonumber(h[5] or '0')
+local clockAt = tonumber(h[6] or '0')
+local histLeech = tonumber(h[7] or '0')
+local lastLeecherAt = tonumber(t[5] or '0')
 
 -- settle.ts: counterDelta
 local function counterDelta(before, after)
@@ -325,11 +289,11 @@ end
 if up > MAX_FIGURE then return { -3, 'uploaded' } end
 if down > MAX_FIGURE then return { -3, 'downloaded' } end
 
-add(U, uAt + 1, 'announces', 1)
-add(T, 5, 'announces', 1)
+redis.call('HINCRBY', userKey, 'announces', 1)
+redis.call('HINCRBY', torrentKey, 'announces', 1)
 
 -- A new ledger: index it by user and by torrent id (putTorrent writes the latter too).
-if not h[5] then
+if not h[1] then
   put(hw, 'first_seen', ARGV[9])
   put(hw, 'torrent_id', ARGV[18])
   if not cluster then
@@ -339,8 +303,8 @@ if not h[5] then
 end
 -- The budget and clock move to this announce's own time, already text in ARGV (no formatting).
 if newBudgetAt ~= budgetAt then put(hw, 'budget_at', ARGV[22]) end
-if newClockAt ~= clockAt then put(hw, 'clock_at', newClockAt == now and ARGV[9] or newClockAt) end
-if leechTime ~= 0 then put(hw, 'leech_time', histLeech + leechTime) end
+if newClockAt ~= clockAt then put(hw, 'clock_at', newClockAt == now and ARGV[9] or fmt(newClockAt)) end
+if leechTime ~= 0 then put(hw, 'leech_time', fmt(histLeech + leechTime)) end
 
 -- settle.ts: isTooEarly
 local tooEarly = false
@@ -348,49 +312,50 @@ if prev and minInterval > 0 and (event == '' or event == 'paused') then
   tooEarly = now - prev.lastSeen < minInterval
 end
 
-local function credit(i, delta)
+local function credit(field, delta)
   if delta == 0 then return end
-  -- On a cluster the user's hash is the ledger: counted once, there.
-  if U ~= UT then add(U, i, XFER[i], delta) end
-  add(T, i, XFER[i], delta)
-  add(UT, i, XFER[i], delta)
+  local d = fmt(delta)
+  -- On a cluster the user's key is the ledger: counted once, there.
+  if userKey ~= utKey then redis.call('HINCRBY', userKey, field, d) end
+  redis.call('HINCRBY', torrentKey, field, d)
+  redis.call('HINCRBY', utKey, field, d)
 end
-credit(1, upRaw)
-credit(2, downRaw)
-credit(3, up)
-credit(4, down)
+credit('up_raw', upRaw)
+credit('down_raw', downRaw)
+credit('up', up)
+credit('down', down)
 if bonus ~= 0 then
   -- Added as a double here rather than with HINCRBYFLOAT (long double in Redis) so that the total
   -- is the same bits as the memory store's `bonus += points`.
-  put(U.w, 'bonus', tonumber(U.v[uAt + 4] or '0') + bonus)
+  local total = tonumber(redis.call('HGET', userKey, 'bonus') or '0') + bonus
+  redis.call('HSET', userKey, 'bonus', fmt(total))
 end
 if seedTime ~= 0 then
-  put(hw, 'seed_time', histSeed + seedTime)
+  put(hw, 'seed_time', fmt(histSeed + seedTime))
 end
-local snatches = tonumber(t[6] or '0')
+local snatches = tonumber(t[1] or '0')
 if snatch then
   snatches = snatches + 1
   put(hw, 'snatched', '1')
-  add(U, uAt + 2, 'snatches', 1)
-  add(T, 6, 'snatches', 1)
+  redis.call('HINCRBY', userKey, 'snatches', 1)
+  redis.call('HINCRBY', torrentKey, 'snatches', 1)
 end
 if cheatKind then
-  add(U, uAt + 3, 'cheats', 1)
+  redis.call('HINCRBY', userKey, 'cheats', 1)
   redis.call('HINCRBY', totalsKey, 'cheats:' .. cheatKind, 1)
   -- One format call for the 20 bytes (a gsub with a function per byte cost more than the rest of the event).
   local hex = string.format(string.rep('%02x', #peerId), string.byte(peerId, 1, #peerId))
   cheatLine = table.concat({ ARGV[9], ARGV[17], ARGV[18], hex, fmt(cheatRate), fmt(cheatReported), fmt(cheatAllowed), cheatKind }, ' ')
   if not cluster then
-    redis.call('LPUSH', cheatsKey, cheatLine)
-    redis.call('LTRIM', cheatsKey, 0, tonumber(ARGV[19]) - 1)
-    if ARGV[26] == '1' then
-      redis.call('RPUSH', KEYS[17], cheatLine)
-      redis.call('LTRIM', KEYS[17], -tonumber(ARGV[19]), -1)
+    -- Trimmed only once longer than kept (LPUSH / RPUSH answer the length).
+    local most = tonumber(ARGV[19])
+    if redis.call('LPUSH', cheatsKey, cheatLine) > most then redis.call('LTRIM', cheatsKey, 0, most - 1) end
+    if ARGV[26] == '1' and redis.call('RPUSH', KEYS[17], cheatLine) > most then
+      redis.call('LTRIM', KEYS[17], -most, -1)
     end
   end
 end
-flushHash(UT)
-if U ~= UT then flushHash(U) end
+redis.call('HSET', utKey, unpack(hw))
 if flush and (upRaw ~= 0 or downRaw ~= 0 or bonus ~= 0 or snatch) then redis.call('SADD', dirtyUsersKey, ARGV[17]) end
 local torrentMoved = snatch
 -- A leecher was here when this announce came (itself, if it leaves or completes now, or stays one).
@@ -423,8 +388,7 @@ if event == 'stopped' then
   redis.call('ZREM', expiryKey, key)
   if redis.call('ZCARD', expiryKey) == 0 then redis.call('ZREM', reapKey, infoHash) end
   markTorrent()
-  if sawLeecher then put(tw, 'leecher_at', ARGV[9]) end
-  flushHash(T)
+  if sawLeecher then redis.call('HSET', torrentKey, 'leecher_at', ARGV[9]) end
   return withSync({ nSeeders, nLeechers, snatches, 0, 0, '' })
 end
 
@@ -453,12 +417,12 @@ end
 -- other and ZADD NX would both answer 0.
 local seeder = left == 0
 if not prev or (prev.left == 0) ~= seeder then
-  local seq = tonumber(t[7] or '0') + 1
+  local seq = tonumber(t[2] or '0') + 1
   local mine, other = leechersKey, seedersKey
   if seeder then mine, other = seedersKey, leechersKey end
   local moved = redis.call('ZREM', other, key)
-  local joined = redis.call('ZADD', mine, 'NX', seq, key)
-  if joined == 1 then put(tw, 'seq', seq) end
+  local joined = redis.call('ZADD', mine, 'NX', fmt(seq), key)
+  if joined == 1 then put(tw, 'seq', fmt(seq)) end
   if seeder then
     count(joined, -moved)
     leeching(-moved)
@@ -526,10 +490,10 @@ end
 
 if not tooEarly and numwant > 0 then
   -- A seeder or a partial seed (BEP 21 paused) has no use for seeders.
-  if not seeder and event ~= 'paused' then take(seedersKey, nSeeders, t[8], 'cur_s', numwant) end
-  take(leechersKey, nLeechers, t[9], 'cur_l', numwant - #selected)
+  if not seeder and event ~= 'paused' then take(seedersKey, nSeeders, t[3], 'cur_s', numwant) end
+  take(leechersKey, nLeechers, t[4], 'cur_l', numwant - #selected)
 end
-flushHash(T)
+if #tw > 0 then redis.call('HSET', torrentKey, unpack(tw)) end
 
 local peers = ''
 if #selected > 0 then
