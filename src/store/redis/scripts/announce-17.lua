@@ -132,12 +132,10 @@ local RECORD_LEN = 44
 local GIB = 1073741824
 local MAX_FIGURE = 9007199254740991 -- 2^53 - 1 (settle.ts MAX_FIGURE)
 
--- ARGV[1] back to bytes (see the header): 0xC2 x keeps x, 0xC3 x is x + 0x40. No function call
--- unless a byte >= 0xC0 is there.
-local wire = ARGV[1]
-if string.find(wire, '[\194\195]') then
-  wire = string.gsub(string.gsub(wire, '\194([\128-\191])', '%1'), '\195([\128-\191])', function(c) return string.char(string.byte(c) + 64) end)
-end
+-- ARGV[1] back to bytes (see the header): 0xC2 x is x, 0xC3 x is x + 0x40 (a function call only
+-- for each byte >= 0xC0). Measured: checking first with string.find whether there is anything to
+-- decode cost more than the two gsubs over ASCII text.
+local wire = string.gsub(string.gsub(ARGV[1], '\194([\128-\191])', '%1'), '\195([\128-\191])', function(c) return string.char(string.byte(c) + 64) end)
 local peerId = string.sub(wire, 1, 20)
 local endpoint = string.sub(wire, 21)
 local key = uid .. ':' .. peerId
