@@ -585,6 +585,9 @@ export function toAnnounceResult(reply: Array<number | Buffer>): AnnounceResult 
   };
 }
 
+/** A peers hash value: the record, then struct '<dddd' (uploaded, downloaded, left, lastSeen). */
+const STORED_LEN = RECORD_LEN + 32;
+
 /** The selected peers' stored values end to end (announce-17.lua): each one's 44-byte record. */
 function peerRecords(values: Buffer | undefined): Buffer[] {
   const peers: Buffer[] = [];
@@ -592,9 +595,6 @@ function peerRecords(values: Buffer | undefined): Buffer[] {
   for (let at = 0; at + STORED_LEN <= values.length; at += STORED_LEN) peers.push(values.subarray(at, at + RECORD_LEN));
   return peers;
 }
-
-/** A peers hash value: the record, then struct '<dddd' (uploaded, downloaded, left, lastSeen). */
-const STORED_LEN = RECORD_LEN + 32;
 
 /** A peers hash entry: the field is the peer key, the value its record then struct '<dddd' (announce-17.lua). */
 function decodePeer(field: Buffer, value: Buffer): PeerInfo {
