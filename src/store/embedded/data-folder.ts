@@ -9,7 +9,7 @@ import { processExists } from '../../os/process-exists.js';
 /** The format of the records in mika.mdb (journal.ts); a file written with a higher one is refused. */
 export const FORMAT = 1;
 const FORMAT_KEY = '!format';
-/** How many store records the file holds (group-commit.ts keeps it; open() checks it). */
+/** How many store records the file held, as versions before 2026-12 kept it; removed at open (LMDB's own entry count is checked instead). */
 export const RECORDS_KEY = '!records';
 
 /** The data folder cannot be used: the message says why and what to do. */
