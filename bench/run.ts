@@ -25,7 +25,7 @@ import { benchWarmup, seededSite, warmupLines, warmupSkipReason, type WarmupFigu
 // Env: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (50), BENCH_THREADS (2),
 // BENCH_TARGETS (bare,memory,embedded,redis,bittorrent-tracker,opentracker,sweep,warmup,scale-out: one and
 // two mika processes on one Redis and on a 3-master Redis Cluster, bench/scale-out.ts), BENCH_SWEEP_SIZES
-// (10,1000,10000,100000), BENCH_SWEEP_DURATION (s, 3), BENCH_PROFILE=1 (run mika under --cpu-prof and
+// (10,1000,10000,100000), BENCH_SWEEP_STORES (memory,embedded,redis: any subset), BENCH_SWEEP_DURATION (s, 3), BENCH_PROFILE=1 (run mika under --cpu-prof and
 // print where the time goes; figures are then lower than without it).
 
 const env = process.env;
@@ -325,7 +325,8 @@ async function main(): Promise<void> {
         if (target === 'warmup') warmupFigures = await benchWarmupTarget(dir);
         else if (target === 'scale-out') scaleOut = scaleOutLines(await benchScaleOut({ dir, fixtures, seconds: DURATION, warmup: WARMUP, connections: CONNECTIONS }));
         else if (target === 'sweep') {
-          const stores: SweepStore[] = redisSkipReason() ? ['memory', 'embedded'] : ['memory', 'embedded', 'redis'];
+          const all: SweepStore[] = redisSkipReason() ? ['memory', 'embedded'] : ['memory', 'embedded', 'redis'];
+          const stores = env.BENCH_SWEEP_STORES ? all.filter((s) => env.BENCH_SWEEP_STORES!.split(',').includes(s)) : all;
           sweep = await benchSweep({ dir, stores, sizes: SWEEP_SIZES, seconds: SWEEP_DURATION, warmup: 1, threads: THREADS, connections: CONNECTIONS });
         } else if (target === 'redis') {
           const redis = await startRedis(dir);
