@@ -22,7 +22,7 @@ import {
 } from '../store.js';
 import { FigureRangeError } from '../figure-range-error.js';
 import { CheatLog, type LoggedCheat } from './cheat-log.js';
-import { K, kindOf, restOf, type Journal, type PeerRow, type SwarmRow } from './journal.js';
+import { K, kindOf, readPeerRow, restOf, type Journal, type PeerRow, type SwarmRow } from './journal.js';
 import { MemoryFlush } from './memory-flush.js';
 import { Rotation, type Rotating } from './rotation.js';
 
@@ -155,7 +155,7 @@ export class MemoryStore implements Store {
           ledgers.set(ledger.torrentId, ledger);
           break;
         }
-        case 'p': peers.push({ infoHash: rest.slice(0, 40), key: rest.slice(41), row: value as PeerRow }); break;
+        case 'p': peers.push({ infoHash: rest.slice(0, 40), key: rest.slice(41), row: readPeerRow(value) }); break;
         case 'c':
           this.cheats.add(value as LoggedCheat);
           this.cheatSeq = Number(rest) + 1;
