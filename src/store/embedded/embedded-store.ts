@@ -43,8 +43,8 @@ export class EmbeddedStore implements Store {
       const db = openDataFile(this.opts.path);
       // restore() notes nothing: the journal is first called by an operation, once commits exists.
       const mem = new MemoryStore({ flush: this.opts.flush, flushCheats: this.opts.flushCheats, flushSite: this.opts.flushSite, journal: (key, live) => commits.note(key, live) });
-      const read = restoreAll(db, mem, join(this.opts.path, DATA_FILE));
-      const commits = new GroupCommit(db, read);
+      restoreAll(db, mem, join(this.opts.path, DATA_FILE));
+      const commits = new GroupCommit(db);
       this.db = db;
       this.commits = commits;
       this.mem = mem;
@@ -283,17 +283,22 @@ export class EmbeddedStore implements Store {
 }
 
 /**
- * Reads every store record of the file into `mem` and returns how many there were. A file whose
- * records do not all read back (fewer than its count says, or one that does not decode) is refused:
- * starting on part of the ledger would be silent loss.
+ * Reads every store record of the file into `mem`. A file whose records do not all read back (fewer
+ * than LMDB's own count of its entries, kept in the database's root apart from the pages a scan
+ * reads: LMDB has no checksums, and a damaged page can make a scan end early without an error) or
+ * one that does not decode is refused: starting on part of the ledger would be silent loss.
  */
-function restoreAll(db: RootDatabase, mem: MemoryStore, path: string): number {
+function restoreAll(db: RootDatabase, mem: MemoryStore, path: string): void {
   let read = 0;
+  let marks = 0;
   function* records(): Generator<{ key: string; value: unknown }> {
     for (const { key, value } of db.getRange({})) {
-      if (typeof key !== 'string' || isMark(key)) continue;
+      if (typeof key === 'string' && isMark(key)) {
+        marks++;
+        continue;
+      }
       read++;
-      yield { key, value };
+      if (typeof key === 'string') yield { key, value };
     }
   }
   const file = resolve(path);
@@ -303,10 +308,11 @@ function restoreAll(db: RootDatabase, mem: MemoryStore, path: string): number {
     void db.close();
     throw new DataFolderError(`${file} is damaged (${(err as Error).message} after ${read} records): refusing to start on part of the ledger. Restore it from a backup (docs/operations.md)`);
   }
-  const expected = db.get(RECORDS_KEY) as number | undefined;
-  if (expected !== undefined && expected !== read) {
+  const expected = (db.getStats() as { entryCount: number }).entryCount - marks;
+  if (expected !== read) {
     void db.close();
     throw new DataFolderError(`${file} is damaged: it holds ${expected} records and ${read} could be read: refusing to start on part of the ledger. Restore it from a backup (docs/operations.md)`);
   }
-  return read;
+  // The count older versions kept themselves (the same check, paid with a read per record written): stale from now on.
+  if (db.doesExist(RECORDS_KEY)) db.removeSync(RECORDS_KEY);
 }
