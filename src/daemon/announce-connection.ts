@@ -90,20 +90,19 @@ export class AnnounceConnection {
     const buf = this.pending;
     if (buf === undefined) return;
     const cfg = this.host.tracker.config;
-    const n = readRequestHead(buf, cfg.max_header_size, cfg.max_url_length, this.head);
+    const n = readRequestHead(buf, cfg.max_header_size, cfg.max_url_length, announcePasskey, this.head);
     if (n === INCOMPLETE) {
       if (++this.reads > MAX_READS_PER_HEAD) this.handOver();
       return;
     }
-    const passkey = n === HAND_OVER ? undefined : announcePasskey(this.head.target);
-    if (passkey === undefined) return this.handOver();
+    if (n === HAND_OVER) return this.handOver();
     this.pending = n === buf.length ? undefined : buf.subarray(n);
     this.reads = 0;
     this.busy = true;
     this.deadline = 0;
     this.keepAlive = this.head.keepAlive;
     this.request.url = this.head.target;
-    this.host.tracker.announce(passkey, this.request).then(this.reply, this.fail);
+    this.host.tracker.announce(this.head.route, this.request).then(this.reply, this.fail);
   }
 
   private readonly reply = (body: Buffer): void => {

@@ -7,12 +7,14 @@
 export interface RequestHead {
   /** The request target, path and query, as latin1 text (still percent-encoded). */
   target: string;
+  /** What the caller's `route` made of the path. */
+  route: string;
   keepAlive: boolean;
   /** The headers the tracker reads, as node:http gives them (a repeated one joined with ", "; user-agent: the first). */
   headers: { 'user-agent': string | undefined; 'x-forwarded-for': string | undefined; 'x-real-ip': string | undefined };
 }
 
-export const newRequestHead = (): RequestHead => ({ target: '', keepAlive: true, headers: { 'user-agent': undefined, 'x-forwarded-for': undefined, 'x-real-ip': undefined } });
+export const newRequestHead = (): RequestHead => ({ target: '', route: '', keepAlive: true, headers: { 'user-agent': undefined, 'x-forwarded-for': undefined, 'x-real-ip': undefined } });
 
 /** The head is not complete yet: wait for more bytes. */
 export const INCOMPLETE = 0;
@@ -49,25 +51,34 @@ function prefixOf(buf: Buffer, from: number, to: number, expected: number[]): bo
 
 const join = (was: string | undefined, value: string): string => (was === undefined ? value : `${was}, ${value}`);
 
+/** What a path is to the caller (the passkey of an announce path); undefined for a path it does not serve. */
+export type Route = (path: string) => string | undefined;
+
 /**
  * Reads the request head at the start of `buf` into `out`: its length in bytes (the blank line
  * included) when it is a complete GET this reader serves, INCOMPLETE when more bytes may make it
- * one, HAND_OVER otherwise: another method, a target of other bytes or longer than `maxUrl`, a head
+ * one, HAND_OVER otherwise: another method, a path `route` does not serve (known as soon as the
+ * path's end has arrived, before the rest of a long URL), a target of other bytes or longer than `maxUrl`, a head
  * longer than `maxHead`, a body (Content-Length, Transfer-Encoding), Expect, Upgrade, a Connection
  * other than close or keep-alive, an HTTP/1.1 request without exactly one Host, bare LF, obs-fold,
  * control bytes.
  */
-export function readRequestHead(buf: Buffer, maxHead: number, maxUrl: number, out: RequestHead): number {
+export function readRequestHead(buf: Buffer, maxHead: number, maxUrl: number, route: Route, out: RequestHead): number {
   // Bytes past the limit are never looked at: a head that needs them is node:http's (431).
   const len = Math.min(buf.length, maxHead);
   const more = buf.length >= maxHead ? HAND_OVER : INCOMPLETE;
   if (len < 4) return prefixOf(buf, 0, len, GET) ? more : HAND_OVER;
   if (!prefixOf(buf, 0, 4, GET)) return HAND_OVER;
+  if (len > 4 && buf[4] !== 47 /* / */) return HAND_OVER;
   let i = 4;
+  while (i < len && TARGET[buf[i]!] === 1 && buf[i] !== 63 /* ? */) i++;
+  if (i === len) return i - 4 > maxUrl ? HAND_OVER : more;
+  const served = route(buf.toString('latin1', 4, i));
+  if (served === undefined) return HAND_OVER;
   while (i < len && TARGET[buf[i]!] === 1) i++;
   if (i - 4 > maxUrl) return HAND_OVER;
   if (i === len) return more;
-  if (buf[i] !== 32 || i === 4 || buf[4] !== 47 /* / */) return HAND_OVER;
+  if (buf[i] !== 32 || i === 4) return HAND_OVER;
   const targetEnd = i++;
   if (len - i < 10) return prefixOf(buf, i, Math.min(len, i + 7), VERSION) ? more : HAND_OVER;
   if (!prefixOf(buf, i, i + 7, VERSION)) return HAND_OVER;
@@ -139,6 +150,7 @@ export function readRequestHead(buf: Buffer, maxHead: number, maxUrl: number, ou
   // node:http answers an HTTP/1.1 request without Host with its own 400.
   if (minor === 1 ? hosts !== 1 : hosts > 1) return HAND_OVER;
   out.target = buf.toString('latin1', 4, targetEnd);
+  out.route = served;
   out.keepAlive = minor === 1 ? connection !== 1 : connection === 2;
   return i;
 }
