@@ -128,7 +128,8 @@ export class AnnounceConnection {
   /** The reply is out: on to the next request, or idle until one comes. */
   private ready(now: number): void {
     this.busy = false;
-    if (this.ended) return this.finish();
+    // A reply held back by a slow reader finished after the client's FIN or the graceful close began.
+    if (this.ended || (this.host.draining && this.pending === undefined)) return this.finish();
     const cfg = this.host.tracker.config;
     if (this.socket.isPaused()) this.socket.resume();
     if (this.pending === undefined) {
