@@ -25,6 +25,9 @@ export interface AnnounceParams {
 const NAMES = ['info_hash', 'peer_id', 'port', 'uploaded', 'downloaded', 'left', 'event', 'compact', 'no_peer_id', 'numwant', 'ip', 'ipv4', 'ipv6'] as const;
 type Name = (typeof NAMES)[number];
 const SLOT = Object.fromEntries(NAMES.map((n, i) => [n, i])) as Record<Name, number>;
+/** Slots by name length: a name is compared with the two or three of its length at most. */
+const BY_LENGTH: number[][] = [];
+NAMES.forEach((n, i) => (BY_LENGTH[n.length] ??= []).push(i));
 
 /** Raw values by slot of NAMES, for the announce being read (the read is synchronous: one set serves every announce). */
 const found: Array<string | undefined> = NAMES.map(() => undefined);
@@ -34,8 +37,8 @@ const repeated = new Uint8Array(NAMES.length);
 function slotOf(url: string, start: number, end: number): number {
   // A percent-encoded name is decoded first, as parseQuery does (a bad escape fails the same way).
   for (let i = start; i < end; i++) if (url.charCodeAt(i) === 37) return NAMES.indexOf(decodeText(url.slice(start, end), 'name') as Name);
-  const len = end - start;
-  for (let i = 0; i < NAMES.length; i++) if (NAMES[i]!.length === len && url.startsWith(NAMES[i]!, start)) return i;
+  const slots = BY_LENGTH[end - start];
+  if (slots !== undefined) for (const i of slots) if (url.startsWith(NAMES[i]!, start)) return i;
   return -1;
 }
 

@@ -1,5 +1,5 @@
 import { malformed } from './failure.js';
-import { decodeText, percentDecode } from './query.js';
+import { decodeText, percentDecodeInto } from './query.js';
 
 // Typed reads of single query parameters, from their raw (still percent-encoded) values; undefined
 // is a parameter not given. Each names the parameter and the rule in its failure.
@@ -14,8 +14,10 @@ export function required(v: string | undefined, name: string): string {
 
 /** Exactly 20 bytes after percent-decoding (info_hash, peer_id). */
 export function bytes20(raw: string, name: string): Buffer {
-  const v = percentDecode(raw, name);
-  if (v.length !== 20) throw malformed(name, `must be 20 bytes, got ${v.length}`);
+  // Decoded straight into its 20 bytes: no buffer of the encoded length to cut down.
+  const v = Buffer.allocUnsafe(20);
+  const n = percentDecodeInto(raw, v, name);
+  if (n !== 20) throw malformed(name, `must be 20 bytes, got ${n}`);
   return v;
 }
 
