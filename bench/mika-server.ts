@@ -43,8 +43,10 @@ const apiDir = values['api-dir'];
 if (values.store !== 'memory' && values.store !== 'embedded' && values.store !== 'redis') throw new Error(`--store must be memory, embedded or redis, got ${values.store}`);
 if (values.store === 'embedded' && values['data-dir'] === undefined) throw new Error('--store embedded needs --data-dir');
 
+// No peer limit: announce.lua's random peers put more than 3 peer_ids of one user on a torrent now
+// and then, and every target's figures should count good replies only.
 const config = parseConfig({
-  tracker: { listen: '127.0.0.1:0', whitelist_enabled: false, enforce_min_interval: false },
+  tracker: { listen: '127.0.0.1:0', whitelist_enabled: false, enforce_min_interval: false, max_peers_per_user_torrent: 0 },
   store: {
     type: values.store,
     ...(values['data-dir'] === undefined ? {} : { path: values['data-dir'] }),

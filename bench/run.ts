@@ -25,7 +25,7 @@ import { benchWarmup, seededSite, warmupLines, warmupSkipReason, type WarmupFigu
 // Env: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (50), BENCH_THREADS (2),
 // BENCH_TARGETS (bare,memory,embedded,redis,bittorrent-tracker,opentracker,sweep,warmup,scale-out: one and
 // two mika processes on one Redis and on a 3-master Redis Cluster, bench/scale-out.ts), BENCH_SWEEP_SIZES
-// (10,1000,10000,100000), BENCH_SWEEP_DURATION (s, 3), BENCH_PROFILE=1 (run mika under --cpu-prof and
+// (10,1000,10000,100000), BENCH_SWEEP_STORES (memory,embedded,redis: any subset), BENCH_WARMUP_STORE (redis or embedded), BENCH_SWEEP_DURATION (s, 3), BENCH_PROFILE=1 (run mika under --cpu-prof and
 // print where the time goes; figures are then lower than without it).
 
 const env = process.env;
@@ -34,6 +34,8 @@ const WARMUP = positive('BENCH_WARMUP', 2);
 const CONNECTIONS = positive('BENCH_CONNECTIONS', 50);
 const THREADS = positive('BENCH_THREADS', 2);
 const SWEEP_DURATION = positive('BENCH_SWEEP_DURATION', 3);
+const WARMUP_STORE = (env.BENCH_WARMUP_STORE ?? 'redis') as 'redis' | 'embedded';
+if (WARMUP_STORE !== 'redis' && WARMUP_STORE !== 'embedded') throw new Error(`BENCH_WARMUP_STORE must be redis or embedded, got "${WARMUP_STORE}"`);
 const SWEEP_SIZES = (env.BENCH_SWEEP_SIZES ?? '10,1000,10000,100000').split(',').map((n) => Number(n.trim()));
 const TARGETS = (env.BENCH_TARGETS ?? 'bare,memory,embedded,redis,bittorrent-tracker,opentracker,sweep,warmup,scale-out').split(',').map((t) => t.trim());
 const PROFILE = env.BENCH_PROFILE === '1';
@@ -78,7 +80,8 @@ function positive(name: string, def: number): number {
 async function startServer(target: 'bare' | 'memory' | 'embedded' | 'redis', dir: string, redisUrl?: string, extra: string[] = []): Promise<Awaited<ReturnType<typeof spawnServer>>> {
   const flags = PROFILE && target !== 'bare' ? ['--cpu-prof', `--cpu-prof-dir=${join(dir, `prof-${target}${extra.length > 0 ? '-warmup' : ''}`)}`] : [];
   if (target === 'bare') return spawnServer(target, 'bench/bare-server.ts', [], flags);
-  const data = target === 'embedded' ? ['--data-dir', join(dir, 'embedded-data')] : [];
+  // The warmup's daemon (extra flags) starts on a folder of its own: a fresh load, not the earlier target's registry.
+  const data = target === 'embedded' ? ['--data-dir', join(dir, extra.length > 0 ? 'embedded-warmup-data' : 'embedded-data')] : [];
   return spawnServer(target, 'bench/mika-server.ts', ['--store', target, ...data, ...(redisUrl ? ['--redis-url', redisUrl] : []), ...extra], flags);
 }
 
@@ -257,7 +260,8 @@ function redisSkipReason(): string | undefined {
 
 /** The warmup figure: a MariaDB and a redis-server of its own, mika (Redis store) with its API on. */
 async function benchWarmupTarget(dir: string): Promise<WarmupFigures> {
-  const redis = await startRedis(dir);
+  const store = WARMUP_STORE;
+  const redis = store === 'redis' ? await startRedis(dir) : undefined;
   let site: Awaited<ReturnType<typeof seededSite>> | undefined;
   try {
     process.stderr.write(`warmup: seeding MariaDB\n`);
@@ -266,18 +270,18 @@ async function benchWarmupTarget(dir: string): Promise<WarmupFigures> {
     pids.add(Number(readFileSync(join(site.server.dir, 'mysqld.pid'), 'utf8')));
     const apiDir = join(dir, 'api');
     mkdirSync(apiDir, { recursive: true });
-    const { server, apiPort } = await startServer('redis', dir, redis.url, ['--api-dir', apiDir]);
+    const { server, apiPort } = await startServer(store, dir, redis?.url, ['--api-dir', apiDir]);
     try {
-      process.stderr.write(`warmup: loading into mika (redis) through the API, twice\n`);
-      return { ...(await benchWarmup(site.url, apiPort!, readFileSync(join(apiDir, 'api.crt')))), seedSeconds: site.seedSeconds };
+      process.stderr.write(`warmup: loading into mika (${store}) through the API, twice\n`);
+      return { ...(await benchWarmup(site.url, apiPort!, readFileSync(join(apiDir, 'api.crt')))), seedSeconds: site.seedSeconds, store };
     } finally {
       await stop(server.child);
-      if (PROFILE) printProfile('redis', join(dir, 'prof-redis-warmup'));
+      if (PROFILE) printProfile(store, join(dir, `prof-${store}-warmup`));
     }
   } finally {
     await site?.server.destroy();
     pids.clear();
-    await stop(redis.child);
+    if (redis) await stop(redis.child);
   }
 }
 
@@ -325,7 +329,8 @@ async function main(): Promise<void> {
         if (target === 'warmup') warmupFigures = await benchWarmupTarget(dir);
         else if (target === 'scale-out') scaleOut = scaleOutLines(await benchScaleOut({ dir, fixtures, seconds: DURATION, warmup: WARMUP, connections: CONNECTIONS }));
         else if (target === 'sweep') {
-          const stores: SweepStore[] = redisSkipReason() ? ['memory', 'embedded'] : ['memory', 'embedded', 'redis'];
+          const all: SweepStore[] = redisSkipReason() ? ['memory', 'embedded'] : ['memory', 'embedded', 'redis'];
+          const stores = env.BENCH_SWEEP_STORES ? all.filter((s) => env.BENCH_SWEEP_STORES!.split(',').includes(s)) : all;
           sweep = await benchSweep({ dir, stores, sizes: SWEEP_SIZES, seconds: SWEEP_DURATION, warmup: 1, threads: THREADS, connections: CONNECTIONS });
         } else if (target === 'redis') {
           const redis = await startRedis(dir);

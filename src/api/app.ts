@@ -7,6 +7,7 @@ import { activityRoutes } from './routes/activity.js';
 import { blacklistRoutes } from './routes/blacklist.js';
 import { bulkRoutes } from './routes/bulk.js';
 import { cheatRoutes } from './routes/cheats.js';
+import { eventRoutes } from './routes/events.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { operationRoutes } from './routes/operations.js';
 import { torrentRoutes } from './routes/torrents.js';
@@ -77,6 +78,7 @@ export async function apiApp(app: FastifyInstance, ctx: ApiContext): Promise<voi
   await app.register(bulkRoutes, ctx);
   await app.register(activityRoutes, ctx);
   await app.register(cheatRoutes, ctx);
+  await app.register(eventRoutes, ctx);
   await app.register(metricsRoutes, ctx);
 
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());

@@ -16,6 +16,8 @@ export const Passkey = Type.String({
 const Multiplier = (description: string) => Type.Number({ minimum: 0, maximum: 1000, description });
 const Id = (description: string) => Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description });
 const Name = Type.String({ maxLength: 1024 });
+const Size = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Bytes of the torrent\'s content (the hit-and-run rule measures against it); 0 = unknown' });
+const UnixTime = (description: string) => Type.Integer({ minimum: 0, maximum: 253_402_300_799, description });
 const Reason = Type.String({ maxLength: 255, description: 'Told to clients in the failure reason of their announces' });
 const Prefix = Type.String({ minLength: 1, maxLength: 20, description: 'Leading characters of the peer_id, e.g. "-qB4"' });
 
@@ -45,9 +47,10 @@ export const TorrentCreate = Type.Object(
   {
     torrent_id: Id('The site\'s torrent id'),
     info_hash: InfoHash,
-    name: Name,
+    name: Type.Optional(Type.String({ maxLength: 1024, description: 'Default "" (the seed\'s client sends none), or the current name on an update' })),
     multi_up: Type.Optional(Multiplier('Upload multiplier; default 1, or the current value on an update')),
     multi_dn: Type.Optional(Multiplier('Download multiplier (0 = freeleech); default 1, or the current value on an update')),
+    size: Type.Optional(Size),
   },
   strict,
 );
@@ -56,12 +59,23 @@ export const TorrentPatch = Type.Object(
     name: Type.Optional(Name),
     multi_up: Type.Optional(Multiplier('Upload multiplier')),
     multi_dn: Type.Optional(Multiplier('Download multiplier (0 = freeleech)')),
+    size: Type.Optional(Size),
     enabled: Type.Optional(Type.Boolean({ description: 'false makes announces fail with `reason`' })),
     reason: Type.Optional(Reason),
   },
   { ...strict, minProperties: 1 },
 );
 export const TorrentDelete = Type.Object({ reason: Type.Optional(Reason) }, strict);
+const TorrentRef = Type.String({ pattern: '^([0-9a-fA-F]{40}|[0-9]{1,16})$', description: 'info_hash (40 hex) or the site\'s torrent id (digits: the seed\'s client names torrents so)' });
+/** The seed's torrent get and delete: the path names the torrent by info_hash or by the site's torrent id. */
+export const TorrentRefParams = Type.Object({ torrent: TorrentRef }, strict);
+/** GET /api/torrent/:info_hash, which shares its path with the peers route (one parameter name). */
+export const TorrentGetParams = Type.Object({ info_hash: TorrentRef }, strict);
+/** DELETE /api/torrent with the torrent named in the body (by torrent_id or info_hash). */
+export const TorrentDeleteBody = Type.Object(
+  { torrent_id: Type.Optional(Id('The site\'s torrent id')), info_hash: Type.Optional(InfoHash), reason: Type.Optional(Reason) },
+  { ...strict, minProperties: 1 },
+);
 export const TorrentDeleteQuery = Type.Object(
   { purge: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')], { description: 'true forgets the torrent and its swarm: announces then fail with "unregistered torrent"' })) },
   strict,
@@ -82,6 +96,20 @@ const LeechSlots = Type.Integer({
   description: 'Most peers of the user leeching at once over every torrent; 0 (the default) = no limit',
 });
 
+export const TokenItem = Type.Object(
+  { torrent_id: Id('The torrent the token is for'), until: UnixTime('Unix seconds the token ends: no download is credited on the torrent before then') },
+  strict,
+);
+
+/** The hit-and-run and freeleech fields of a user (accounting/hnr.ts, accounting/credit-rule.ts). */
+const UserEconomy = {
+  hnr_immune: Type.Optional(Type.Boolean({ description: 'Never a hit-and-run (listed as "immune"); default false' })),
+  freeleech_until: Type.Optional(UnixTime('Personal freeleech: no download credited before this unix second; 0 (default) = none')),
+  multi_up: Type.Optional(Multiplier('The user\'s own upload factor (a class bonus), times the torrent\'s; default 1')),
+  multi_dn: Type.Optional(Multiplier('The user\'s own download factor, times the torrent\'s; default 1')),
+  tokens: Type.Optional(Type.Array(TokenItem, { maxItems: 1000, description: 'Freeleech tokens: the whole list (replaces the one held)' })),
+};
+
 export const UserCreate = Type.Object(
   {
     user_id: Id('The site\'s user id'),
@@ -90,19 +118,39 @@ export const UserCreate = Type.Object(
     name: Type.Optional(Name),
     enabled: Type.Optional(Type.Boolean({ description: 'false: every announce fails; default true' })),
     leech_slots: Type.Optional(LeechSlots),
+    ...UserEconomy,
   },
   strict,
 );
-export const UserPatch = Type.Object(
+const userPatchFields = {
+  passkey: Type.Optional(Passkey),
+  can_leech: Type.Optional(Type.Boolean()),
+  name: Type.Optional(Name),
+  enabled: Type.Optional(Type.Boolean()),
+  leech_slots: Type.Optional(LeechSlots),
+  ...UserEconomy,
+};
+export const UserPatch = Type.Object(userPatchFields, { ...strict, minProperties: 1 });
+/** POST /api/user/:user_id, the seed's update: PATCH's fields, and the user_id its client repeats (it must match the path). */
+export const UserPostUpdate = Type.Object(
   {
-    passkey: Type.Optional(Passkey),
-    can_leech: Type.Optional(Type.Boolean()),
-    name: Type.Optional(Name),
-    enabled: Type.Optional(Type.Boolean()),
-    leech_slots: Type.Optional(LeechSlots),
+    ...userPatchFields,
+    user_id: Type.Optional(Id('Repeated by some seed clients: must be the user of the path')),
+    uploaded: Type.Optional(Type.Number({ description: 'Sent back by the seed\'s client as it read it: never written (an announce between its read and this write would be undone); POST /api/user/:user_id/adjust corrects figures' })),
+    downloaded: Type.Optional(Type.Number({ description: 'As uploaded' })),
   },
   { ...strict, minProperties: 1 },
 );
+
+export const AdjustBody = Type.Object(
+  {
+    uploaded: Type.Optional(Type.Integer({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER, description: 'Signed bytes added to the credited upload; default 0' })),
+    downloaded: Type.Optional(Type.Integer({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER, description: 'Signed bytes added to the credited download; default 0' })),
+    reason: Type.String({ minLength: 1, maxLength: 255, description: 'Why (kept with the adjustment)' }),
+  },
+  strict,
+);
+export const TorrentIdParams = Type.Object({ user_id: Type.String({ pattern: '^[0-9]{1,16}$' }), torrent_id: Type.String({ pattern: '^[0-9]{1,16}$' }) }, strict);
 
 export const WhitelistItem = Type.Object({ prefix: Prefix, client: Type.String({ maxLength: 255, description: 'Client name shown to operators' }) }, strict);
 
@@ -129,6 +177,7 @@ export const TorrentReply = Type.Object({
   name: Type.String(),
   multi_up: Type.Number(),
   multi_dn: Type.Number(),
+  size: Type.Integer({ description: 'Bytes; 0 = unknown' }),
   enabled: Type.Boolean(),
   reason: Type.String(),
   seeders: Type.Integer(),
@@ -160,12 +209,65 @@ export const UserReply = Type.Object({
   can_leech: Type.Boolean(),
   enabled: Type.Boolean(),
   leech_slots: Type.Integer({ description: '0 = no limit' }),
+  hnr_immune: Type.Boolean(),
+  freeleech_until: Type.Integer({ description: 'Unix seconds; 0 = no personal freeleech' }),
+  multi_up: Type.Number({ description: 'The user\'s own upload factor' }),
+  multi_dn: Type.Number({ description: 'The user\'s own download factor' }),
+  tokens: Type.Array(TokenItem),
   ...Transfer,
   bonus: Type.Number(),
   snatches: Type.Integer(),
   announces: Type.Integer(),
   cheats: Type.Integer({ description: 'Cheat events: upload beyond the upload budget (upload_rate) or with nobody to upload to (no_leechers)' }),
+  hnr_count: Type.Integer({ description: 'Torrents in the hit-and-run state now (GET /api/user/:user_id/hnr lists them)' }),
 });
+
+export const HnrEntryReply = Type.Object({
+  info_hash: Type.String(),
+  torrent_id: Type.Integer(),
+  state: Type.Union(['none', 'pending', 'satisfied', 'hnr', 'immune'].map((s) => Type.Literal(s))),
+  size: Type.Integer({ description: 'The torrent\'s bytes (0 = unknown)' }),
+  downloaded_raw: Type.Number(),
+  uploaded: Type.Number(),
+  seed_time: Type.Number(),
+  seed_time_required: Type.Integer(),
+  deadline: Type.Integer({ description: 'Unix seconds the grace period ends (pending, immune, hnr); 0 otherwise' }),
+  last_seen: Type.Integer(),
+});
+export const HnrReply = Type.Object({
+  user_id: Type.Integer(),
+  hnr_count: Type.Integer(),
+  pending_count: Type.Integer(),
+  torrents: Type.Array(HnrEntryReply, { description: 'Every torrent the user owes or owed seeding (state none is left out)' }),
+});
+export const AdjustmentReply = Type.Object({
+  user_id: Type.Integer(),
+  uploaded: Type.Integer(),
+  downloaded: Type.Integer(),
+  reason: Type.String(),
+  at: Type.Integer({ description: 'Unix seconds' }),
+});
+export const AdjustmentsReply = Type.Object({ adjustments: Type.Array(AdjustmentReply, { description: 'Oldest first' }) });
+export const EventCreate = Type.Object(
+  {
+    kind: Type.Union([Type.Literal('freeleech'), Type.Literal('double_upload')], { description: '"freeleech": no download credited; "double_upload": upload multiplier at least 2' }),
+    start: UnixTime('Unix seconds the event starts'),
+    end: UnixTime('Unix seconds it ends (not included)'),
+    name: Type.Optional(Type.String({ maxLength: 255 })),
+  },
+  strict,
+);
+export const EventIdParams = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,9}$' }) }, strict);
+export const EventReply = Type.Object({
+  id: Type.Integer({ description: 'The API\'s events: what DELETE /api/events/:id takes; 0 for an event of the config (changed by editing it and reloading)' }),
+  source: Type.Union([Type.Literal('config'), Type.Literal('api')]),
+  kind: Type.String(),
+  start: Type.Integer(),
+  end: Type.Integer(),
+  name: Type.String(),
+  active: Type.Boolean({ description: 'Running now (start ≤ now < end)' }),
+});
+export const EventsReply = Type.Object({ events: Type.Array(EventReply) });
 
 export const UserTorrentReply = Type.Object({
   info_hash: Type.String(),
@@ -177,12 +279,14 @@ export const UserTorrentReply = Type.Object({
   snatched: Type.Boolean(),
   first_seen: Type.Integer(),
   last_seen: Type.Integer(),
+  rule: Type.String({ description: 'The credit rule of the last announce (docs/protocol.md, "Credit rules"), e.g. "dn=token:0 up=event:2"; "" before any was kept' }),
+  hnr: Type.String({ description: 'Hit-and-run state: none, pending, satisfied, hnr, immune' }),
 });
 export const UserTorrentsReply = Type.Object({
   active: Type.Array(UserTorrentReply, { description: 'A peer of the user is in the swarm now' }),
   incomplete: Type.Array(UserTorrentReply, { description: 'Not downloaded to the end, no peer now' }),
   complete: Type.Array(UserTorrentReply, { description: 'Downloaded to the end (or seeded from the start), no peer now' }),
-  hnr: Type.Array(UserTorrentReply, { description: 'Of complete: snatched but seeded less than accounting.hnr_seed_time' }),
+  hnr: Type.Array(UserTorrentReply, { description: 'Of all: in the hit-and-run state (accounting.hnr; GET /api/user/:user_id/hnr)' }),
 });
 
 export const WhitelistReply = Type.Object({ whitelist: Type.Array(WhitelistItem) });
@@ -309,6 +413,14 @@ export type TorrentPatch = Static<typeof TorrentPatch>;
 export type TorrentImport = Static<typeof TorrentImport>;
 export type UserCreate = Static<typeof UserCreate>;
 export type UserPatch = Static<typeof UserPatch>;
+export type UserPostUpdate = Static<typeof UserPostUpdate>;
+export type TokenItem = Static<typeof TokenItem>;
+export type AdjustBody = Static<typeof AdjustBody>;
+export type TorrentDeleteBody = Static<typeof TorrentDeleteBody>;
+export type HnrReply = Static<typeof HnrReply>;
+export type HnrEntryReply = Static<typeof HnrEntryReply>;
+export type EventReply = Static<typeof EventReply>;
+export type EventCreate = Static<typeof EventCreate>;
 export type WhitelistItem = Static<typeof WhitelistItem>;
 export type BlacklistItem = Static<typeof BlacklistItem>;
 export type BlacklistReply = Static<typeof BlacklistReply>;

@@ -15,7 +15,8 @@ export interface FieldDoc {
 }
 
 function typeName(s: TSchema): string {
-  if (s.anyOf) return (s.anyOf as TSchema[]).map((x) => JSON.stringify(x.const)).join(' \\| ');
+  // A union of literals lists them; a union of types (bytes or "10%") names each type.
+  if (s.anyOf) return (s.anyOf as TSchema[]).map((x) => (x.const !== undefined ? JSON.stringify(x.const) : typeName(x))).join(' \\| ');
   if (s.type === 'array') return `array of ${typeName(s.items as TSchema)}`;
   return String(s.type);
 }

@@ -38,6 +38,9 @@ function parseValue(name: string, leaf: Leaf, raw: string): unknown {
       // A union of literals ("auto", true, false): a boolean word is the boolean.
       const consts = ((leaf.schema.anyOf ?? []) as TSchema[]).map((s) => s.const as unknown);
       if (consts.includes(true) && /^(true|false)$/i.test(raw)) return raw.toLowerCase() === 'true';
+      // A union with a number (accounting.hnr.min_download: bytes or "10%"): a number is the number.
+      const numeric = ((leaf.schema.anyOf ?? []) as TSchema[]).some((s) => s.type === 'integer' || s.type === 'number');
+      if (numeric && /^\d+(\.\d+)?$/.test(raw.trim())) return Number(raw);
       return raw;
     }
     case 'array':

@@ -4,6 +4,7 @@ import { Value } from '@sinclair/typebox/value';
 import { ConfigSchema, type Config } from './schema.js';
 import { ConfigError } from './config-error.js';
 import { applyEnv } from './env.js';
+import { mapDeprecated } from './deprecated.js';
 import { configSecrets } from './secrets.js';
 import { isSecretField, redactText, rememberSecrets } from '../redaction/redact.js';
 
@@ -56,7 +57,9 @@ function stripComments(value: unknown): unknown {
 
 /** Validates a raw config object (file content with env applied) and fills in defaults. */
 export function parseConfig(raw: Record<string, unknown>): Config {
-  const withDefaults = Value.Default(ConfigSchema, stripComments(raw)) as unknown;
+  const stripped = stripComments(raw) as Record<string, unknown>;
+  for (const warning of mapDeprecated(stripped)) process.emitWarning(warning, 'DeprecationWarning');
+  const withDefaults = Value.Default(ConfigSchema, stripped) as unknown;
   const first = Value.Errors(ConfigSchema, withDefaults).First();
   if (first) {
     const field = first.path.replace(/^\//, '').replaceAll('/', '.') || '(root)';

@@ -74,6 +74,55 @@ export const TrackerSchema = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
+/** When a torrent needs seeding before hit-and-run (accounting/hnr.ts; docs/protocol.md, "Hit-and-run"). */
+export const HnrSchema = Type.Object(
+  {
+    enabled: Type.Boolean({ default: true, description: 'Evaluate hit-and-run: off, every ledger reads "none" and hnr_count is 0' }),
+    min_download: Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: '^(100|[1-9]?[0-9])(\\.[0-9]+)?%$' })], {
+      default: '10%',
+      description: 'Download (real bytes) from which a torrent must be seeded: bytes, or a percentage of the torrent\'s size ("10%"); a torrent of unknown size counts from its snatch',
+    }),
+    seed_time: Type.Union(
+      [
+        Type.Integer({ minimum: 0, maximum: 31_536_000 }),
+        Type.Array(
+          Type.Object(
+            {
+              min_size: Type.Integer({ minimum: 0, description: 'Bytes: the tier applies to torrents of this size or more' }),
+              seed_time: Type.Integer({ minimum: 0, maximum: 31_536_000, description: 'Seconds of seeding the tier asks' }),
+            },
+            { additionalProperties: false },
+          ),
+          { minItems: 1 },
+        ),
+      ],
+      {
+        default: 259_200,
+        description: 'Seconds of seeding that satisfy the rule: one figure, or tiers by size [{"min_size": bytes, "seed_time": s}, …] (the tier with the largest min_size not above the size applies; below every tier, the smallest)',
+      },
+    ),
+    ratio: Type.Number({ minimum: 0, maximum: 1000, default: 1, description: 'Credited upload ÷ real download on the torrent that satisfies the rule without the seed time; 0 = no ratio escape' }),
+    grace: Type.Integer({
+      minimum: 0,
+      maximum: 31_536_000,
+      default: 1_209_600,
+      description: 'Seconds after the user\'s last announce on the torrent (the completion, or the last seeding) before an unsatisfied download becomes a hit-and-run',
+    }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+/** A timed site-wide event (accounting/credit-rule.ts). */
+export const CreditEventSchema = Type.Object(
+  {
+    kind: Type.Union([Type.Literal('freeleech'), Type.Literal('double_upload')], { description: '"freeleech": no download credited; "double_upload": upload multiplier at least 2' }),
+    start: Type.Integer({ minimum: 0, description: 'Unix seconds the event starts' }),
+    end: Type.Integer({ minimum: 0, description: 'Unix seconds it ends (not included)' }),
+    name: Type.String({ default: '', description: 'Shown in the API' }),
+  },
+  { additionalProperties: false },
+);
+
 export const AccountingSchema = Type.Object(
   {
     freeleech: Type.Boolean({ default: false, description: 'Site-wide freeleech: no download is credited on any torrent' }),
@@ -87,11 +136,10 @@ export const AccountingSchema = Type.Object(
       default: false,
       description: 'Credit a seeder\'s upload over an interval in which its swarm had no leecher at all (a no_leechers cheat event either way)',
     }),
-    hnr_seed_time: Type.Integer({
-      minimum: 0,
-      maximum: 31_536_000,
-      default: 259_200,
-      description: 'Seconds a user must seed a torrent they snatched; less, and not seeding now, lists it as a hit-and-run in GET /api/user/:id/torrents',
+    hnr: HnrSchema,
+    events: Type.Array(CreditEventSchema, {
+      default: [],
+      description: 'Timed site-wide events: "freeleech" (no download credited) or "double_upload" (upload multiplier at least 2) from start to end; a reload (or POST /api/events) changes them without a restart',
     }),
   },
   { additionalProperties: false, default: {} },
@@ -203,6 +251,7 @@ export const SqlSchema = Type.Object(
             can_leech: Ident('can_leech', 'Read when the column exists: 0 = may not leech'),
             enabled: Ident('enabled', 'Read when the column exists: 0 = disabled'),
             leech_slots: Ident('leech_slots', 'Read when the column exists: most peers leeching at once over every torrent, 0 or NULL = no limit'),
+            hnr_immune: Ident('hnr_immune', 'Read when the column exists: 1 = never a hit-and-run (accounting.hnr)'),
           },
           { additionalProperties: false, default: {} },
         ),
@@ -215,6 +264,7 @@ export const SqlSchema = Type.Object(
             multi_up: Ident('multi_up', 'Read when the column exists: upload multiplier'),
             multi_dn: Ident('multi_dn', 'Read when the column exists: download multiplier'),
             freeleech: Ident('freeleech', 'Read when the column exists (and multi_dn does not): 1 = download multiplier 0'),
+            size: Ident('size', 'Read when the column exists: the torrent\'s bytes, what the hit-and-run rule measures against (NULL or 0 = unknown)'),
           },
           { additionalProperties: false, default: {} },
         ),
@@ -366,6 +416,8 @@ export const ConfigSchema = Type.Object(
 export type Config = Static<typeof ConfigSchema>;
 export type TrackerConfig = Static<typeof TrackerSchema>;
 export type AccountingConfig = Static<typeof AccountingSchema>;
+export type HnrConfig = Static<typeof HnrSchema>;
+export type CreditEvent = Static<typeof CreditEventSchema>;
 export type StoreConfig = Static<typeof StoreSchema>;
 export type SqlConfig = Static<typeof SqlSchema>;
 export type MetricsConfig = Static<typeof MetricsSchema>;

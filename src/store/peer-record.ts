@@ -19,6 +19,12 @@ export function writeEndpoint(prev: Buffer | undefined, peerId: Buffer, endpoint
   return rec;
 }
 
+/** Whether `rec` holds `endpoint` (6 bytes IPv4 or 18 IPv6) as its endpoint of that family. */
+export const hasEndpoint = (rec: Buffer, endpoint: Buffer): boolean => {
+  const at = endpoint.length === V4_LEN ? V4_AT : V6_AT;
+  return rec.compare(endpoint, 0, endpoint.length, at, at + endpoint.length) === 0;
+};
+
 const isZero = (b: Buffer, from: number, to: number): boolean => {
   for (let i = from; i < to; i++) if (b[i] !== 0) return false;
   return true;

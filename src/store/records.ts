@@ -18,6 +18,21 @@ export interface User {
    * join the leechers beyond it is refused (docs/protocol.md, "Leech slots").
    */
   leechSlots: number;
+  /** Never a hit-and-run (accounting/hnr.ts): staff, or a class the site exempts. Absent: false. */
+  hnrImmune?: boolean | undefined;
+  /** Personal freeleech: no download is credited before this unix second. Absent or 0: none. */
+  freeleechUntil?: number | undefined;
+  /** The user's own factors (a class bonus), applied on top of the torrent's (accounting/credit-rule.ts). Absent: 1. */
+  multiUp?: number | undefined;
+  multiDown?: number | undefined;
+  /** Freeleech tokens: one torrent each, until a unix second. Absent: none. */
+  tokens?: FreeleechToken[] | undefined;
+}
+
+/** A freeleech token: the user's download on `torrentId` is not credited before `until` (unix seconds). */
+export interface FreeleechToken {
+  torrentId: number;
+  until: number;
 }
 
 export interface Torrent {
@@ -33,6 +48,8 @@ export interface Torrent {
   /** False: announces fail with `reason`. */
   enabled: boolean;
   reason: string;
+  /** Bytes of the torrent's content; what the hit-and-run rule measures against. Absent or 0: unknown. */
+  size?: number | undefined;
 }
 
 export interface WhitelistEntry {
@@ -92,6 +109,25 @@ export interface UserTorrentStats {
   lastSeen: number;
   /** The last announce was a `stopped`: the user has no peer on the torrent since then. */
   stopped: boolean;
+  /**
+   * The credit rule of the last announce (accounting/credit-rule.ts, e.g. "dn=token:0 up=event:2"):
+   * why its figures were credited as they were. Absent: the ledger saw no announce since rules were kept.
+   */
+  rule?: string | undefined;
+}
+
+/**
+ * A correction of a user's credited upload or download by staff (POST /api/user/:id/adjust): added
+ * to the user's counters and flushed as a delta like any announce's; kept so the site can list it.
+ */
+export interface Adjustment {
+  userId: number;
+  /** Signed bytes added to the credited upload and download. */
+  uploaded: number;
+  downloaded: number;
+  reason: string;
+  /** Unix seconds. */
+  at: number;
 }
 
 /** One torrent of a user's history (GET /api/user/:id/torrents). */
@@ -155,3 +191,16 @@ export interface CheatQuery {
 
 /** Cheat events recorded per kind since the store began (metrics). */
 export type CheatCounts = Record<CheatKind, number>;
+
+/**
+ * A timed site-wide event added through the API (POST /api/events), kept by the store so that
+ * every instance applies it and it outlives a restart; the config's accounting.events sit beside.
+ */
+export interface StoredCreditEvent {
+  id: number;
+  kind: 'freeleech' | 'double_upload';
+  /** Unix seconds, start included, end not. */
+  start: number;
+  end: number;
+  name: string;
+}

@@ -1,4 +1,4 @@
-import type { BlacklistEntry, Torrent, User, WhitelistEntry } from './records.js';
+import type { BlacklistEntry, StoredCreditEvent, Torrent, User, WhitelistEntry } from './records.js';
 
 /**
  * The in-process copy of users, torrents and the whitelist that every announce reads. Both stores
@@ -14,6 +14,16 @@ export class RegistryCache {
   private readonly denied = new Map<string, BlacklistEntry>();
   /** Distinct prefix lengths, longest first, so a match needs one lookup per length. */
   private prefixLengths: number[] = [];
+  /** Replaced, never changed in place: a reader may keep the array it got and compare it by reference. */
+  private events: readonly StoredCreditEvent[] = [];
+
+  creditEvents(): readonly StoredCreditEvent[] {
+    return this.events;
+  }
+
+  setCreditEvents(events: readonly StoredCreditEvent[]): void {
+    this.events = events;
+  }
 
   userByPasskey(passkey: string): User | undefined {
     return this.passkeys.get(passkey);
@@ -46,6 +56,10 @@ export class RegistryCache {
 
   torrentByInfoHash(infoHash: string): Torrent | undefined {
     return this.torrents.get(infoHash);
+  }
+
+  torrentById(id: number): Torrent | undefined {
+    return this.torrentIds.get(id);
   }
 
   /** The registered torrent holding `id`, when its info_hash is not `exceptInfoHash`. */

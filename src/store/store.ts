@@ -1,7 +1,7 @@
 import type { AnnounceEvent } from '../accounting/events.js';
 import type { CheatKind, Rules } from '../accounting/settle.js';
 import type { FlushBatch } from './flush-batch.js';
-import type { BlacklistEntry, CheatCounts, CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from './records.js';
+import type { Adjustment, StoredCreditEvent, BlacklistEntry, CheatCounts, CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from './records.js';
 
 /** One announce, already validated and authorised by the tracker. */
 export interface AnnounceInput {
@@ -25,6 +25,8 @@ export interface AnnounceInput {
   minInterval: number;
   rules: Rules;
   limits: PeerLimits;
+  /** Why rules.multiUp/multiDown are what they are (accounting/credit-rule.ts): kept in the ledger as its `rule`. */
+  creditRule?: string | undefined;
 }
 
 /**
@@ -99,6 +101,12 @@ export interface Store {
   userByPasskey(passkey: string): User | undefined;
   userById(id: number): User | undefined;
   torrentByInfoHash(infoHash: string): Torrent | undefined;
+  /** The timed events added through the API (the in-process copy, like the registry's). */
+  creditEvents(): readonly StoredCreditEvent[];
+  /** Replaces the API's timed events; every instance applies the new list, as a registry change. */
+  putCreditEvents(events: StoredCreditEvent[]): Promise<void>;
+  /** The registered torrent with the site's torrent id (the seed's client names torrents so). */
+  torrentById(id: number): Torrent | undefined;
   /** The whitelist entry whose prefix starts this peer_id, if any. */
   whitelistMatch(peerId: Buffer): WhitelistEntry | undefined;
   whitelist(): WhitelistEntry[];
@@ -175,6 +183,15 @@ export interface Store {
   userTorrents(userId: number): Promise<UserTorrentEntry[]>;
   /** Seeders and leechers over every swarm (kept as running totals, not counted per call). */
   totals(): Promise<SwarmTotals>;
+
+  /**
+   * Adds a signed correction to a user's credited upload and download and keeps it in the user's
+   * adjustment list, in one step: the SQL flush sends it as part of the user's next delta (never an
+   * overwrite). The caller checks that no figure goes below 0.
+   */
+  adjustUser(adjustment: Adjustment): Promise<void>;
+  /** The user's adjustments, oldest first. */
+  adjustments(userId: number): Promise<Adjustment[]>;
 
   /**
    * SQL flush (src/flush). Only a store made with `flush: true` tracks changes; otherwise this

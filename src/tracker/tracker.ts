@@ -1,9 +1,10 @@
-import type { AccountingConfig, TrackerConfig } from '../config/schema.js';
+import type { AccountingConfig, CreditEvent, TrackerConfig } from '../config/schema.js';
 import type { User } from '../store/records.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { StorageUnavailableError, type PeerLimitKind, type PeerLimits, type ScrapeEntry, type Store } from '../store/store.js';
 import { FigureRangeError } from '../store/figure-range-error.js';
 import { MAX_FIGURE } from '../accounting/settle.js';
+import { creditRule } from '../accounting/credit-rule.js';
 import { nearestFirst } from '../geo/order.js';
 import type { GeoLocator } from '../geo/locator.js';
 import { AnnounceActivity } from './announce-activity.js';
@@ -131,6 +132,17 @@ export class Tracker {
     };
   }
 
+  /** The config's timed events and the API's (the store's), merged again only when either list changed. */
+  private creditEvents(): readonly CreditEvent[] {
+    const stored = this.store.creditEvents();
+    const m = this.mergedEvents;
+    if (m.config !== this.settings.accounting.events || m.stored !== stored) {
+      this.mergedEvents = { config: this.settings.accounting.events, stored, all: [...this.settings.accounting.events, ...stored] };
+    }
+    return this.mergedEvents.all;
+  }
+  private mergedEvents: { config: readonly CreditEvent[]; stored: readonly CreditEvent[]; all: readonly CreditEvent[] } = { config: [], stored: [], all: [] };
+
   /** The tracker settings the next requests follow (the listener reads its limits here). */
   get config(): TrackerConfig {
     return this.settings.tracker;
@@ -197,10 +209,11 @@ export class Tracker {
     const clock = this.clock();
     const now = Math.floor(clock);
     const nowMs = Math.floor(clock * 1000);
-    const multiDown = accounting.freeleech ? 0 : torrent.multiDown;
+    // Freeleech, events, tokens and class bonuses resolve to two factors here; the store applies them.
+    const credit = creditRule(user, torrent, accounting.freeleech, this.creditEvents(), now);
     // Every figure the store adds stays an integer below 2^53: checked before anything is written.
-    checkFigure('uploaded', p.uploaded, torrent.multiUp);
-    checkFigure('downloaded', p.downloaded, multiDown);
+    checkFigure('uploaded', p.uploaded, credit.multiUp);
+    checkFigure('downloaded', p.downloaded, credit.multiDown);
     this.counters.activity.record(torrent.infoHash, now);
 
     const numwant = Math.min(p.numwant ?? cfg.numwant_default, cfg.numwant_max);
@@ -223,14 +236,15 @@ export class Tracker {
       nowMs,
       minInterval: cfg.enforce_min_interval ? cfg.min_interval : 0,
       rules: {
-        multiUp: torrent.multiUp,
-        multiDown,
+        multiUp: credit.multiUp,
+        multiDown: credit.multiDown,
         bonusRate: accounting.bonus_rate,
         interval: cfg.interval,
         maxUploadRate: accounting.max_upload_rate,
         creditWithoutLeechers: accounting.credit_without_leechers,
       },
       limits: this.settings.limits,
+      creditRule: credit.label,
     });
     this.timings.storage('announce', secondsSince(s0));
     if (result.refused) throw peerLimitFailure(result.refused, cfg, user);

@@ -52,7 +52,13 @@ export function siteEntities(q: SqlConfig['queries']): [Entity<WhitelistItem>, E
       required: { id: u.id, passkey: u.passkey, name: u.name },
       plan(has) {
         const columns = [u.id, u.passkey, u.name];
-        const at = { canLeech: optional(columns, u.can_leech, has), enabled: optional(columns, u.enabled, has), leechSlots: optional(columns, u.leech_slots, has), slotsColumn: u.leech_slots };
+        const at = {
+          canLeech: optional(columns, u.can_leech, has),
+          enabled: optional(columns, u.enabled, has),
+          leechSlots: optional(columns, u.leech_slots, has),
+          slotsColumn: u.leech_slots,
+          hnrImmune: optional(columns, u.hnr_immune, has),
+        };
         return { columns, read: (row) => readUser(row, at) };
       },
       key: (item) => item.user_id,
@@ -69,7 +75,7 @@ export function siteEntities(q: SqlConfig['queries']): [Entity<WhitelistItem>, E
         const down = optional(columns, t.multi_dn, has);
         // freeleech is the coarser flag: read only when the table has no download multiplier.
         const freeleech = down < 0 ? optional(columns, t.freeleech, has) : -1;
-        const at = { up, down, freeleech, names: { up: t.multi_up, down: t.multi_dn } };
+        const at = { up, down, freeleech, size: optional(columns, t.size, has), names: { up: t.multi_up, down: t.multi_dn } };
         return { columns, read: (row) => readTorrent(row, at) };
       },
       key: (item) => item.info_hash,

@@ -91,8 +91,8 @@ export function readBlacklist(r: Cell[]): BlacklistRow {
   return { pattern, reason };
 }
 
-/** A user row: [id, passkey, name, …] with can_leech, enabled and leech_slots at these indexes (-1: not selected). */
-export function readUser(r: Cell[], at: { canLeech: number; enabled: number; leechSlots?: number; slotsColumn?: string }): UserItem {
+/** A user row: [id, passkey, name, …] with can_leech, enabled, leech_slots and hnr_immune at these indexes (-1: not selected). */
+export function readUser(r: Cell[], at: { canLeech: number; enabled: number; leechSlots?: number; slotsColumn?: string; hnrImmune?: number }): UserItem {
   const userId = id(r[0], 'user id');
   const row = `user id ${userId}`;
   const passkey = Buffer.isBuffer(r[1]) ? r[1].toString('latin1') : text(r[1]);
@@ -108,7 +108,15 @@ export function readUser(r: Cell[], at: { canLeech: number; enabled: number; lee
   if (enabled !== undefined) user.enabled = enabled;
   const slots = at.leechSlots === undefined || at.leechSlots < 0 ? undefined : leechSlots(r[at.leechSlots], at.slotsColumn ?? 'leech_slots', row, userId);
   if (slots !== undefined) user.leech_slots = slots;
+  if (at.hnrImmune !== undefined && at.hnrImmune >= 0 && flag(r[at.hnrImmune])) user.hnr_immune = true;
   return user;
+}
+
+/** A torrent's size in bytes: a whole number below 2^53; NULL, or anything else, is unknown (the HnR rule then counts from the snatch). */
+function size(v: Cell): number | undefined {
+  if (v == null) return undefined;
+  const n = Number(text(v));
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }
 
 /** 20 bytes (BINARY) or 40 hex characters (CHAR, or hex text in a binary column), as lowercase hex. */
@@ -133,6 +141,8 @@ export interface MultipliersAt {
   down: number;
   /** Column index of freeleech (read when there is no multi_dn), or -1. */
   freeleech: number;
+  /** Column index of size (bytes), or -1 / absent. */
+  size?: number;
   /** Their column names, for messages. */
   names: { up: string; down: string };
 }
@@ -147,5 +157,7 @@ export function readTorrent(r: Cell[], at: MultipliersAt): TorrentImport {
   const down = at.down >= 0 ? multiplier(r[at.down], at.names.down, row, hash) : at.freeleech >= 0 && flag(r[at.freeleech]) ? 0 : undefined;
   if (up !== undefined) torrent.multi_up = up;
   if (down !== undefined) torrent.multi_dn = down;
+  const bytes = at.size === undefined || at.size < 0 ? undefined : size(r[at.size]);
+  if (bytes !== undefined) torrent.size = bytes;
   return torrent;
 }

@@ -43,6 +43,20 @@ export function flushContract(name: string, opts: FlushContractOptions): void {
       expect(await hh.store.pendingFlushes()).toEqual([]);
     });
 
+    it('an adjustment goes out as a delta in the user’s next row, after what was flushed before, never as an overwrite', async () => {
+      const hh = await setup();
+      await ann(hh, PK.alice, { infoHash: IH.plain, peerId: qb('a'), left: 1000 });
+      hh.advance(60);
+      await ann(hh, PK.alice, { infoHash: IH.plain, peerId: qb('a'), left: 500, downloaded: 500 });
+      const first = await hh.store.prepareFlush(100);
+      expect(first?.users).toEqual([expect.objectContaining({ userId: 1, downloaded: 500, uploaded: 0 })]);
+      await hh.store.ackFlush(first!.id);
+      await hh.store.adjustUser({ userId: 1, uploaded: 1000, downloaded: -200, reason: 'refund', at: hh.now });
+      const second = await hh.store.prepareFlush(100);
+      expect(second?.users).toEqual([{ userId: 1, uploadedRaw: 0, downloadedRaw: 0, uploaded: 1000, downloaded: -200, bonusMillionths: 0, snatches: 0 }]);
+      expect(await hh.store.userStats(1)).toMatchObject({ uploaded: 1000, downloaded: 300, downloadedRaw: 500 });
+    });
+
     it('a batch carries each user’s and torrent’s figures so far, bonus in millionths', async () => {
       const hh = await setup();
       await ann(hh, PK.alice, { infoHash: IH.double, peerId: qb('a'), left: 0 });

@@ -4,6 +4,7 @@ import type { User } from '../../src/store/records.js';
 import type { Store } from '../../src/store/store.js';
 import { compactPeers, encodeBytes, id20, scrapeFiles, START, text, trackerHarness, type Harness } from '../helpers/tracker-harness.js';
 import { IH, PK, qb, seedSite, torrents, tr } from './fixtures.js';
+import { economyContract } from './economy-contract.js';
 import { ledgerContract } from './ledger-contract.js';
 
 export interface ContractOptions {
@@ -38,6 +39,7 @@ export function storeContract(name: string, opts: ContractOptions): void {
     const failure = async (p: Promise<Record<string, unknown>>) => text((await p)['failure reason']);
 
     ledgerContract(() => h, { leechSlots: opts.leechSlots ?? true });
+    economyContract(() => h);
 
     describe('when the request is refused', () => {
       it('an unknown passkey fails with "unknown passkey"', async () => {

@@ -158,32 +158,32 @@ describe('mika warmup', () => {
       CREATE TABLE clients (prefix VARBINARY(20) NOT NULL, label VARCHAR(300));
       CREATE TABLE bans (pat VARBINARY(20) NOT NULL, why VARCHAR(300));
       INSERT INTO bans VALUES ('-OW19', 'Own client 1.9 reports fake upload'), ('', 'empty');
-      CREATE TABLE members (uid BIGINT UNSIGNED PRIMARY KEY, torrent_pass VARCHAR(200), nick VARCHAR(64), can_leech TINYINT(1), enabled ENUM('0', '1'), slots SMALLINT UNSIGNED);
-      CREATE TABLE releases (tid INT PRIMARY KEY, hash CHAR(40), title VARCHAR(2000), freeleech BIT(1));
+      CREATE TABLE members (uid BIGINT UNSIGNED PRIMARY KEY, torrent_pass VARCHAR(200), nick VARCHAR(64), can_leech TINYINT(1), enabled ENUM('0', '1'), slots SMALLINT UNSIGNED, staff TINYINT(1));
+      CREATE TABLE releases (tid INT PRIMARY KEY, hash CHAR(40), title VARCHAR(2000), freeleech BIT(1), bytes BIGINT UNSIGNED);
       INSERT INTO clients VALUES ('-OW1', 'Own client'), ('', 'no prefix');
       INSERT INTO members VALUES
-        (900001, ${db.escape(pk(1))}, 'ann', 1, '1', 2),
-        (900002, ${db.escape(pk(2))}, 'bob', 0, '1', NULL),
-        (900003, ${db.escape(pk(3))}, NULL, NULL, '0', 0),
-        (900004, '', 'empty', 1, '1', 0),
-        (900005, 'short', 'short', 1, '1', 0),
-        (900006, ${db.escape(`${'x'.repeat(31)}!`)}, 'bang', 1, '1', 0),
-        (900007, NULL, 'null', 1, '1', 0),
-        (900008, '', 'empty2', 1, '1', 0),
-        (900009, '', 'empty3', 1, '1', 0),
-        (900010, ${db.escape(pk(1))}, 'copycat', 1, '1', 0);
+        (900001, ${db.escape(pk(1))}, 'ann', 1, '1', 2, 1),
+        (900002, ${db.escape(pk(2))}, 'bob', 0, '1', NULL, 0),
+        (900003, ${db.escape(pk(3))}, NULL, NULL, '0', 0, 0),
+        (900004, '', 'empty', 1, '1', 0, 0),
+        (900005, 'short', 'short', 1, '1', 0, 0),
+        (900006, ${db.escape(`${'x'.repeat(31)}!`)}, 'bang', 1, '1', 0, 0),
+        (900007, NULL, 'null', 1, '1', 0, 0),
+        (900008, '', 'empty2', 1, '1', 0, 0),
+        (900009, '', 'empty3', 1, '1', 0, 0),
+        (900010, ${db.escape(pk(1))}, 'copycat', 1, '1', 0, 0);
       INSERT INTO releases VALUES
-        (800001, ${db.escape('AB'.repeat(20))}, ${db.escape('t'.repeat(1500))}, b'1'),
-        (800002, ${db.escape('cd'.repeat(20))}, 'normal', b'0'),
-        (800003, 'xyz', 'short hash', b'0'),
-        (800004, ${db.escape('g'.repeat(40))}, 'not hex', NULL);
+        (800001, ${db.escape('AB'.repeat(20))}, ${db.escape('t'.repeat(1500))}, b'1', 10737418240),
+        (800002, ${db.escape('cd'.repeat(20))}, 'normal', b'0', NULL),
+        (800003, 'xyz', 'short hash', b'0', 1),
+        (800004, ${db.escape('g'.repeat(40))}, 'not hex', NULL, 1);
     `);
     await db.end();
     const queries = {
       whitelist: { table: 'clients', prefix: 'prefix', client: 'label' },
       blacklist: { table: 'bans', pattern: 'pat', reason: 'why' },
-      users: { table: 'members', id: 'uid', passkey: 'torrent_pass', name: 'nick', leech_slots: 'slots' },
-      torrents: { table: 'releases', id: 'tid', info_hash: 'hash', name: 'title' },
+      users: { table: 'members', id: 'uid', passkey: 'torrent_pass', name: 'nick', leech_slots: 'slots', hnr_immune: 'staff' },
+      torrents: { table: 'releases', id: 'tid', info_hash: 'hash', name: 'title', size: 'bytes' },
     };
     const r = await warmup([], { url: mariadb.url(name), queries });
     expect(r).toMatchObject({ code: 0, stderr: '' });
@@ -204,11 +204,11 @@ describe('mika warmup', () => {
     expect(r.lines.slice(-4)).toEqual(['Loading whitelist… 1', 'Loading blacklist… 1', 'Loading passkeys… 3', 'Loading torrents… 2']);
     expect(r.stdout).toContain('  skipped pattern "": pattern is empty\n');
 
-    expect(await api.user(900001)).toMatchObject({ name: 'ann', leech_slots: 2 });
-    expect(await api.user(900002)).toMatchObject({ name: 'bob', can_leech: false, enabled: true, leech_slots: 0 });
+    expect(await api.user(900001)).toMatchObject({ name: 'ann', leech_slots: 2, hnr_immune: true });
+    expect(await api.user(900002)).toMatchObject({ name: 'bob', can_leech: false, enabled: true, leech_slots: 0, hnr_immune: false });
     expect(await api.user(900003)).toMatchObject({ name: '', can_leech: true, enabled: false });
-    expect(await api.torrent('ab'.repeat(20))).toMatchObject({ torrent_id: 800001, multi_dn: 0, multi_up: 1, name: 't'.repeat(1024) });
-    expect(await api.torrent('cd'.repeat(20))).toMatchObject({ multi_dn: 1 });
+    expect(await api.torrent('ab'.repeat(20))).toMatchObject({ torrent_id: 800001, multi_dn: 0, multi_up: 1, name: 't'.repeat(1024), size: 10737418240 });
+    expect(await api.torrent('cd'.repeat(20))).toMatchObject({ multi_dn: 1, size: 0 });
     expect(await failure(pk(1), 'cd'.repeat(20), '-OW1000-own')).toBeUndefined();
     expect(await failure(pk(3), 'cd'.repeat(20))).toBe('account disabled');
     expect(await failure(pk(1), 'cd'.repeat(20), '-OW1900-own')).toBe('client banned: Own client 1.9 reports fake upload');

@@ -14,9 +14,14 @@ const ROUTES = [
   '/api/users/ids', '/api/whitelist', '/api/whitelist/:prefix', '/api/reload', '/api/torrent', '/api/torrent/:info_hash',
   '/api/torrent/:info_hash/peers', '/api/user', '/api/user/:user_id', '/api/user/:user_id/torrents', '/api/bulk/users',
   '/api/bulk/users/delete', '/api/bulk/torrents', '/api/bulk/torrents/delete', '/api/bulk/whitelist', '/api/openapi.json', '/metrics',
+  '/api/user/:user_id/hnr', '/api/user/:user_id/adjust', '/api/user/:user_id/adjustments', '/api/user/:user_id/tokens',
+  '/api/user/:user_id/tokens/:torrent_id', '/api/torrent/:torrent_id', '/api/events', '/api/events/:torrent_id',
 ] as const;
 const METHODS = ['GET', 'GET', 'POST', 'POST', 'PATCH', 'DELETE', 'PUT', 'HEAD', 'OPTIONS'];
-const FIELDS = ['torrent_id', 'info_hash', 'name', 'multi_up', 'multi_dn', 'enabled', 'reason', 'user_id', 'passkey', 'can_leech', 'prefix', 'client', 'ids', 'info_hashes'];
+const FIELDS = [
+  'torrent_id', 'info_hash', 'name', 'multi_up', 'multi_dn', 'enabled', 'reason', 'user_id', 'passkey', 'can_leech', 'prefix', 'client', 'ids', 'info_hashes',
+  'size', 'hnr_immune', 'freeleech_until', 'tokens', 'until', 'uploaded', 'downloaded', 'kind', 'start', 'end',
+];
 const HEX = '0123456789abcdefABCDEF';
 const TEXT = 'abcdefghijklmnopqrstuvwxyz0123456789_.~-';
 const ODD_STRINGS = ['', ' ', '\u0000', '\ud800', '\udfff\ud800', '\u202e', '💥', '\\', '"', '<script>', '%00', 'a'.repeat(2000)];
@@ -59,7 +64,21 @@ function plausible(r: Random, field: string): unknown {
       return r.text(32 + r.int(8), TEXT);
     case 'torrent_id':
     case 'user_id':
+    case 'size':
+    case 'freeleech_until':
+    case 'until':
+    case 'start':
+    case 'end':
       return r.int(1000);
+    case 'uploaded':
+    case 'downloaded':
+      return r.int(2000) - 1000;
+    case 'hnr_immune':
+      return r.chance(0.5);
+    case 'kind':
+      return r.pick(['freeleech', 'double_upload', 'x']);
+    case 'tokens':
+      return Array.from({ length: r.length(3) }, () => ({ torrent_id: r.int(1000), until: r.int(1000) }));
     case 'multi_up':
     case 'multi_dn':
       return r.pick([0, 0.5, 1, 2, 10]);
@@ -98,7 +117,8 @@ function fill(r: Random, route: string, t: ApiTargets): string {
   return route
     .replace(':info_hash', r.chance(0.6) ? (r.chance(0.2) ? t.infoHash : r.text(40, HEX)) : badValue(r, t.infoHash))
     .replace(':user_id', r.chance(0.6) ? String(r.chance(0.2) ? t.userId : r.int(1000)) : badValue(r, '1'))
-    .replace(':prefix', r.chance(0.6) ? (r.chance(0.2) ? t.prefix : r.text(1 + r.int(20), TEXT)) : badValue(r, t.prefix));
+    .replace(':prefix', r.chance(0.6) ? (r.chance(0.2) ? t.prefix : r.text(1 + r.int(20), TEXT)) : badValue(r, t.prefix))
+    .replace(':torrent_id', r.chance(0.6) ? String(r.int(1000)) : badValue(r, '1'));
 }
 
 function authorization(r: Random): string | undefined {

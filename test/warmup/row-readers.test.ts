@@ -33,6 +33,9 @@ describe('readUser', () => {
     expect(readUser([7, PK, 'a', null, null], { canLeech: 3, enabled: 4 })).toEqual({ user_id: 7, passkey: PK, name: 'a' });
     expect(readUser([7, PK, 'a', 5n], { canLeech: -1, enabled: -1, leechSlots: 3 })).toEqual({ user_id: 7, passkey: PK, name: 'a', leech_slots: 5 });
     expect(readUser([7, PK, 'a', null], { canLeech: -1, enabled: -1, leechSlots: 3 })).toEqual({ user_id: 7, passkey: PK, name: 'a' });
+    // hnr_immune: a true flag sets it, anything else leaves it at its default (false).
+    expect(readUser([7, PK, 'a', 1], { canLeech: -1, enabled: -1, hnrImmune: 3 })).toEqual({ user_id: 7, passkey: PK, name: 'a', hnr_immune: true });
+    expect(readUser([7, PK, 'a', 0], { canLeech: -1, enabled: -1, hnrImmune: 3 })).toEqual({ user_id: 7, passkey: PK, name: 'a' });
   });
 
   it.each([[-1], [2.5], ['many'], [1_000_001]])('skips a leech_slots of %j, naming the column', (v) => {
@@ -68,6 +71,14 @@ describe('readTorrent', () => {
     expect(readTorrent([1, Buffer.from(hex, 'hex'), 'a'], noMultipliers)).toEqual({ torrent_id: 1, info_hash: hex, name: 'a' });
     expect(readTorrent([1, hex.toUpperCase(), 'a'], noMultipliers).info_hash).toBe(hex);
     expect(readTorrent([1, Buffer.from(hex.toUpperCase(), 'latin1'), 'a'], noMultipliers).info_hash).toBe(hex);
+  });
+  it('reads the size column when selected (a BIGINT as number, bigint or text); NULL or 0 is unknown', () => {
+    const at = { ...noMultipliers, size: 3 };
+    expect(readTorrent([1, hex, 'a', 4_000_000_000], at).size).toBe(4_000_000_000);
+    expect(readTorrent([1, hex, 'a', 5n], at).size).toBe(5);
+    expect(readTorrent([1, hex, 'a', '123'], at).size).toBe(123);
+    expect(readTorrent([1, hex, 'a', null], at)).not.toHaveProperty('size');
+    expect(readTorrent([1, hex, 'a', 0], at)).not.toHaveProperty('size');
   });
 
   it.each([

@@ -18,6 +18,7 @@ import {
   type WhitelistItem,
 } from '../schemas.js';
 import { replies } from './replies.js';
+import { userFromBody } from '../user-record.js';
 
 const schema = (body: typeof BulkUsers | typeof BulkTorrents | typeof BulkWhitelist | typeof BulkBlacklist, summary: string) => ({
   tags: ['bulk'],
@@ -26,9 +27,10 @@ const schema = (body: typeof BulkUsers | typeof BulkTorrents | typeof BulkWhitel
   response: replies({ 200: BulkReply }),
 });
 
-/** Whether the registry already holds `next` field for field (registry records are flat). */
+/** Whether the registry already holds `next` field for field (flat records; a user's tokens compared as text). */
 function same<T extends User | Torrent | WhitelistEntry | BlacklistEntry>(held: T | undefined, next: T): boolean {
-  return held !== undefined && (Object.keys(next) as Array<keyof T>).every((k) => held[k] === next[k]);
+  if (held === undefined || Object.keys(held).length !== Object.keys(next).length) return false;
+  return (Object.keys(next) as Array<keyof T>).every((k) => held[k] === next[k] || (Array.isArray(next[k]) && JSON.stringify(held[k]) === JSON.stringify(next[k])));
 }
 
 /** The items that differ from what the registry holds (these are written), and how many did not. */
@@ -47,21 +49,22 @@ export async function bulkRoutes(app: FastifyInstance, ctx: ApiContext): Promise
   const { store } = ctx;
 
   app.post<{ Body: UserCreate[] }>('/api/bulk/users', { schema: schema(BulkUsers, 'Add or replace users; passkey conflicts are listed, the rest written') }, async (req) => {
-    const users = req.body.map((u) => ({ id: u.user_id, passkey: u.passkey, name: u.name ?? '', canLeech: u.can_leech ?? true, enabled: u.enabled ?? true, leechSlots: u.leech_slots ?? 0 }));
+    const users = req.body.map(userFromBody);
     const { write, unchanged } = changes(users, (u) => store.userById(u.id));
     const conflicts = await store.putUsers(write);
     return { written: write.length - conflicts.length, unchanged, conflicts: conflicts.map((c) => ({ user_id: c.userId, holder: c.holder })) };
   });
 
   app.post<{ Body: TorrentImport[] }>('/api/bulk/torrents', { schema: schema(BulkTorrents, 'Add or replace torrents (whole records); a torrent_id another info_hash holds is listed as a conflict') }, async (req) => {
-    const torrents = req.body.map((t) => ({
+    const torrents = req.body.map((t): Torrent => ({
       id: t.torrent_id,
       infoHash: t.info_hash.toLowerCase(),
-      name: t.name,
+      name: t.name ?? '',
       multiUp: t.multi_up ?? 1,
       multiDown: t.multi_dn ?? 1,
       enabled: t.enabled ?? true,
       reason: t.reason ?? '',
+      ...(t.size ? { size: t.size } : {}),
     }));
     const { write, unchanged } = changes(torrents, (t) => store.torrentByInfoHash(t.infoHash));
     const conflicts = await store.putTorrents(write);

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Torrent } from '../../store/records.js';
 import { RegistryConflictError } from '../../store/store.js';
 import { ApiError } from '../api-error.js';
@@ -9,7 +9,11 @@ import {
   PeersReply,
   TorrentCreate,
   TorrentDelete,
+  TorrentDeleteBody,
   TorrentDeleteQuery,
+  TorrentGetParams,
+  TorrentRefParams,
+  type TorrentDeleteBody as DeleteBody,
   TorrentPatch,
   TorrentReply,
   type TorrentCreate as Create,
@@ -34,6 +38,13 @@ export async function torrentRoutes(app: FastifyInstance, ctx: ApiContext): Prom
     return t;
   };
   const view = async (t: Torrent) => torrentView(t, await store.torrentStats(t.infoHash));
+  /** The seed's client names a torrent by its torrent id where mika's routes take an info_hash. */
+  const byRef = (ref: string): Torrent => {
+    if (ref.length === 40) return registered(ref);
+    const t = store.torrentById(Number(ref));
+    if (!t) throw new ApiError(404, 'not_found', `no torrent with torrent_id ${ref}`);
+    return t;
+  };
 
   app.post<{ Body: Create }>(
     '/api/torrent',
@@ -52,12 +63,14 @@ export async function torrentRoutes(app: FastifyInstance, ctx: ApiContext): Prom
       const torrent: Torrent = {
         id: b.torrent_id,
         infoHash,
-        name: b.name,
+        name: b.name ?? old?.name ?? '',
         multiUp: b.multi_up ?? old?.multiUp ?? 1,
         multiDown: b.multi_dn ?? old?.multiDown ?? 1,
         enabled: old?.enabled ?? true,
         reason: old?.reason ?? '',
       };
+      const size = b.size ?? old?.size;
+      if (size) torrent.size = size;
       await store.putTorrent(torrent).catch(idTaken);
       return reply.code(old ? 202 : 201).send(await view(torrent));
     },
@@ -65,8 +78,8 @@ export async function torrentRoutes(app: FastifyInstance, ctx: ApiContext): Prom
 
   app.get<ByHash>(
     '/api/torrent/:info_hash',
-    { schema: { tags: ['torrents'], summary: 'A torrent with its counters', params: InfoHashParams, response: replies({ 200: TorrentReply }) } },
-    async (req) => view(registered(req.params.info_hash)),
+    { schema: { tags: ['torrents'], summary: 'A torrent with its counters, named by info_hash or by torrent id (the seed\'s client)', params: TorrentGetParams, response: replies({ 200: TorrentReply }) } },
+    async (req) => view(byRef(req.params.info_hash)),
   );
 
   app.patch<ByHash & { Body: Patch }>(
@@ -81,6 +94,7 @@ export async function torrentRoutes(app: FastifyInstance, ctx: ApiContext): Prom
         name: b.name ?? old.name,
         multiUp: b.multi_up ?? old.multiUp,
         multiDown: b.multi_dn ?? old.multiDown,
+        ...(b.size !== undefined ? { size: b.size || undefined } : {}),
         enabled,
         // Enabling clears the reason unless one is given.
         reason: b.reason ?? (enabled ? '' : old.reason),
@@ -90,31 +104,38 @@ export async function torrentRoutes(app: FastifyInstance, ctx: ApiContext): Prom
     },
   );
 
-  app.delete<ByHash & { Body: { reason?: string }; Querystring: { purge?: 'true' | 'false' } }>(
-    '/api/torrent/:info_hash',
+  /** Disables a torrent (the seed's soft delete), or forgets it with its swarm (purge). */
+  const remove = async (old: Torrent, purge: boolean, reason: string | undefined, reply: FastifyReply) => {
+    if (purge) {
+      await store.deleteTorrent(old.infoHash);
+      return reply.code(204).send();
+    }
+    const torrent: Torrent = { ...old, enabled: false, reason: reason ?? 'torrent deleted' };
+    await store.putTorrent(torrent);
+    return view(torrent);
+  };
+  const deleteSchema = { tags: ['torrents'], querystring: TorrentDeleteQuery, response: replies({ 200: TorrentReply, 204: NoContent }) };
+
+  app.delete<{ Params: { torrent: string }; Body: { reason?: string }; Querystring: { purge?: 'true' | 'false' } }>(
+    '/api/torrent/:torrent',
     {
-      schema: {
-        tags: ['torrents'],
-        summary: 'Disable a torrent: its announces fail with the reason given',
-        params: InfoHashParams,
-        querystring: TorrentDeleteQuery,
-        body: TorrentDelete,
-        response: replies({ 200: TorrentReply, 204: NoContent }),
-      },
+      schema: { ...deleteSchema, summary: 'Disable a torrent, named by info_hash or by torrent id (the seed\'s client): its announces fail with the reason given', params: TorrentRefParams, body: TorrentDelete },
       // The body is optional: no body is an empty one.
       preValidation: async (req) => {
         req.body ??= {};
       },
     },
+    async (req, reply) => remove(byRef(req.params.torrent), req.query.purge === 'true', req.body?.reason, reply),
+  );
+
+  app.delete<{ Body: DeleteBody; Querystring: { purge?: 'true' | 'false' } }>(
+    '/api/torrent',
+    { schema: { ...deleteSchema, summary: 'Disable a torrent named in the body by torrent_id or info_hash (as DELETE /api/torrent/:torrent)', body: TorrentDeleteBody } },
     async (req, reply) => {
-      const old = registered(req.params.info_hash);
-      if (req.query.purge === 'true') {
-        await store.deleteTorrent(old.infoHash);
-        return reply.code(204).send();
-      }
-      const torrent: Torrent = { ...old, enabled: false, reason: req.body?.reason ?? 'torrent deleted' };
-      await store.putTorrent(torrent);
-      return view(torrent);
+      const b = req.body;
+      const ref = b.info_hash ?? (b.torrent_id !== undefined ? String(b.torrent_id) : undefined);
+      if (ref === undefined) throw new ApiError(400, 'invalid_request', 'body needs torrent_id or info_hash');
+      return remove(byRef(ref), req.query.purge === 'true', b.reason, reply);
     },
   );
 

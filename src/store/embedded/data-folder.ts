@@ -6,10 +6,14 @@ import { processExists } from '../../os/process-exists.js';
 
 // The embedded store's data folder (layout.ts): taking it, and opening its file safely.
 
-/** The format of the records in mika.mdb (journal.ts); a file written with a higher one is refused. */
-export const FORMAT = 1;
+/**
+ * The format of the records in mika.mdb (journal.ts); a file written with a higher one is refused.
+ * 2: peer rows are packed Buffers (format 1: MessagePack arrays, still read; a file opened for
+ * writing is marked 2, since its peers are rewritten as they announce).
+ */
+export const FORMAT = 2;
 const FORMAT_KEY = '!format';
-/** How many store records the file holds (group-commit.ts keeps it; open() checks it). */
+/** How many store records the file held, as versions before 2026-12 kept it; removed at open (LMDB's own entry count is checked instead). */
 export const RECORDS_KEY = '!records';
 
 /** The data folder cannot be used: the message says why and what to do. */
@@ -119,6 +123,8 @@ export function openMikaFile(file: string, opts: { readOnly?: boolean } = {}): R
     void db.close();
     throw new DataFolderError(`${resolve(file)} was written by a newer mika (data format ${format.format}; this one reads ${FORMAT}): run the newer mika, or restore a backup taken before the upgrade`);
   }
+  // An older mika must not read the rows this one writes: it refuses the file instead.
+  if (format !== undefined && format.format < FORMAT && !opts.readOnly) db.putSync(FORMAT_KEY, { format: FORMAT, by: 'mika' });
   return db;
 }
 

@@ -3,7 +3,7 @@ import type { RootDatabase } from 'lmdb';
 import type { FlushBatch } from '../flush-batch.js';
 import { K } from '../memory/journal.js';
 import { MemoryStore } from '../memory/memory-store.js';
-import type { BlacklistEntry, CheatCounts, CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from '../records.js';
+import type { Adjustment, StoredCreditEvent, BlacklistEntry, CheatCounts, CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from '../records.js';
 import type { AnnounceInput, AnnounceResult, CheatFilter, PasskeyConflict, RegistryCounts, ScrapeEntry, Store, TorrentIdConflict } from '../store.js';
 import { DataFolderError, isMark, lockDataFolder, openDataFile, RECORDS_KEY } from './data-folder.js';
 import { GroupCommit } from './group-commit.js';
@@ -41,8 +41,8 @@ export class EmbeddedStore implements Store {
       const db = openDataFile(this.opts.path);
       // restore() notes nothing: the journal is first called by an operation, once commits exists.
       const mem = new MemoryStore({ flush: this.opts.flush, flushCheats: this.opts.flushCheats, journal: (key, live) => commits.note(key, live) });
-      const read = restoreAll(db, mem, join(this.opts.path, DATA_FILE));
-      const commits = new GroupCommit(db, read);
+      restoreAll(db, mem, join(this.opts.path, DATA_FILE));
+      const commits = new GroupCommit(db);
       this.db = db;
       this.commits = commits;
       this.mem = mem;
@@ -84,6 +84,16 @@ export class EmbeddedStore implements Store {
   }
   torrentByInfoHash(infoHash: string): Torrent | undefined {
     return this.mem.torrentByInfoHash(infoHash);
+  }
+  torrentById(id: number): Torrent | undefined {
+    return this.mem.torrentById(id);
+  }
+  creditEvents(): readonly StoredCreditEvent[] {
+    return this.mem.creditEvents();
+  }
+  async putCreditEvents(events: StoredCreditEvent[]): Promise<void> {
+    await this.mem.putCreditEvents(events);
+    await this.durable();
   }
   whitelistMatch(peerId: Buffer): WhitelistEntry | undefined {
     return this.mem.whitelistMatch(peerId);
@@ -221,6 +231,14 @@ export class EmbeddedStore implements Store {
     return this.mem.totals();
   }
 
+  async adjustUser(adjustment: Adjustment): Promise<void> {
+    await this.mem.adjustUser(adjustment);
+    await this.durable();
+  }
+  async adjustments(userId: number): Promise<Adjustment[]> {
+    return this.mem.adjustments(userId);
+  }
+
   async prepareFlush(max: number): Promise<FlushBatch | undefined> {
     const batch = await this.mem.prepareFlush(max);
     // Handed to the flusher only once it is pending on disk: a restart offers it again.
@@ -263,17 +281,22 @@ export class EmbeddedStore implements Store {
 }
 
 /**
- * Reads every store record of the file into `mem` and returns how many there were. A file whose
- * records do not all read back (fewer than its count says, or one that does not decode) is refused:
- * starting on part of the ledger would be silent loss.
+ * Reads every store record of the file into `mem`. A file whose records do not all read back (fewer
+ * than LMDB's own count of its entries, kept in the database's root apart from the pages a scan
+ * reads: LMDB has no checksums, and a damaged page can make a scan end early without an error) or
+ * one that does not decode is refused: starting on part of the ledger would be silent loss.
  */
-function restoreAll(db: RootDatabase, mem: MemoryStore, path: string): number {
+function restoreAll(db: RootDatabase, mem: MemoryStore, path: string): void {
   let read = 0;
+  let marks = 0;
   function* records(): Generator<{ key: string; value: unknown }> {
     for (const { key, value } of db.getRange({})) {
-      if (typeof key !== 'string' || isMark(key)) continue;
+      if (typeof key === 'string' && isMark(key)) {
+        marks++;
+        continue;
+      }
       read++;
-      yield { key, value };
+      if (typeof key === 'string') yield { key, value };
     }
   }
   const file = resolve(path);
@@ -283,10 +306,11 @@ function restoreAll(db: RootDatabase, mem: MemoryStore, path: string): number {
     void db.close();
     throw new DataFolderError(`${file} is damaged (${(err as Error).message} after ${read} records): refusing to start on part of the ledger. Restore it from a backup (docs/operations.md)`);
   }
-  const expected = db.get(RECORDS_KEY) as number | undefined;
-  if (expected !== undefined && expected !== read) {
+  const expected = (db.getStats() as { entryCount: number }).entryCount - marks;
+  if (expected !== read) {
     void db.close();
     throw new DataFolderError(`${file} is damaged: it holds ${expected} records and ${read} could be read: refusing to start on part of the ledger. Restore it from a backup (docs/operations.md)`);
   }
-  return read;
+  // The count older versions kept themselves (the same check, paid with a read per record written): stale from now on.
+  if (db.doesExist(RECORDS_KEY)) db.removeSync(RECORDS_KEY);
 }

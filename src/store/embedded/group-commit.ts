@@ -1,7 +1,6 @@
 import type { RootDatabase } from 'lmdb';
 import { StorageUnavailableError } from '../store.js';
 import { kindOf, peerRow, swarmRow } from '../memory/journal.js';
-import { RECORDS_KEY } from './data-folder.js';
 
 interface Waiter {
   resolve: () => void;
@@ -18,31 +17,35 @@ function stored(key: string, live: unknown): unknown {
 
 /**
  * Group commit for the embedded store. Operations note the records they changed (`note`, the
- * memory store's journal) and then wait on `durable()`. Whenever no write is under way, every
- * record noted so far is written in one LMDB transaction, and each operation that waited before the
- * batch was taken is released only when that transaction is committed and flushed to disk: many
- * announces share one fsync, and none is answered before its writes are durable.
+ * memory store's journal) and then wait on `durable()`. Whenever no transaction is being
+ * committed, every record noted so far is written in one LMDB transaction, and each operation that
+ * waited before the batch was taken is released only when that transaction, and every one before
+ * it, is committed and flushed to disk: many announces share one fsync, and none is answered before
+ * its writes are durable.
+ *
+ * The next batch is taken as soon as the last one is committed, while the disk still flushes it
+ * (lmdb-js overlappingSync): a batch waits for one commit's CPU, not for a commit plus an fsync, so
+ * under load more connections are served per fsync and this thread stays busy. (A batch per turn
+ * of the event loop, without waiting for the commit, measured worse: most held one or two
+ * announces, each paying a commit and an fsync.)
  *
  * A record is encoded when its batch is taken, in the same event turn, so a batch holds each
  * operation entirely or not at all: an operation's changes are all made within one turn before it
- * waits, and a batch is taken in a later one.
+ * waits, and a batch is taken in a later one. No record is read here: the file's record count is
+ * LMDB's own (embedded-store.ts checks it at open).
  */
 export class GroupCommit {
   private dirty = new Map<string, unknown>();
   private waiters: Waiter[] = [];
   private running = false;
+  /** Batches committed and not yet flushed, oldest first: a failed flush re-notes what no later batch carries. */
+  private readonly flushing: Array<Map<string, unknown>> = [];
+  /** Settles (never rejects) when the newest batch is released: the next one is released after it. */
+  private previous: Promise<unknown> = Promise.resolve();
   /** Batches written since open (metrics and tests). */
   commits = 0;
 
-  /**
-   * `records`: how many store records the file holds now. Each batch keeps the count in RECORDS_KEY,
-   * in the same transaction: LMDB has no checksums, and a damaged page can make a scan end early
-   * without an error; open() compares what it read with this count.
-   */
-  constructor(
-    private readonly db: RootDatabase,
-    private records: number,
-  ) {}
+  constructor(private readonly db: RootDatabase) {}
 
   readonly note = (key: string, live: unknown): void => {
     this.dirty.set(key, live);
@@ -66,35 +69,49 @@ export class GroupCommit {
         const waiters = this.waiters;
         this.dirty = new Map();
         this.waiters = [];
+        let flushed: PromiseLike<unknown>;
         try {
           let last: Promise<boolean> | undefined;
-          let records = this.records;
           // lmdb-js encodes each value at the call and commits every write of one turn in one transaction.
-          for (const [key, live] of dirty) {
-            const had = this.db.doesExist(key);
-            if (live === undefined) {
-              if (had) records--;
-              last = this.db.remove(key);
-            } else {
-              if (!had) records++;
-              last = this.db.put(key, stored(key, live));
-            }
-          }
-          if (records !== this.records) last = this.db.put(RECORDS_KEY, records);
+          for (const [key, live] of dirty) last = live === undefined ? this.db.remove(key) : this.db.put(key, stored(key, live));
+          // Read before the await: the flush of this transaction (a later one may have begun by then).
+          flushed = this.db.flushed;
           if (last) await last;
-          this.records = records;
-          await this.db.flushed;
-          this.commits++;
-          for (const w of waiters) w.resolve();
         } catch (err) {
-          // Not written: noted again (unless noted since) so that the next batch carries them.
-          for (const [key, live] of dirty) if (!this.dirty.has(key)) this.dirty.set(key, live);
-          const failure = new StorageUnavailableError(err);
-          for (const w of waiters) w.reject(failure);
+          this.failed(dirty, waiters, err);
+          continue;
         }
+        this.flushing.push(dirty);
+        const done = Promise.all([flushed, this.previous]);
+        this.previous = done.catch(() => undefined);
+        done.then(
+          () => {
+            this.flushing.shift();
+            this.commits++;
+            for (const w of waiters) w.resolve();
+          },
+          (err: unknown) => {
+            this.flushing.shift();
+            this.failed(dirty, waiters, err);
+          },
+        );
       }
     } finally {
       this.running = false;
     }
+  }
+
+  /**
+   * A batch that was not written: its records are noted again so that the next batch carries them,
+   * except those noted since or carried by a later batch, whose value is newer (a record removed
+   * here may have been created again since); its operations are told.
+   */
+  private failed(dirty: Map<string, unknown>, waiters: Waiter[], err: unknown): void {
+    for (const [key, live] of dirty) {
+      if (this.dirty.has(key) || this.flushing.some((later) => later.has(key))) continue;
+      this.dirty.set(key, live);
+    }
+    const failure = new StorageUnavailableError(err);
+    for (const w of waiters) w.reject(failure);
   }
 }

@@ -1,8 +1,8 @@
 import { isOvertaken, isTooEarly, oversizedFigure, settle, type CheatKind, type PeerState, type Settlement, type SwarmView } from '../../accounting/settle.js';
 import { peerInfo, seedersFirst, userIdOfPeerKey } from '../peer-info.js';
 import type { FlushBatch } from '../flush-batch.js';
-import { addressKey, sameEndpoints, writeEndpoint } from '../peer-record.js';
-import type { BlacklistEntry, CheatCounts, CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from '../records.js';
+import { addressKey, hasEndpoint, sameEndpoints, writeEndpoint } from '../peer-record.js';
+import type { Adjustment, StoredCreditEvent, BlacklistEntry, CheatCounts, CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from '../records.js';
 import { RegistryCache } from '../registry-cache.js';
 import {
   OVERTAKEN,
@@ -22,12 +22,12 @@ import {
 } from '../store.js';
 import { FigureRangeError } from '../figure-range-error.js';
 import { CheatLog, type LoggedCheat } from './cheat-log.js';
-import { K, kindOf, restOf, type Journal, type PeerRow, type SwarmRow } from './journal.js';
+import { K, kindOf, readPeerRow, restOf, type Journal, type PeerRow, type SwarmRow } from './journal.js';
 import { MemoryFlush } from './memory-flush.js';
-import { Rotation } from './rotation.js';
+import { Rotation, type Rotating } from './rotation.js';
 
-/** One peer of a swarm; updated in place, so it doubles as its own key in the liveness map. */
-interface Peer {
+/** One peer of a swarm; updated in place, so it doubles as its own key in the liveness map and its own entry in a rotation. */
+interface Peer extends Rotating {
   swarm: Swarm;
   key: string;
   userId: number;
@@ -39,8 +39,8 @@ interface Peer {
 interface Swarm {
   infoHash: string;
   peers: Map<string, Peer>;
-  seeders: Rotation;
-  leechers: Rotation;
+  seeders: Rotation<Peer>;
+  leechers: Rotation<Peer>;
   stats: TorrentStats;
   /** User id → that user's live peers here (the per-user peer limit); a user with none has no entry. */
   owners: Map<number, number>;
@@ -93,6 +93,8 @@ export class MemoryStore implements Store {
   private readonly users = new Map<number, UserStats>();
   /** user id → torrent id → ledger (numeric keys: no key string to build and hash per announce). */
   private readonly ledgers = new Map<number, Map<number, Ledger>>();
+  /** User id → its adjustments, oldest first. */
+  private readonly adjusted = new Map<number, Adjustment[]>();
   /** The newest CHEAT_LOG_MAX cheat events. */
   private readonly cheats = new CheatLog(CHEAT_LOG_MAX);
   /** Cheat events ever recorded, per kind. */
@@ -155,12 +157,14 @@ export class MemoryStore implements Store {
           ledgers.set(ledger.torrentId, ledger);
           break;
         }
-        case 'p': peers.push({ infoHash: rest.slice(0, 40), key: rest.slice(41), row: value as PeerRow }); break;
+        case 'p': peers.push({ infoHash: rest.slice(0, 40), key: rest.slice(41), row: readPeerRow(value) }); break;
         case 'c':
           this.cheats.add(value as LoggedCheat);
           this.cheatSeq = Number(rest) + 1;
           break;
         case 'cc': Object.assign(this.cheatTally, value as CheatCounts); break;
+        case 'ad': this.adjusted.set(Number(rest), value as Adjustment[]); break;
+        case 'ev': this.registry.setCreditEvents(value as StoredCreditEvent[]); break;
         // Flush records when the flush is off now: left as they are for a start with it on.
         default: this.flush?.restore(key, value);
       }
@@ -170,13 +174,13 @@ export class MemoryStore implements Store {
       const swarm = this.swarm(infoHash);
       const [record, uploaded, downloaded, left, lastSeen] = row;
       const userId = userIdOfPeerKey(key);
-      const peer: Peer = { swarm, key, userId, record: Buffer.from(record), state: { uploaded, downloaded, left, lastSeen } };
+      const peer: Peer = { swarm, key, userId, record: Buffer.from(record), state: { uploaded, downloaded, left, lastSeen }, at: -1 };
       swarm.peers.set(key, peer);
       swarm.owners.set(userId, (swarm.owners.get(userId) ?? 0) + 1);
       this.liveness.add(peer);
       const { size: seeders } = swarm.seeders;
       const { size: leechers } = swarm.leechers;
-      (left === 0 ? swarm.seeders : swarm.leechers).add(key);
+      (left === 0 ? swarm.seeders : swarm.leechers).add(peer);
       this.running.seeders += swarm.seeders.size - seeders;
       this.running.leechers += swarm.leechers.size - leechers;
       // The per-IP and leech-slot counts are derived from the peers, never stored.
@@ -204,6 +208,17 @@ export class MemoryStore implements Store {
   }
   torrentByInfoHash(infoHash: string): Torrent | undefined {
     return this.registry.torrentByInfoHash(infoHash);
+  }
+  torrentById(id: number): Torrent | undefined {
+    return this.registry.torrentById(id);
+  }
+  creditEvents(): readonly StoredCreditEvent[] {
+    return this.registry.creditEvents();
+  }
+  async putCreditEvents(events: StoredCreditEvent[]): Promise<void> {
+    const copy = events.map((e) => ({ ...e }));
+    this.registry.setCreditEvents(copy);
+    this.journal?.(K.creditEvents, copy);
   }
   whitelistMatch(peerId: Buffer): WhitelistEntry | undefined {
     return this.registry.whitelistMatch(peerId);
@@ -284,7 +299,7 @@ export class MemoryStore implements Store {
     if (!swarm) return;
     for (const peer of swarm.peers.values()) {
       this.liveness.delete(peer);
-      if (swarm.leechers.has(peer.key)) this.leechingMoved(peer.userId, -1);
+      if (swarm.leechers.has(peer)) this.leechingMoved(peer.userId, -1);
       this.journal?.(K.peer(infoHash, peer.key), undefined);
     }
     this.journal?.(K.torrentStats(infoHash), undefined);
@@ -339,7 +354,7 @@ export class MemoryStore implements Store {
     }
     // Leech slots: checked when the peer would join the leechers (new, or a seeder leeching again);
     // a peer already leeching keeps its slot.
-    if (user.leechSlots > 0 && input.left > 0 && event !== 'stopped' && !swarm.leechers.has(key) && (this.leeching.get(user.id) ?? 0) >= user.leechSlots) {
+    if (user.leechSlots > 0 && input.left > 0 && event !== 'stopped' && !(peer && swarm.leechers.has(peer)) && (this.leeching.get(user.id) ?? 0) >= user.leechSlots) {
       return refusedResult('leech_slots');
     }
 
@@ -367,6 +382,7 @@ export class MemoryStore implements Store {
     ut.left = input.left;
     ut.lastSeen = now;
     ut.stopped = event === 'stopped';
+    if (input.creditRule !== undefined) ut.rule = input.creditRule;
     ledger.budgetAt = s.budgetAt;
     ledger.clockAt = s.clockAt;
     if (s.snatch) {
@@ -392,8 +408,10 @@ export class MemoryStore implements Store {
 
     const seeder = input.left === 0;
     const state: PeerState = { uploaded: input.uploaded, downloaded: input.downloaded, left: input.left, lastSeen: now };
+    let member: Peer;
     if (peer) {
-      const record = writeEndpoint(peer.record, input.peerId, input.endpoint);
+      // A re-announce from where the peer was keeps its record (no new Buffer per announce).
+      const record = hasEndpoint(peer.record, input.endpoint) ? peer.record : writeEndpoint(peer.record, input.peerId, input.endpoint);
       // A peer that moved (or gained an IPv4 endpoint) counts under its new address from now on.
       if (!sameEndpoints(record, peer.record)) {
         countAddress(swarm, addressKey(peer.record), -1);
@@ -405,30 +423,34 @@ export class MemoryStore implements Store {
       this.liveness.delete(peer);
       this.liveness.add(peer);
       this.journal?.(K.peer(torrent.infoHash, key), peer);
+      member = peer;
     } else {
-      const fresh: Peer = { swarm, key, userId: user.id, record: writeEndpoint(undefined, input.peerId, input.endpoint), state };
+      const fresh: Peer = { swarm, key, userId: user.id, record: writeEndpoint(undefined, input.peerId, input.endpoint), state, at: -1 };
       swarm.peers.set(key, fresh);
       swarm.owners.set(user.id, (swarm.owners.get(user.id) ?? 0) + 1);
       countAddress(swarm, addressKey(fresh.record), 1);
       this.liveness.add(fresh);
       this.journal?.(K.peer(torrent.infoHash, key), fresh);
+      member = fresh;
     }
     // A peer joins the back of its rotation; one that changes side leaves the other one.
     const { size: seeders } = swarm.seeders;
     const { size: leechers } = swarm.leechers;
-    (seeder ? swarm.leechers : swarm.seeders).delete(key);
-    (seeder ? swarm.seeders : swarm.leechers).add(key);
+    (seeder ? swarm.leechers : swarm.seeders).delete(member);
+    (seeder ? swarm.seeders : swarm.leechers).add(member);
     if (swarm.leechers.size !== leechers) this.leechingMoved(user.id, swarm.leechers.size - leechers);
     this.tally(swarm, seeders, leechers);
     if (!seeder) swarm.lastLeecherAt = now;
 
-    const selected: string[] = [];
+    const selected: Peer[] = [];
     if (!tooEarly && input.numwant > 0) {
       // A seeder or a partial seed (BEP 21 paused) has no use for seeders.
-      if (!seeder && event !== 'paused') swarm.seeders.take(input.numwant, key, selected);
-      swarm.leechers.take(input.numwant - selected.length, key, selected);
+      if (!seeder && event !== 'paused') swarm.seeders.take(input.numwant, member, selected);
+      swarm.leechers.take(input.numwant - selected.length, member, selected);
     }
-    return this.result(swarm, selected.map((k) => swarm.peers.get(k)!.record), tooEarly, false);
+    const peers: Buffer[] = new Array<Buffer>(selected.length);
+    for (let i = 0; i < selected.length; i++) peers[i] = selected[i]!.record;
+    return this.result(swarm, peers, tooEarly, false);
   }
 
   async scrape(infoHashes: string[]): Promise<ScrapeEntry[]> {
@@ -496,6 +518,22 @@ export class MemoryStore implements Store {
 
   async totals(): Promise<SwarmTotals> {
     return { ...this.running };
+  }
+
+  async adjustUser(a: Adjustment): Promise<void> {
+    const stats = this.userStatsOf(a.userId);
+    stats.uploaded += a.uploaded;
+    stats.downloaded += a.downloaded;
+    let list = this.adjusted.get(a.userId);
+    if (!list) this.adjusted.set(a.userId, (list = []));
+    list.push({ ...a });
+    this.journal?.(K.userStats(a.userId), stats);
+    this.journal?.(K.adjustments(a.userId), list);
+    this.flush?.markUser(a.userId);
+  }
+
+  async adjustments(userId: number): Promise<Adjustment[]> {
+    return (this.adjusted.get(userId) ?? []).map((a) => ({ ...a }));
   }
 
   async prepareFlush(max: number): Promise<FlushBatch | undefined> {
@@ -593,8 +631,8 @@ export class MemoryStore implements Store {
     const { size: seeders } = swarm.seeders;
     const { size: leechers } = swarm.leechers;
     swarm.peers.delete(key);
-    swarm.seeders.delete(key);
-    swarm.leechers.delete(key);
+    swarm.seeders.delete(peer);
+    swarm.leechers.delete(peer);
     if (swarm.leechers.size !== leechers) this.leechingMoved(peer.userId, -1);
     this.tally(swarm, seeders, leechers);
     this.liveness.delete(peer);

@@ -81,6 +81,8 @@ export class RedisKeys {
   readonly leeching: string;
   /** Pub/sub channel of registry changes. */
   readonly events: string;
+  /** STRING: JSON of the timed events added through the API (POST /api/events). */
+  readonly creditEvents: string;
   /** The SQL flush's keys (sql.flush; written only by a store made with `flush: true`). */
   readonly flush: FlushKeys;
 
@@ -108,6 +110,7 @@ export class RedisKeys {
     this.totals = `${prefix}totals`;
     this.leeching = `${prefix}leeching`;
     this.events = `${prefix}events`;
+    this.creditEvents = `${prefix}credit-events`;
     this.flush = {
       dirtyUsers: `${prefix}flush:dirty-users`,
       dirtyTorrents: `${prefix}flush:dirty-torrents`,
@@ -140,6 +143,11 @@ export class RedisKeys {
   /** SET of info_hashes the user ever announced. */
   userTorrents(userId: number): string {
     return `${this.userSide}user:${userId}:torrents`;
+  }
+
+  /** LIST of the user's adjustments (JSON, oldest first): POST /api/user/:id/adjust. */
+  userAdjustments(userId: number): string {
+    return `${this.userSide}user:${userId}:adjustments`;
   }
 
   /** Cluster: HASH info_hash -> the ledger figures already added to the user's counters (user-sync-4.lua). */

@@ -4,7 +4,7 @@ import type { PeerState } from '../../accounting/settle.js';
 import type { StoreLogger } from '../create-store.js';
 import { peerInfo, seedersFirst, userIdOfPeerKey } from '../peer-info.js';
 import { RECORD_LEN } from '../peer-record.js';
-import type { BlacklistEntry, CheatCounts, CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from '../records.js';
+import type { Adjustment, StoredCreditEvent, BlacklistEntry, CheatCounts, CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from '../records.js';
 import { RegistryCache } from '../registry-cache.js';
 import {
   OVERTAKEN,
@@ -27,7 +27,7 @@ import type { FlushBatch } from '../flush-batch.js';
 import { openConnection, retryStrategy, type RedisTarget } from './connection.js';
 import { execPipeline } from './exec-pipeline.js';
 import { peerKey, RedisKeys } from './keys.js';
-import { blacklistMessage, flag, reloadMessage, torrentBatchHead, torrentMessage, userBatchHead, userMessage, whitelistMessage, type RegistryMessage } from './registry-codec.js';
+import { blacklistMessage, creditEventsMessage, flag, userExtras, reloadMessage, torrentBatchHead, torrentMessage, userBatchHead, userMessage, whitelistMessage, type RegistryMessage } from './registry-codec.js';
 import { RedisFlush } from './redis-flush.js';
 import { parseCheat } from './cheat-line.js';
 import { RegistrySync } from './registry-sync.js';
@@ -74,7 +74,7 @@ const USER_COUNTERS = { uploadedRaw: 'up_raw', downloadedRaw: 'down_raw', upload
 const TORRENT_COUNTERS = { snatches: 'snatches', uploadedRaw: 'up_raw', downloadedRaw: 'down_raw', uploaded: 'up', downloaded: 'down', announces: 'announces' } as const;
 const UT_FIELDS = { uploadedRaw: 'up_raw', downloadedRaw: 'down_raw', uploaded: 'up', downloaded: 'down', seedTime: 'seed_time', leechTime: 'leech_time', left: 'left', firstSeen: 'first_seen', lastSeen: 'last_seen' } as const;
 /** The HMGET of a ledger: its flags and torrent id, then UT_FIELDS (see ledgerOf). */
-export const LEDGER_FIELDS = ['first_seen', 'snatched', 'stopped', 'torrent_id', ...Object.values(UT_FIELDS)];
+export const LEDGER_FIELDS = ['first_seen', 'snatched', 'stopped', 'torrent_id', 'rule', ...Object.values(UT_FIELDS)];
 
 export const num = (v: unknown): number => (v == null ? 0 : Number(v));
 
@@ -205,6 +205,17 @@ export class RedisStore implements Store {
   torrentByInfoHash(infoHash: string): Torrent | undefined {
     return this.cache.torrentByInfoHash(infoHash);
   }
+  torrentById(id: number): Torrent | undefined {
+    return this.cache.torrentById(id);
+  }
+  creditEvents(): readonly StoredCreditEvent[] {
+    return this.cache.creditEvents();
+  }
+  async putCreditEvents(events: StoredCreditEvent[]): Promise<void> {
+    // Written and announced in one MULTI: every instance (this one too) reads the list again.
+    await execPipeline(this.main.multi().set(this.keys.creditEvents, JSON.stringify(events)).publish(this.keys.events, creditEventsMessage)).catch(this.fail);
+    this.cache.setCreditEvents(events.map((e) => ({ ...e })));
+  }
   whitelistMatch(peerId: Buffer): WhitelistEntry | undefined {
     return this.cache.whitelistMatch(peerId);
   }
@@ -231,7 +242,7 @@ export class RedisStore implements Store {
     const k = this.keys;
     const notice = `${userBatchHead(this.origin)} ${user.id}`;
     const r = await this.main
-      .createUser(k.passkeys, k.users, k.user(user.id), user.id, user.passkey, user.name, flag(user.canLeech), flag(user.enabled), k.events, notice, user.leechSlots)
+      .createUser(k.passkeys, k.users, k.user(user.id), user.id, user.passkey, user.name, flag(user.canLeech), flag(user.enabled), k.events, notice, user.leechSlots, userExtras(user))
       .catch((err: unknown) => this.lostPut(err, [{ kind: 'u', id: user.id }]));
     if (r === 1) throw new RegistryConflictError('user_exists', `user ${user.id} exists already`);
     if (Array.isArray(r)) throw new RegistryConflictError('passkey_taken', `passkey already belongs to user ${r[1]}`);
@@ -249,7 +260,7 @@ export class RedisStore implements Store {
     const p = this.main.pipeline() as ScriptPipeline;
     for (let i = 0; i < users.length; i += SCRIPT_BATCH) {
       const part = users.slice(i, i + SCRIPT_BATCH);
-      const args = part.flatMap((u) => [u.id, u.passkey, u.name, flag(u.canLeech), flag(u.enabled), u.leechSlots]);
+      const args = part.flatMap((u) => [u.id, u.passkey, u.name, flag(u.canLeech), flag(u.enabled), u.leechSlots, userExtras(u)]);
       p.putUsers(2 + part.length, k.passkeys, k.users, ...part.map((u) => k.user(u.id)), k.events, userBatchHead(this.origin), ...args);
     }
     const replies = (await execPipeline(p).catch((err: unknown) => this.lostPut(err, users.map((u) => ({ kind: 'u', id: u.id }))))) as Array<Array<number | string>>;
@@ -389,6 +400,7 @@ export class RedisStore implements Store {
       cluster === '1' ? 0 : user.leechSlots,
       cluster === '1' ? '0' : this.flushCheatsFlag,
       input.limits.perIpTorrent,
+      input.creditRule ?? '',
     ];
   }
 
@@ -425,6 +437,20 @@ export class RedisStore implements Store {
     } catch (err) {
       throw toStoreError(err);
     }
+  }
+
+  async adjustUser(a: Adjustment): Promise<void> {
+    const k = this.keys;
+    // One MULTI in the user's slot: the counters, the list and the flush's mark go together.
+    const m = this.main.multi().hincrby(k.user(a.userId), USER_COUNTERS.uploaded, a.uploaded).hincrby(k.user(a.userId), USER_COUNTERS.downloaded, a.downloaded);
+    m.rpush(k.userAdjustments(a.userId), JSON.stringify(a));
+    if (this.flushFlag === '1') m.sadd(k.flush.dirtyUsers, a.userId);
+    await execPipeline(m).catch(this.fail);
+  }
+
+  async adjustments(userId: number): Promise<Adjustment[]> {
+    const lines = await this.main.lrange(this.keys.userAdjustments(userId), 0, -1).catch(this.fail);
+    return lines.map((l) => JSON.parse(l) as Adjustment);
   }
 
   async userStats(id: number): Promise<UserStats> {
@@ -555,9 +581,9 @@ function splitRefused<T, C>(items: readonly T[], replies: ReadonlyArray<Readonly
 
 export const torrentRecords = (torrents: readonly Torrent[]): RegistryMessage[] => torrents.map((t) => ({ kind: 't', infoHash: t.infoHash }));
 
-/** put-torrents-var.lua's seven arguments per torrent. */
+/** put-torrents-var.lua's eight arguments per torrent. */
 export function torrentArgs(torrents: readonly Torrent[]): Array<string | number> {
-  return torrents.flatMap((t) => [t.infoHash, t.id, t.name, String(t.multiUp), String(t.multiDown), flag(t.enabled), t.reason]);
+  return torrents.flatMap((t) => [t.infoHash, t.id, t.name, String(t.multiUp), String(t.multiDown), flag(t.enabled), t.reason, t.size ?? 0]);
 }
 
 function redisTarget(opts: RedisStoreOptions): RedisTarget {
@@ -596,8 +622,10 @@ function decodePeer(field: Buffer, value: Buffer): PeerInfo {
 
 /** A ledger from HMGET of LEDGER_FIELDS; undefined when it has no first_seen (no announce wrote it). */
 export function ledgerOf(v: readonly (string | null)[]): { torrentId: number | undefined; stats: UserTorrentStats } | undefined {
-  const [firstSeen, snatched, stopped, torrentId, ...rest] = v;
+  const [firstSeen, snatched, stopped, torrentId, rule, ...rest] = v;
   if (firstSeen == null) return undefined;
-  return { torrentId: torrentId == null ? undefined : Number(torrentId), stats: { ...numbers(UT_FIELDS, rest), snatched: snatched === '1', stopped: stopped === '1' } };
+  const stats: UserTorrentStats = { ...numbers(UT_FIELDS, rest), snatched: snatched === '1', stopped: stopped === '1' };
+  if (rule != null) stats.rule = rule;
+  return { torrentId: torrentId == null ? undefined : Number(torrentId), stats };
 }
 

@@ -1,4 +1,4 @@
-import type { Torrent, User } from '../records.js';
+import type { FreeleechToken, Torrent, User } from '../records.js';
 
 // How registry records sit in Redis hashes and how their change notices read on the events channel.
 // Messages are small text: "u <user id>", "t <info_hash>", "w <prefix>" name one record; a bulk put
@@ -7,24 +7,64 @@ import type { Torrent, User } from '../records.js';
 // receiver re-reads the records named rather than trusting a payload, so a late message can never
 // apply stale data.
 
-export const USER_FIELDS = ['passkey', 'name', 'can_leech', 'enabled', 'leech_slots'] as const;
-export const TORRENT_FIELDS = ['torrent_id', 'name', 'multi_up', 'multi_dn', 'enabled', 'reason'] as const;
+export const USER_FIELDS = ['passkey', 'name', 'can_leech', 'enabled', 'leech_slots', 'extras'] as const;
+export const TORRENT_FIELDS = ['torrent_id', 'name', 'multi_up', 'multi_dn', 'enabled', 'reason', 'size'] as const;
+
+/**
+ * The user fields of the hit-and-run rule and the freeleech economy, as one JSON text in the
+ * `extras` field: read only when the registry is (re)loaded, never per announce, and one field
+ * leaves the registry scripts' argument lists alone as fields are added. "" when all are defaults.
+ */
+interface Extras {
+  hnr_immune?: boolean;
+  freeleech_until?: number;
+  multi_up?: number;
+  multi_dn?: number;
+  tokens?: Array<[torrentId: number, until: number]>;
+}
+
+export function userExtras(u: User): string {
+  const e: Extras = {};
+  if (u.hnrImmune) e.hnr_immune = true;
+  if (u.freeleechUntil) e.freeleech_until = u.freeleechUntil;
+  if (u.multiUp !== undefined && u.multiUp !== 1) e.multi_up = u.multiUp;
+  if (u.multiDown !== undefined && u.multiDown !== 1) e.multi_dn = u.multiDown;
+  if (u.tokens && u.tokens.length > 0) e.tokens = u.tokens.map((t) => [t.torrentId, t.until]);
+  return Object.keys(e).length === 0 ? '' : JSON.stringify(e);
+}
+
+function withExtras(user: User, text: string | null | undefined): User {
+  if (!text) return user;
+  let e: Extras;
+  try {
+    e = JSON.parse(text) as Extras;
+  } catch {
+    // Not mika's: the record's other fields still serve announces.
+    return user;
+  }
+  if (e.hnr_immune) user.hnrImmune = true;
+  if (e.freeleech_until) user.freeleechUntil = e.freeleech_until;
+  if (e.multi_up !== undefined) user.multiUp = e.multi_up;
+  if (e.multi_dn !== undefined) user.multiDown = e.multi_dn;
+  if (e.tokens) user.tokens = e.tokens.map(([torrentId, until]): FreeleechToken => ({ torrentId, until }));
+  return user;
+}
 
 export const flag = (b: boolean): string => (b ? '1' : '0');
 
 /** A user from HMGET of USER_FIELDS; undefined when the hash holds no registry record (counters only). */
 export function decodeUser(id: number, v: readonly (string | null)[]): User | undefined {
-  const [passkey, name, canLeech, enabled, leechSlots] = v;
+  const [passkey, name, canLeech, enabled, leechSlots, extras] = v;
   if (passkey == null) return undefined;
   // A record written before leech slots has none: no limit.
-  return { id, passkey, name: name ?? '', canLeech: canLeech === '1', enabled: enabled === '1', leechSlots: Number(leechSlots ?? 0) };
+  return withExtras({ id, passkey, name: name ?? '', canLeech: canLeech === '1', enabled: enabled === '1', leechSlots: Number(leechSlots ?? 0) }, extras);
 }
 
 /** A torrent from HMGET of TORRENT_FIELDS; undefined when the hash holds no registry record. */
 export function decodeTorrent(infoHash: string, v: readonly (string | null)[]): Torrent | undefined {
-  const [id, name, multiUp, multiDown, enabled, reason] = v;
+  const [id, name, multiUp, multiDown, enabled, reason, size] = v;
   if (id == null) return undefined;
-  return {
+  const torrent: Torrent = {
     id: Number(id),
     infoHash,
     name: name ?? '',
@@ -33,12 +73,17 @@ export function decodeTorrent(infoHash: string, v: readonly (string | null)[]): 
     enabled: enabled === '1',
     reason: reason ?? '',
   };
+  // A record written before sizes were kept: unknown.
+  if (size != null && size !== '0') torrent.size = Number(size);
+  return torrent;
 }
 
 export const userMessage = (id: number): string => `u ${id}`;
 export const torrentMessage = (infoHash: string): string => `t ${infoHash}`;
 export const whitelistMessage = (prefix: string): string => `w ${prefix}`;
 export const blacklistMessage = (pattern: string): string => `b ${pattern}`;
+/** The API's timed events changed: every instance reads the list again. */
+export const creditEventsMessage = 'e ';
 /** The head of a bulk put's notice (put-users-var.lua, put-torrents-var.lua append the ids). */
 export const userBatchHead = (origin: string): string => `U ${origin}`;
 export const torrentBatchHead = (origin: string): string => `T ${origin}`;
@@ -46,7 +91,7 @@ export const torrentBatchHead = (origin: string): string => `T ${origin}`;
 /** POST /api/reload on one instance: every other instance on this Redis re-reads its own config. */
 export const reloadMessage = (origin: string): string => `r ${origin}`;
 
-export type RegistryMessage = { kind: 'u'; id: number } | { kind: 't'; infoHash: string } | { kind: 'w'; prefix: string } | { kind: 'b'; pattern: string };
+export type RegistryMessage = { kind: 'u'; id: number } | { kind: 't'; infoHash: string } | { kind: 'w'; prefix: string } | { kind: 'b'; pattern: string } | { kind: 'e' };
 
 /** A notice: the records it names, and the store that wrote them when the notice says so. */
 export interface RegistryNotice {
@@ -74,6 +119,8 @@ export function parseMessage(message: string): RegistryNotice | undefined {
       return { origin: undefined, records: [{ kind: 'w', prefix: arg }] };
     case 'b ':
       return { origin: undefined, records: [{ kind: 'b', pattern: arg }] };
+    case 'e ':
+      return { origin: undefined, records: [{ kind: 'e' }] };
     case 'U ': {
       const [origin = '', ...ids] = arg.split(' ');
       const records: RegistryMessage[] = [];

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { StoreLogger } from '../create-store.js';
-import type { BlacklistEntry, Torrent, User, WhitelistEntry } from '../records.js';
+import type { BlacklistEntry, StoredCreditEvent, Torrent, User, WhitelistEntry } from '../records.js';
 import type { RegistryCache } from '../registry-cache.js';
 import { execPipeline } from './exec-pipeline.js';
 import type { RedisKeys } from './keys.js';
@@ -127,13 +127,15 @@ export class RegistrySync {
     try {
       do {
         this.reloadAgain = false;
-        const [users, torrents, whitelist, blacklist] = await Promise.all([
+        const [users, torrents, whitelist, blacklist, events] = await Promise.all([
           this.loadUsers(),
           this.loadTorrents(),
           this.loadHash(this.keys.whitelist, (prefix, client): WhitelistEntry => ({ prefix, client })),
           this.loadHash(this.keys.blacklist, (pattern, reason): BlacklistEntry => ({ pattern, reason })),
+          this.loadCreditEvents(),
         ]);
         this.cache.replaceAll(users, torrents, whitelist, blacklist);
+        this.cache.setCreditEvents(events);
       } while (this.reloadAgain);
     } finally {
       const missed = this.pending;
@@ -153,19 +155,23 @@ export class RegistrySync {
     const torrents = new Set<string>();
     const prefixes = new Set<string>();
     const patterns = new Set<string>();
+    let events = false;
     for (const m of ms) {
       if (m.kind === 'u') users.add(m.id);
       else if (m.kind === 't') torrents.add(m.infoHash);
       else if (m.kind === 'w') prefixes.add(m.prefix);
-      else patterns.add(m.pattern);
+      else if (m.kind === 'b') patterns.add(m.pattern);
+      else events = true;
     }
-    const [userRows, torrentRows, clients, reasons] = await Promise.all([
+    const [userRows, torrentRows, clients, reasons, eventList] = await Promise.all([
       this.readRecords([...users], (id) => this.keys.user(id), USER_FIELDS),
       // On a cluster each torrent hash is in its swarm's slot.
       this.readRecords([...torrents], (ih) => this.keys.torrent(ih), TORRENT_FIELDS, !this.keys.cluster),
       prefixes.size > 0 ? this.main.hmget(this.keys.whitelist, ...prefixes) : [],
       patterns.size > 0 ? this.main.hmget(this.keys.blacklist, ...patterns) : [],
+      events ? this.loadCreditEvents() : undefined,
     ]);
+    if (eventList) this.cache.setCreditEvents(eventList);
     [...users].forEach((id, i) => {
       const user = decodeUser(id, userRows[i]!);
       if (user) this.cache.setUser(user);
@@ -204,6 +210,12 @@ export class RegistrySync {
       p.readRecords(part.length, ...part.map(key), ...fields);
     }
     return ((await execPipeline(p)) as Array<Array<(string | null)[]>>).flat();
+  }
+
+  /** The API's timed events (one JSON string); none when the key is absent. */
+  private async loadCreditEvents(): Promise<StoredCreditEvent[]> {
+    const text = await this.main.get(this.keys.creditEvents);
+    return text ? (JSON.parse(text) as StoredCreditEvent[]) : [];
   }
 
   private loadUsers(): Promise<User[]> {

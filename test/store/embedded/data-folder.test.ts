@@ -76,7 +76,7 @@ describe('the embedded store’s data folder', () => {
     const db = open({ path: join(path, 'mika.mdb') });
     await db.put('!format', { format: 99, by: 'mika' });
     await db.close();
-    await expect(new EmbeddedStore({ path }).open()).rejects.toThrow(/was written by a newer mika \(data format 99; this one reads 1\)/);
+    await expect(new EmbeddedStore({ path }).open()).rejects.toThrow(/was written by a newer mika \(data format 99; this one reads 2\)/);
   });
 
   it('an LMDB file that is not mika’s is refused', async () => {
@@ -97,5 +97,29 @@ describe('the embedded store’s data folder', () => {
     await again.open();
     expect(again.userByPasskey(user.passkey)).toEqual(user);
     await again.close();
+  });
+
+  it('a file of data format 1 (peer rows as MessagePack arrays, a record count of its own) is read, and marked 2 once opened', async () => {
+    const path = tempDir('folder');
+    const ih = 'ab'.repeat(20);
+    const peerId = Buffer.from('-qB4650-000000000001', 'latin1');
+    const record = Buffer.alloc(44);
+    peerId.copy(record);
+    Buffer.from([127, 0, 0, 1, 0x1a, 0xe1]).copy(record, 20);
+    const db = open({ path: join(path, 'mika.mdb') });
+    await db.put('!format', { format: 1, by: 'mika' });
+    await db.put('!records', 2);
+    await db.put(`ru/${user.id}`, user);
+    await db.put(`p/${ih}/${user.id}:${peerId.toString('latin1')}`, [record, 5000, 0, 0, 1_800_000_000]);
+    await db.close();
+    const store = new EmbeddedStore({ path });
+    await store.open();
+    const [peer] = await store.peers(ih);
+    expect(peer).toMatchObject({ userId: user.id, peerId: peerId.toString('hex'), ipv4: '127.0.0.1', ipv4Port: 6881, uploaded: 5000, left: 0, lastSeen: 1_800_000_000 });
+    await store.close();
+    const after = open({ path: join(path, 'mika.mdb') });
+    expect(after.get('!format')).toEqual({ format: 2, by: 'mika' });
+    expect(after.get('!records')).toBeUndefined();
+    await after.close();
   });
 });

@@ -127,3 +127,27 @@ describe('the counts the peer limits read are rebuilt from the peers on open', (
     }
   });
 });
+
+describe('the freeleech economy and adjustments survive a reopen', () => {
+  it('user fields, torrent size, the API\'s timed events and the adjustment list read back as written', { timeout: 60_000 }, async () => {
+    const path = tempDir('reopen-economy');
+    let h = await trackerHarness(new EmbeddedStore({ path }));
+    await seedSite(h.store);
+    const rich = { ...h.store.userById(1)!, hnrImmune: true, freeleechUntil: 1_900_000_000, multiUp: 1.5, tokens: [{ torrentId: 10, until: 1_800_000_100 }] };
+    await h.store.putUser(rich);
+    await h.store.putTorrent({ ...h.store.torrentByInfoHash(IH.plain.toString('hex'))!, size: 4096 });
+    await h.store.putCreditEvents([{ id: 3, kind: 'freeleech', start: 5, end: 6, name: 'e' }]);
+    await h.store.adjustUser({ userId: 1, uploaded: 77, downloaded: 0, reason: 'r', at: 9 });
+    await h.close();
+    h = await trackerHarness(new EmbeddedStore({ path }));
+    try {
+      expect(h.store.userById(1)).toEqual(rich);
+      expect(h.store.torrentByInfoHash(IH.plain.toString('hex'))?.size).toBe(4096);
+      expect(h.store.creditEvents()).toEqual([{ id: 3, kind: 'freeleech', start: 5, end: 6, name: 'e' }]);
+      expect(await h.store.adjustments(1)).toEqual([{ userId: 1, uploaded: 77, downloaded: 0, reason: 'r', at: 9 }]);
+      expect((await h.store.userStats(1)).uploaded).toBe(77);
+    } finally {
+      await h.close();
+    }
+  });
+});

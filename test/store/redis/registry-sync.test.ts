@@ -63,6 +63,27 @@ describe('when one instance changes the registry', () => {
     await eventually(() => a.torrentByInfoHash(t.infoHash) === undefined);
   });
 
+  it('a user\'s HnR and freeleech fields, a torrent\'s size and the API\'s timed events reach the other instance and a new one', async () => {
+    const rich = { ...alice, hnrImmune: true, freeleechUntil: 1_900_000_000, multiUp: 1.5, multiDown: 0.5, tokens: [{ torrentId: 10, until: 1_800_000_100 }] };
+    await a.putUser(rich);
+    await a.putTorrent({ ...t, size: 123_456_789 });
+    await a.putCreditEvents([{ id: 1, kind: 'double_upload', start: 1, end: 2, name: 'x' }]);
+    await eventually(() => b.creditEvents().length === 1 && b.userById(1)?.tokens !== undefined && b.torrentByInfoHash(t.infoHash)?.size !== undefined);
+    expect(b.userById(1)).toEqual(rich);
+    expect(b.torrentByInfoHash(t.infoHash)?.size).toBe(123_456_789);
+    expect(b.creditEvents()).toEqual([{ id: 1, kind: 'double_upload', start: 1, end: 2, name: 'x' }]);
+    const c = redisStore(redis().url);
+    await c.open();
+    try {
+      expect(c.userById(1)).toEqual(rich);
+      expect(c.creditEvents()).toHaveLength(1);
+    } finally {
+      await c.close();
+    }
+    await b.putCreditEvents([]);
+    await eventually(() => a.creditEvents().length === 0);
+  });
+
   it('whitelist entries come and go everywhere', async () => {
     await a.putWhitelist({ prefix: '-qB4', client: 'qBittorrent' });
     await a.putWhitelist({ prefix: '-TR 3', client: 'odd prefix with a space' });

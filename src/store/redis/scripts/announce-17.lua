@@ -68,6 +68,8 @@
     ARGV[25] the user's leech slots: most of its peers leeching at once over every swarm (0 = no limit)
     ARGV[26] "1" when cheat events go to the SQL flush (sql.flush.cheats.table; never on a cluster)
     ARGV[27] most live peers under one IP address in the swarm (0 = no limit)
+    ARGV[28] the credit rule applied (accounting/credit-rule.ts label), kept in the ledger's `rule`;
+             "" leaves it as it was
 
   Output: { -1 } when the announce is older than the peer's last one (overtaken: nothing written),
           { -2, "peers_per_user_torrent" | "peers_per_ip_torrent" | "leech_slots" } when a peer
@@ -204,6 +206,8 @@ local function put(w, field, value)
   w[#w + 1] = field
   w[#w + 1] = value
 end
+-- The credit rule: which freeleech / multiplier rule the tracker applied (written with the ledger's HSET).
+if ARGV[28] ~= '' then put(hw, 'rule', ARGV[28]) end
 
 local histUp = tonumber(h[2] or '0')
 local histSeed = tonumber(h[3] or '0')

@@ -12,8 +12,9 @@
 
     ARGV[1] events channel
     ARGV[2] head of the notice ("T <origin>"): published as head, then " <info_hash>" per torrent
-    then seven per torrent i, from ARGV[3 + 7 * (i - 1)]:
-      info_hash (40 hex), torrent id, name, multi_up, multi_dn, enabled ("1" | "0"), reason
+    then eight per torrent i, from ARGV[3 + 8 * (i - 1)]:
+      info_hash (40 hex), torrent id, name, multi_up, multi_dn, enabled ("1" | "0"), reason,
+      size (bytes, 0 = unknown)
 
   Output: the torrents refused, two entries each, in order: the torrent's position i, then the
   info_hash holding its id; empty when every torrent was written.
@@ -21,14 +22,14 @@
 
 local out, notice = {}, { ARGV[2] }
 for i = 1, #KEYS - 2 do
-  local a = 3 + 7 * (i - 1)
+  local a = 3 + 8 * (i - 1)
   local ih, id = ARGV[a], ARGV[a + 1]
   local holder = redis.call('HGET', KEYS[2], id)
   if holder and holder ~= ih and redis.call('SISMEMBER', KEYS[1], holder) == 1 then
     out[#out + 1] = i
     out[#out + 1] = holder
   else
-    redis.call('HSET', KEYS[2 + i], 'torrent_id', id, 'name', ARGV[a + 2], 'multi_up', ARGV[a + 3], 'multi_dn', ARGV[a + 4], 'enabled', ARGV[a + 5], 'reason', ARGV[a + 6])
+    redis.call('HSET', KEYS[2 + i], 'torrent_id', id, 'name', ARGV[a + 2], 'multi_up', ARGV[a + 3], 'multi_dn', ARGV[a + 4], 'enabled', ARGV[a + 5], 'reason', ARGV[a + 6], 'size', ARGV[a + 7])
     redis.call('SADD', KEYS[1], ih)
     redis.call('HSET', KEYS[2], id, ih)
     notice[#notice + 1] = ih
