@@ -169,12 +169,3 @@ export class RedisKeys {
     };
   }
 }
-
-/** The peer's field in its swarm: `<uid>:` followed by the 20 raw peer_id bytes (binary-safe). */
-export function peerKey(userId: number, peerId: Buffer): Buffer {
-  const head = `${userId}:`;
-  const key = Buffer.allocUnsafe(head.length + peerId.length);
-  key.write(head, 0, 'latin1');
-  peerId.copy(key, head.length);
-  return key;
-}

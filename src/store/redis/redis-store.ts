@@ -26,7 +26,7 @@ import { FigureRangeError } from '../figure-range-error.js';
 import type { FlushBatch } from '../flush-batch.js';
 import { openConnection, retryStrategy, type RedisTarget } from './connection.js';
 import { execPipeline } from './exec-pipeline.js';
-import { peerKey, RedisKeys } from './keys.js';
+import { RedisKeys } from './keys.js';
 import { blacklistMessage, creditEventsMessage, flag, userExtras, reloadMessage, torrentBatchHead, torrentMessage, userBatchHead, userMessage, whitelistMessage, type RegistryMessage } from './registry-codec.js';
 import { RedisFlush } from './redis-flush.js';
 import { parseCheat } from './cheat-line.js';
@@ -358,10 +358,12 @@ export class RedisStore implements Store {
    * `leeching` again on a cluster), then ARGV; `cluster` is its ARGV[21]. A cluster counts no leech
    * slots (its user side is another slot) and has no SQL flush: ARGV[25] and ARGV[26] are 0 there.
    */
-  protected announceArgs(input: AnnounceInput, sideKeys: string[], leeching: string, cluster: '0' | '1'): Array<string | Buffer | number> {
+  protected announceArgs(input: AnnounceInput, sideKeys: string[], leeching: string, cluster: '0' | '1'): string[] {
     const { user, torrent, rules } = input;
     const ih = torrent.infoHash;
     const s = this.keys.swarm(ih);
+    // Text only: one Buffer argument sends ioredis down its much slower binary path. The binary
+    // peer_id and endpoint go as latin1 text (UTF-8 on the wire), which the script decodes.
     return [
       s.peers,
       s.seeders,
@@ -373,33 +375,33 @@ export class RedisStore implements Store {
       s.owners,
       leeching,
       cluster === '1' ? leeching : this.keys.flush.cheats,
-      peerKey(user.id, input.peerId),
-      input.peerId,
-      input.endpoint,
-      input.uploaded,
-      input.downloaded,
-      input.left,
+      input.peerId.toString('latin1') + input.endpoint.toString('latin1'),
+      '',
+      '',
+      String(input.uploaded),
+      String(input.downloaded),
+      String(input.left),
       input.event,
-      input.numwant,
-      input.now,
-      input.minInterval,
+      String(input.numwant),
+      String(input.now),
+      String(input.minInterval),
       String(rules.multiUp),
       String(rules.multiDown),
       String(rules.bonusRate),
-      rules.interval,
-      rules.maxUploadRate,
+      String(rules.interval),
+      String(rules.maxUploadRate),
       ih,
-      user.id,
-      torrent.id,
-      CHEAT_LOG_MAX,
+      String(user.id),
+      String(torrent.id),
+      String(CHEAT_LOG_MAX),
       this.flushFlag,
       cluster,
-      input.nowMs,
+      String(input.nowMs),
       rules.creditWithoutLeechers ? '1' : '0',
-      input.limits.perUserTorrent,
-      cluster === '1' ? 0 : user.leechSlots,
+      String(input.limits.perUserTorrent),
+      cluster === '1' ? '0' : String(user.leechSlots),
       cluster === '1' ? '0' : this.flushCheatsFlag,
-      input.limits.perIpTorrent,
+      String(input.limits.perIpTorrent),
       input.creditRule ?? '',
     ];
   }
@@ -605,8 +607,19 @@ export function toAnnounceResult(reply: Array<number | Buffer>): AnnounceResult 
     snatches: reply[2] as number,
     tooEarly: reply[3] === 1,
     unknownPeer: reply[4] === 1,
-    peers: reply.slice(5) as Buffer[],
+    peers: peerRecords(reply[5] as Buffer | undefined),
   };
+}
+
+/** A peers hash value: the record, then struct '<dddd' (uploaded, downloaded, left, lastSeen). */
+const STORED_LEN = RECORD_LEN + 32;
+
+/** The selected peers' stored values end to end (announce-17.lua): each one's 44-byte record. */
+function peerRecords(values: Buffer | undefined): Buffer[] {
+  const peers: Buffer[] = [];
+  if (!values) return peers;
+  for (let at = 0; at + STORED_LEN <= values.length; at += STORED_LEN) peers.push(values.subarray(at, at + RECORD_LEN));
+  return peers;
 }
 
 /** A peers hash entry: the field is the peer key, the value its record then struct '<dddd' (announce-17.lua). */

@@ -32,6 +32,18 @@ describe('when peer_ids hold arbitrary bytes', () => {
     expect(r.peers.every((p) => p.length === 44)).toBe(true);
   });
 
+  it('every byte value of a peer_id and an endpoint survives the text the script is sent (latin1 in UTF-8)', async () => {
+    // 0x80-0xBF and 0xC0-0xFF arrive as two bytes each, decoded differently; 0xC2 / 0xC3 are also bytes of their own.
+    const ids = Array.from({ length: 13 }, (_, i) => Buffer.from(Array.from({ length: 20 }, (_, j) => (i * 20 + j) % 256)));
+    const endpoints = [Buffer.from([0xc2, 0xc3, 0x80, 0xbf, 0x1a, 0xe1]), Buffer.from([0xff, 0xc0, 0x00, 0x7f, 0xc3, 0x80])];
+    for (const [i, id] of ids.entries()) await store.announce(input(alice, t, id, { endpoint: endpoints[i % 2]! }));
+    const r = await store.announce(input(bob, t, pid('-qB4-leech'), { left: 5, numwant: 50 }));
+    expect(r.peers.map((p) => p.toString('hex')).sort()).toEqual(ids.map((id, i) => Buffer.concat([id, endpoints[i % 2]!, Buffer.alloc(18)]).toString('hex')).sort());
+    // The peer keys hold the raw bytes too: "<uid>:" + 20 bytes, the user id read back from them.
+    const listed = await store.peers(t.infoHash);
+    expect(listed.filter((p) => p.userId === alice.id).map((p) => p.peerId).sort()).toEqual(ids.map((id) => id.toString('hex')).sort());
+  });
+
   it('the same peer_id under two users is two peers (the key is "<uid>:" + raw bytes)', async () => {
     // "1:" + "2:…" and "12:" + ":…" must not collide
     await store.announce(input(alice, t, Buffer.concat([Buffer.from('2:'), Buffer.alloc(18, 0x3a)])));

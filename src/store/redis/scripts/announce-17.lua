@@ -6,7 +6,8 @@
   change there is a change here, and the contract suite (test/contract) holds both to it.
 
   Input:
-    KEYS[1]  peers         HASH  peerKey -> record (44 bytes, see peer-record.ts) .. struct '<dddd'
+    KEYS[1]  peers         HASH  peerKey ("<uid>:" .. 20 raw peer_id bytes, built here) -> record
+                                 (44 bytes, see peer-record.ts) .. struct '<dddd'
                                  (uploaded, downloaded, left, lastSeen)
     KEYS[2]  seeders       ZSET  peerKey -> join sequence
     KEYS[3]  leechers      ZSET  peerKey -> join sequence
@@ -38,9 +39,12 @@
     KEYS[17] flush cheats  LIST  cheat events not yet in a SQL flush batch, oldest first (the newest
                                  ARGV[19] kept), written only when ARGV[26] is "1"
 
-    ARGV[1]  peerKey: "<uid>:" .. 20 raw peer_id bytes
-    ARGV[2]  peer_id (20 raw bytes)
-    ARGV[3]  endpoint: 6 bytes (IPv4 + port) or 18 bytes (IPv6 + port)
+    ARGV[1]  peer_id (20 bytes) then endpoint (6 bytes IPv4 + port, or 18 bytes IPv6 + port), as
+             latin1 text in UTF-8: each byte 0x80-0xFF arrives as two (0xC2 or 0xC3, then 0x80-0xBF)
+             and is decoded below. The client sends text, not binary, because its binary argument
+             path costs several times more per command (docs/performance.md).
+    ARGV[2]  ARGV[3]  unused ("": they held the peerKey and the endpoint; the slots after them keep
+             their numbers)
     ARGV[4]  uploaded     ARGV[5] downloaded     ARGV[6] left   (decimal integers below 2^53)
     ARGV[7]  event: "" | started | stopped | completed | paused
     ARGV[8]  numwant (0 = no peers)
@@ -77,29 +81,33 @@
           (nothing written),
           { -3, "uploaded" | "downloaded" } when a credited figure would not be an integer below 2^53
           (nothing written), else
-          { seeders, leechers, snatches, tooEarly (0|1), unknownPeer (0|1), record, record, ... }
-    seeders/leechers/snatches are the swarm's figures after the announce; the records (44 bytes each)
-    are the selected peers, never the announcing one. On a cluster a sixth element comes before the
-    records: the ledger's { v, up_raw, down_raw, up, down, announces, cheats, snatches, bonus, this
-    announce's bonus, cheat event or "" } for user-sync-4.lua.
+          { seeders, leechers, snatches, tooEarly (0|1), unknownPeer (0|1), peers }
+    seeders/leechers/snatches are the swarm's figures after the announce; peers is one string, the
+    stored values of the selected peers (never the announcing one) end to end, 76 bytes each: the
+    44-byte record, then its state (the client keeps the records). On a cluster a sixth element
+    comes before peers: the ledger's { v, up_raw, down_raw, up, down, announces, cheats, snatches,
+    bonus, this announce's bonus, cheat event or "" } for user-sync-4.lua.
 
-  Cost: each redis.call, and each number <-> text conversion in Lua (tonumber, string.format), is a
-  sizeable share of the script's time (bench/redis-script.ts measures it), so the script reads what
-  it needs once (HMGET of the torrent's snatches/seq/cursors and of the user-torrent history), keeps
-  the seeder and leecher counts from one ZCARD each plus the ZREM / ZADD NX replies instead of
-  reading them again (the global totals move by the same replies, so a plain re-announce does not
-  write them), and writes the user-torrent fields (the `stopped` flag included) and the torrent's
-  seq/cursors with one HSET each. Counters still go up with HINCRBY: a script is atomic, so HSET of
-  a read value + delta would be the same, but the conversions in C are cheaper.
+  Cost (bench/redis-script.ts measures it): most of the script's time is the redis.call machinery
+  (a few µs per call whatever the command), then Lua's number <-> text conversions (tonumber,
+  string.format) and the strings of each reply. So the script reads what it needs once (HMGET of
+  the torrent's snatches/seq/cursors and of the user-torrent history), keeps the seeder and leecher
+  counts from one ZCARD each plus the ZREM / ZADD NX replies instead of reading them again (the
+  global totals move by the same replies), and writes the user-torrent fields and the torrent's
+  seq/cursors with one HSET each. A known peer that stays on its side of the swarm (its last
+  `left` says which) needs no ZREM / ZADD NX at all, and a known peer no reap ZADD (the swarm's
+  reap score is already no later than its last announce). Peer selection reads a small rotation
+  whole with one ZRANGE, a large one with ZRANGEBYSCORE without scores (one ZSCORE for the
+  cursor), and the selected records go back as one string. Counters go up with HINCRBY: reading
+  them with the HMGETs and writing them with the HSETs was measured and cost more (the extra
+  reply strings, tonumber and string.format in Lua against HINCRBY's conversions in C); so did
+  passing Lua numbers to redis.call instead of "%.17g" text.
 ]]
 
 local peersKey, seedersKey, leechersKey, expiryKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local torrentKey, utKey, userKey, userTorrentsKey, reapKey, cheatsKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
 local torrentIdsKey, totalsKey, dirtyUsersKey, dirtyTorrentsKey, ownersKey, leechingKey = KEYS[11], KEYS[12], KEYS[13], KEYS[14], KEYS[15], KEYS[16]
 
-local key = ARGV[1]
-local peerId = ARGV[2]
-local endpoint = ARGV[3]
 local uploaded = tonumber(ARGV[4])
 local downloaded = tonumber(ARGV[5])
 local left = tonumber(ARGV[6])
@@ -125,6 +133,14 @@ local uid = ARGV[17]
 local RECORD_LEN = 44
 local GIB = 1073741824
 local MAX_FIGURE = 9007199254740991 -- 2^53 - 1 (settle.ts MAX_FIGURE)
+
+-- ARGV[1] back to bytes (see the header): 0xC2 x is x, 0xC3 x is x + 0x40 (a function call only
+-- for each byte >= 0xC0). Measured: checking first with string.find whether there is anything to
+-- decode cost more than the two gsubs over ASCII text.
+local wire = string.gsub(string.gsub(ARGV[1], '\194([\128-\191])', '%1'), '\195([\128-\191])', function(c) return string.char(string.byte(c) + 64) end)
+local peerId = string.sub(wire, 1, 20)
+local endpoint = string.sub(wire, 21)
+local key = uid .. ':' .. peerId
 
 -- Numbers go to Redis as "%.17g" text: exact for integers below 2^53 and for any double.
 local function fmt(n)
@@ -164,7 +180,7 @@ end
 if event == 'stopped' and not stored then
   redis.call('HINCRBY', userKey, 'announces', 1)
   redis.call('HINCRBY', torrentKey, 'announces', 1)
-  return withSync({ redis.call('ZCARD', seedersKey), redis.call('ZCARD', leechersKey), tonumber(redis.call('HGET', torrentKey, 'snatches') or '0'), 0, 1 })
+  return withSync({ redis.call('ZCARD', seedersKey), redis.call('ZCARD', leechersKey), tonumber(redis.call('HGET', torrentKey, 'snatches') or '0'), 0, 1, '' })
 end
 
 local prev, record
@@ -180,16 +196,20 @@ if prev and now < prev.lastSeen then
 end
 
 -- MemoryStore.overLimit: a new peer beyond the user's limit on this torrent is refused, unwritten.
-if not prev and maxPeersPerUser > 0 and tonumber(redis.call('HGET', ownersKey, uid) or '0') >= maxPeersPerUser then
-  return { -2, 'peers_per_user_torrent' }
-end
 -- A new peer's record holds only this announce's endpoint: its address is the endpoint's.
-if not prev and maxPeersPerIp > 0 and tonumber(redis.call('HGET', ownersKey, 'i' .. string.sub(endpoint, 1, #endpoint - 2)) or '0') >= maxPeersPerIp then
-  return { -2, 'peers_per_ip_torrent' }
+if not prev and (maxPeersPerUser > 0 or maxPeersPerIp > 0) then
+  local owned = redis.call('HMGET', ownersKey, uid, 'i' .. string.sub(endpoint, 1, #endpoint - 2))
+  if maxPeersPerUser > 0 and tonumber(owned[1] or '0') >= maxPeersPerUser then
+    return { -2, 'peers_per_user_torrent' }
+  end
+  if maxPeersPerIp > 0 and tonumber(owned[2] or '0') >= maxPeersPerIp then
+    return { -2, 'peers_per_ip_torrent' }
+  end
 end
 -- MemoryStore.announce: a peer that would join the leechers (new, or a seeder leeching again) while
 -- the user's leeching peers fill its slots is refused, unwritten; one already leeching keeps its slot.
-if leechSlots > 0 and left > 0 and event ~= 'stopped' and not redis.call('ZSCORE', leechersKey, key)
+-- A known peer is a leecher exactly when its last announce's `left` was above 0.
+if leechSlots > 0 and left > 0 and event ~= 'stopped' and not (prev and prev.left > 0)
     and tonumber(redis.call('HGET', leechingKey, uid) or '0') >= leechSlots then
   return { -2, 'leech_slots' }
 end
@@ -329,11 +349,11 @@ if cheatKind then
   local hex = string.format(string.rep('%02x', #peerId), string.byte(peerId, 1, #peerId))
   cheatLine = table.concat({ ARGV[9], ARGV[17], ARGV[18], hex, fmt(cheatRate), fmt(cheatReported), fmt(cheatAllowed), cheatKind }, ' ')
   if not cluster then
-    redis.call('LPUSH', cheatsKey, cheatLine)
-    redis.call('LTRIM', cheatsKey, 0, tonumber(ARGV[19]) - 1)
-    if ARGV[26] == '1' then
-      redis.call('RPUSH', KEYS[17], cheatLine)
-      redis.call('LTRIM', KEYS[17], -tonumber(ARGV[19]), -1)
+    -- Trimmed only once longer than kept (LPUSH / RPUSH answer the length).
+    local most = tonumber(ARGV[19])
+    if redis.call('LPUSH', cheatsKey, cheatLine) > most then redis.call('LTRIM', cheatsKey, 0, most - 1) end
+    if ARGV[26] == '1' and redis.call('RPUSH', KEYS[17], cheatLine) > most then
+      redis.call('LTRIM', KEYS[17], -most, -1)
     end
   end
 end
@@ -371,7 +391,7 @@ if event == 'stopped' then
   if redis.call('ZCARD', expiryKey) == 0 then redis.call('ZREM', reapKey, infoHash) end
   markTorrent()
   if sawLeecher then redis.call('HSET', torrentKey, 'leecher_at', ARGV[9]) end
-  return withSync({ nSeeders, nLeechers, snatches, 0, 0 })
+  return withSync({ nSeeders, nLeechers, snatches, 0, 0, '' })
 end
 
 -- peer-record.ts: writeEndpoint (peer_id, then the endpoint over its half; the other half is kept)
@@ -395,25 +415,30 @@ elseif string.sub(before, 21) ~= string.sub(record, 21) then
 end
 
 -- A peer joins the back of its rotation; one that changes side joins the back of the other one.
+-- A known peer on the side its last `left` put it on is in that rotation already: ZREM of the
+-- other and ZADD NX would both answer 0.
 local seeder = left == 0
-local seq = tonumber(t[2] or '0') + 1
-local mine, other = leechersKey, seedersKey
-if seeder then mine, other = seedersKey, leechersKey end
-local moved = redis.call('ZREM', other, key)
-local joined = redis.call('ZADD', mine, 'NX', fmt(seq), key)
-if joined == 1 then put(tw, 'seq', fmt(seq)) end
-if seeder then
-  count(joined, -moved)
-  leeching(-moved)
-else
-  count(-moved, joined)
-  leeching(joined)
+if not prev or (prev.left == 0) ~= seeder then
+  local seq = tonumber(t[2] or '0') + 1
+  local mine, other = leechersKey, seedersKey
+  if seeder then mine, other = seedersKey, leechersKey end
+  local moved = redis.call('ZREM', other, key)
+  local joined = redis.call('ZADD', mine, 'NX', fmt(seq), key)
+  if joined == 1 then put(tw, 'seq', fmt(seq)) end
+  if seeder then
+    count(joined, -moved)
+    leeching(-moved)
+  else
+    count(-moved, joined)
+    leeching(joined)
+  end
 end
 if sawLeecher or not seeder then put(tw, 'leecher_at', ARGV[9]) end
 markTorrent()
 redis.call('ZADD', expiryKey, ARGV[9], key)
--- LT keeps the swarm's reap time no later than its oldest lastSeen.
-redis.call('ZADD', reapKey, 'LT', ARGV[9], infoHash)
+-- LT keeps the swarm's reap time no later than its oldest lastSeen; a known peer's last announce
+-- already bounds it.
+if not prev then redis.call('ZADD', reapKey, 'LT', ARGV[9], infoHash) end
 
 -- rotation.ts: take. Up to n members after the cursor (wrapping around), never the asker; the
 -- cursor moves past what was looked at, so with no churn each member is shown once every
@@ -422,16 +447,38 @@ local selected = {}
 local function take(zkey, size, cursor, cursorField, n)
   if n <= 0 or size == 0 then return end
   local looked, taken, last = 0, 0, nil
+  local function visit(member)
+    if looked >= size or taken >= n then return false end
+    looked = looked + 1
+    last = member
+    if member ~= key then
+      selected[#selected + 1] = member
+      taken = taken + 1
+    end
+    return true
+  end
+  if size <= n + 1 then
+    -- All of it is within reach: one read, in rotation order from the cursor.
+    local all = redis.call('ZRANGE', zkey, 0, -1, 'WITHSCORES')
+    local from = 1
+    if cursor then
+      local c = tonumber(cursor)
+      while from < #all and tonumber(all[from + 1]) <= c do from = from + 2 end
+      if from >= #all then from = 1 end
+    end
+    local lastScore
+    for j = 0, #all - 2, 2 do
+      local i = (from - 1 + j) % #all + 1
+      if not visit(all[i]) then break end
+      lastScore = all[i + 1]
+    end
+    if lastScore then put(tw, cursorField, lastScore) end
+    return
+  end
   local function scan(min, max, limit)
-    local batch = redis.call('ZRANGEBYSCORE', zkey, min, max, 'WITHSCORES', 'LIMIT', 0, limit)
-    for i = 1, #batch, 2 do
-      if looked >= size or taken >= n then return end
-      looked = looked + 1
-      last = batch[i + 1]
-      if batch[i] ~= key then
-        selected[#selected + 1] = batch[i]
-        taken = taken + 1
-      end
+    local batch = redis.call('ZRANGEBYSCORE', zkey, min, max, 'LIMIT', 0, limit)
+    for i = 1, #batch do
+      if not visit(batch[i]) then return end
     end
   end
   if cursor then
@@ -440,7 +487,7 @@ local function take(zkey, size, cursor, cursorField, n)
   else
     scan('-inf', '+inf', n + 1)
   end
-  if last then put(tw, cursorField, last) end
+  if last then put(tw, cursorField, redis.call('ZSCORE', zkey, last)) end
 end
 
 if not tooEarly and numwant > 0 then
@@ -450,11 +497,12 @@ if not tooEarly and numwant > 0 then
 end
 if #tw > 0 then redis.call('HSET', torrentKey, unpack(tw)) end
 
-local reply = withSync({ nSeeders, nLeechers, snatches, tooEarly and 1 or 0, 0 })
+local peers = ''
 if #selected > 0 then
   local values = redis.call('HMGET', peersKey, unpack(selected))
   for i = 1, #values do
-    if values[i] then reply[#reply + 1] = string.sub(values[i], 1, RECORD_LEN) end
+    if not values[i] then values[i] = '' end
   end
+  peers = table.concat(values)
 end
-return reply
+return withSync({ nSeeders, nLeechers, snatches, tooEarly and 1 or 0, 0, peers })
