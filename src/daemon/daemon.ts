@@ -107,12 +107,11 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const group = workerGroup({ stats: () => workerFigures(tracker.counters, rate), metrics: () => metrics.json() });
   metrics.group = group;
   const trackerServer = await buildTrackerServer(tracker);
-  const server = trackerServer.app;
   let auth = new ApiAuth(config.api);
   const { rereadConfig } = opts;
   let metricsServer: MetricsServer | undefined;
   try {
-    await listenOn(server, 'tracker.listen', config.tracker.listen, config.tracker);
+    await listenOn(trackerServer, 'tracker.listen', config.tracker.listen, config.tracker);
     api = await startApiServer(
       config,
       {
@@ -140,11 +139,11 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     if (config.metrics.listen !== '') metricsServer = await startMetricsServer(config.metrics.listen, config.tracker, metrics, logger);
   } catch (err) {
     // A port in use (or a bad TLS file) leaves nothing open behind it.
-    await Promise.all([server.close(), api?.app.close()]);
+    await Promise.all([trackerServer.close(), api?.app.close()]);
     await store.close();
     throw err;
   }
-  const trackerAddress = server.server.address() as AddressInfo;
+  const trackerAddress = trackerServer.address();
   logger.info(
     {
       address: trackerAddress,

@@ -66,7 +66,7 @@ export function routerRefusal(err: Error & { code?: string; statusCode?: number 
 export type RefusalFormat = (refusal: ClientRefusal) => { contentType: string; body: Buffer };
 
 /** Writes `refusal` straight to the socket as an HTTP/1.1 reply and closes the connection after it. */
-function refuseOnSocket(socket: Duplex, refusal: ClientRefusal, format: RefusalFormat, extraHeaders = ''): void {
+export function refuseOnSocket(socket: Duplex, refusal: ClientRefusal, format: RefusalFormat, extraHeaders = ''): void {
   const { contentType, body } = format(refusal);
   const head = `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status]}\r\nContent-Type: ${contentType}\r\nContent-Length: ${body.length}\r\n${extraHeaders}Connection: close\r\n\r\n`;
   socket.end(Buffer.concat([Buffer.from(head, 'latin1'), body]), () => socket.destroy());

@@ -1,18 +1,25 @@
 import { createServer, type ServerResponse } from 'node:http';
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { announceFastPath, type RequestListener } from '../tracker/announce-route.js';
 import { trackerApp } from '../tracker/app.js';
 import { failureReply } from '../tracker/bencode-writer.js';
 import type { Tracker } from '../tracker/tracker.js';
+import { AnnounceListener } from './announce-listener.js';
 import { applyTimeouts, clientErrorHandler, connectRefusal, routerRefusal, serverOptions, type RefusalFormat } from './listener-limits.js';
 
 const BENCODED: RefusalFormat = (r) => ({ contentType: 'text/plain', body: failureReply(r.reason) });
 
 export interface TrackerServer {
   app: FastifyInstance;
-  /** The server's request listener: the URL length check, then the announce fast path in front of fastify. */
+  /**
+   * node:http's request listener, for the connections the announce listener hands over: the URL
+   * length check, then the announce fast path in front of fastify.
+   */
   dispatch: RequestListener;
+  /** Binds the tracker port (the announce listener, which hands node:http what it does not serve). */
+  listen(target: { host: string; port: number; ipv6Only: boolean }): Promise<void>;
+  address(): AddressInfo;
   /**
    * The graceful close: stops listening, answers every request already sent (in flight or still in
    * a socket buffer), each reply with `Connection: close`, and resolves when every connection is gone.
@@ -29,8 +36,9 @@ function refuse(res: ServerResponse, status: number, reason: string): void {
 }
 
 /**
- * The HTTP server of the tracker port: announces take the fast path (announce-route.ts), the rest
- * is the fastify app. Its querystring parser is a no-op: the tracker parses the raw URL itself
+ * The HTTP server of the tracker port: a `net` listener answers plain announces itself
+ * (announce-listener.ts) and hands every other connection to node:http, where announces take the
+ * fast path (announce-route.ts) and the rest is the fastify app. Its querystring parser is a no-op: the tracker parses the raw URL itself
  * because fastify's parser decodes through UTF-8 and corrupts binary hashes. Requests node:http
  * cannot parse, too large or too slow get a bencoded failure with a 4xx status (docs/protocol.md).
  */
@@ -67,18 +75,16 @@ export async function buildTrackerServer(tracker: Tracker): Promise<TrackerServe
   });
   await app.register(trackerApp, { tracker });
   await app.ready();
+  const listener = new AnnounceListener(tracker, BENCODED, server!);
   return {
     app,
     dispatch: dispatch!,
+    listen: (target) => listener.listen(target),
+    address: () => listener.address(),
     applyLimits: () => applyTimeouts(server!, tracker.config),
     async close() {
       draining = true;
-      // The close ends the connections it finds idle. A request sent before the signal may still sit
-      // unread in its socket's buffer: the rest of this event-loop turn reads it (the next one, on a
-      // connection accepted in this turn), which makes its connection busy, so it is answered
-      // instead of cut off.
-      await nextTurn();
-      await nextTurn();
+      await listener.close();
       await app.close();
     },
   };

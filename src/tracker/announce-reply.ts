@@ -1,4 +1,4 @@
-import { peerIdOf, v4Of, v6Of } from '../store/peer-record.js';
+import { peerIdOf, RECORD_LEN, V4_AT, V4_LEN, V6_AT, V6_LEN, v4Of, v6Of } from '../store/peer-record.js';
 import type { AnnounceResult } from '../store/store.js';
 import { BencodeWriter } from './bencode-writer.js';
 import { endpointPort, endpointText, type Address } from '../net/ip-address.js';
@@ -20,8 +20,50 @@ function dictPeer(w: BencodeWriter, peerId: Buffer, endpoint: Buffer, noPeerId: 
   w.int('port', endpointPort(endpoint)).raw('e');
 }
 
-/** The bencoded success reply; keys in sorted order as bencode requires. */
+/** Endpoints of the peers being written, gathered before the reply's size is known; grown as needed, never shrunk. */
+let scratch4 = Buffer.allocUnsafe(50 * V4_LEN);
+let scratch6 = Buffer.allocUnsafe(50 * V6_LEN);
+
+const isZero = (b: Buffer, from: number, to: number): boolean => {
+  for (let i = from; i < to; i++) if (b[i] !== 0) return false;
+  return true;
+};
+
+/**
+ * The compact reply (BEP 23, BEP 7's peers6), nearly every announce's: the peers' endpoints are
+ * gathered first, then the whole reply is written into one buffer of its exact size.
+ */
+function compactReply(result: AnnounceResult, o: ReplyOptions): Buffer {
+  const peers = result.peers;
+  if (scratch4.length < peers.length * V4_LEN) scratch4 = Buffer.allocUnsafe(peers.length * V4_LEN);
+  if (scratch6.length < peers.length * V6_LEN) scratch6 = Buffer.allocUnsafe(peers.length * V6_LEN);
+  let n4 = 0;
+  let n6 = 0;
+  for (let i = 0; i < peers.length; i++) {
+    const rec = peers[i]!;
+    if (o.ipv4 && !isZero(rec, V4_AT, V6_AT)) n4 += rec.copy(scratch4, n4, V4_AT, V6_AT);
+    if (o.ipv6 && !isZero(rec, V6_AT, RECORD_LEN)) n6 += rec.copy(scratch6, n6, V6_AT, RECORD_LEN);
+  }
+  const ip = o.client.bytes;
+  // Keys in sorted order, as bencode requires.
+  const head = `d8:completei${Math.trunc(result.seeders)}e10:downloadedi${Math.trunc(result.snatches)}e11:external ip${ip.length}:`;
+  const middle = `10:incompletei${Math.trunc(result.leechers)}e8:intervali${Math.trunc(o.interval)}e12:min intervali${Math.trunc(o.minInterval)}e5:peers${n4}:`;
+  const six = o.ipv6 ? `6:peers6${n6}:` : '';
+  const warning = o.warning === undefined ? 'e' : `15:warning message${Buffer.byteLength(o.warning)}:${o.warning}e`;
+  const out = Buffer.allocUnsafe(head.length + ip.length + middle.length + n4 + six.length + n6 + Buffer.byteLength(warning));
+  let at = out.write(head, 0, 'latin1');
+  at += ip.copy(out, at);
+  at += out.write(middle, at, 'latin1');
+  at += scratch4.copy(out, at, 0, n4);
+  at += out.write(six, at, 'latin1');
+  at += scratch6.copy(out, at, 0, n6);
+  out.write(warning, at, 'utf8');
+  return out;
+}
+
+/** The bencoded success reply; keys in sorted order as bencode requires. The dictionary form (compact=0) is rare: a writer of parts. */
 export function announceReply(result: AnnounceResult, o: ReplyOptions): Buffer {
+  if (o.compact) return compactReply(result, o);
   const w = new BencodeWriter()
     .raw('d')
     .int('complete', result.seeders)
@@ -31,34 +73,21 @@ export function announceReply(result: AnnounceResult, o: ReplyOptions): Buffer {
     .int('interval', o.interval)
     .int('min interval', o.minInterval);
 
-  if (o.compact) {
-    const v4: Buffer[] = [];
-    const v6: Buffer[] = [];
-    for (const rec of result.peers) {
-      const a = o.ipv4 ? v4Of(rec) : undefined;
-      const b = o.ipv6 ? v6Of(rec) : undefined;
-      if (a) v4.push(a);
-      if (b) v6.push(b);
-    }
-    w.joined('peers', v4, v4.length * 6);
-    if (o.ipv6) w.joined('peers6', v6, v6.length * 18);
-  } else {
-    // The asker's own address family first: those are the endpoints it can surely reach.
-    const own = o.client.family === 4 ? v4Of : v6Of;
-    const other = o.client.family === 4 ? v6Of : v4Of;
-    const otherOn = o.client.family === 4 ? o.ipv6 : o.ipv4;
-    const ownOn = o.client.family === 4 ? o.ipv4 : o.ipv6;
-    w.raw('5:peersl');
-    if (ownOn) for (const rec of result.peers) {
-      const e = own(rec);
-      if (e) dictPeer(w, peerIdOf(rec), e, o.noPeerId);
-    }
-    if (otherOn) for (const rec of result.peers) {
-      const e = other(rec);
-      if (e) dictPeer(w, peerIdOf(rec), e, o.noPeerId);
-    }
-    w.raw('e');
+  // The asker's own address family first: those are the endpoints it can surely reach.
+  const own = o.client.family === 4 ? v4Of : v6Of;
+  const other = o.client.family === 4 ? v6Of : v4Of;
+  const otherOn = o.client.family === 4 ? o.ipv6 : o.ipv4;
+  const ownOn = o.client.family === 4 ? o.ipv4 : o.ipv6;
+  w.raw('5:peersl');
+  if (ownOn) for (const rec of result.peers) {
+    const e = own(rec);
+    if (e) dictPeer(w, peerIdOf(rec), e, o.noPeerId);
   }
+  if (otherOn) for (const rec of result.peers) {
+    const e = other(rec);
+    if (e) dictPeer(w, peerIdOf(rec), e, o.noPeerId);
+  }
+  w.raw('e');
   if (o.warning !== undefined) w.str('warning message', o.warning);
   return w.raw('e').done();
 }

@@ -23,7 +23,8 @@ export const trackerRequest = (req: IncomingMessage): TrackerRequest => ({ url: 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
 /**
- * The announce fast path: a GET to an announce URL goes from node:http straight to the tracker,
+ * The announce fast path of node:http, for the connections the tracker port's own listener
+ * (src/daemon/announce-listener.ts) hands over: a GET to an announce URL goes straight to the tracker,
  * skipping fastify's request and reply objects, hooks and router (docs/performance.md measured them
  * at about 15 % of an announce). Everything else (scrape, unknown paths, other methods) goes on to
  * `fallback`, fastify's handler.

@@ -30,11 +30,11 @@ function isTrusted(addr: Address, rules: AddressRules): boolean {
 }
 
 /**
- * The client's address: the socket's, or, when the socket is a trusted proxy, the nearest address
+ * The client's address: the socket's (as text, or parsed once per connection), or, when the socket is a trusted proxy, the nearest address
  * in X-Forwarded-For that is not itself a trusted proxy (then X-Real-IP).
  */
-export function clientAddress(socketAddress: string | undefined, headers: Record<string, string | string[] | undefined>, rules: AddressRules): Address {
-  let addr = socketAddress === undefined ? undefined : parseAddress(socketAddress);
+export function clientAddress(socket: Address | string | undefined, headers: Record<string, string | string[] | undefined>, rules: AddressRules): Address {
+  let addr = typeof socket === 'string' ? parseAddress(socket) : socket;
   if (!addr) throw new TrackerFailure('malformed', 'cannot tell the client address');
   if (isTrusted(addr, rules)) {
     const forwarded = headers['x-forwarded-for'];

@@ -1,29 +1,23 @@
 import { malformed } from './failure.js';
-import { decodeText, percentDecode, type RawQuery } from './query.js';
+import { decodeText, percentDecodeInto } from './query.js';
 
-// Typed reads of single query parameters. Each names the parameter and the rule in its failure.
+// Typed reads of single query parameters, from their raw (still percent-encoded) values; undefined
+// is a parameter not given. Each names the parameter and the rule in its failure.
 
 /** The largest counter accepted: Lua and JavaScript numbers are exact below 2^53 (9 PiB). */
 export const MAX_COUNTER = Number.MAX_SAFE_INTEGER;
 
-/** The raw (still percent-encoded) value of a parameter that may be given once. */
-export function single(q: RawQuery, name: string): string | undefined {
-  const values = q.get(name);
-  if (values === undefined) return undefined;
-  if (values.length > 1) throw malformed(name, 'given more than once');
-  return values[0];
-}
-
-export function required(q: RawQuery, name: string): string {
-  const v = single(q, name);
+export function required(v: string | undefined, name: string): string {
   if (v === undefined) throw malformed(name, 'missing');
   return v;
 }
 
 /** Exactly 20 bytes after percent-decoding (info_hash, peer_id). */
 export function bytes20(raw: string, name: string): Buffer {
-  const v = percentDecode(raw, name);
-  if (v.length !== 20) throw malformed(name, `must be 20 bytes, got ${v.length}`);
+  // Decoded straight into its 20 bytes: no buffer of the encoded length to cut down.
+  const v = Buffer.allocUnsafe(20);
+  const n = percentDecodeInto(raw, v, name);
+  if (n !== 20) throw malformed(name, `must be 20 bytes, got ${n}`);
   return v;
 }
 
@@ -41,18 +35,16 @@ export function integer(raw: string, name: string, min: number, max: number): nu
   return n;
 }
 
-export function requiredInteger(q: RawQuery, name: string, min: number, max: number): number {
-  return integer(required(q, name), name, min, max);
+export function requiredInteger(v: string | undefined, name: string, min: number, max: number): number {
+  return integer(required(v, name), name, min, max);
 }
 
-export function optionalInteger(q: RawQuery, name: string, min: number, max: number): number | undefined {
-  const v = single(q, name);
+export function optionalInteger(v: string | undefined, name: string, min: number, max: number): number | undefined {
   return v === undefined || v.length === 0 ? undefined : integer(v, name, min, max);
 }
 
 /** "1"/"0" flags; anything else given is malformed. Absent gives `fallback`. */
-export function flag(q: RawQuery, name: string, fallback: boolean): boolean {
-  const v = single(q, name);
+export function flag(v: string | undefined, name: string, fallback: boolean): boolean {
   if (v === undefined || v.length === 0) return fallback;
   const t = decodeText(v, name);
   if (t === '1') return true;
@@ -61,7 +53,6 @@ export function flag(q: RawQuery, name: string, fallback: boolean): boolean {
 }
 
 /** A text parameter (latin1), if given. */
-export function optionalText(q: RawQuery, name: string): string | undefined {
-  const v = single(q, name);
+export function optionalText(v: string | undefined, name: string): string | undefined {
   return v === undefined ? undefined : decodeText(v, name);
 }

@@ -26,24 +26,33 @@ function hexValue(code: number): number {
 }
 
 
+/**
+ * Percent-decodes `s` (the part of a URL between two delimiters) into `out`, as far as it holds:
+ * the number of bytes `s` decodes to, which may be more than were written.
+ */
+export function percentDecodeInto(s: string, out: Buffer, name: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const code = s.charCodeAt(i);
+    let c = code & 0xff;
+    if (code === 37 /* % */) {
+      const hi = i + 1 < s.length ? hexValue(s.charCodeAt(i + 1)) : -1;
+      const lo = i + 2 < s.length ? hexValue(s.charCodeAt(i + 2)) : -1;
+      if (hi < 0 || lo < 0) throw malformed(name, 'bad percent-escape');
+      c = (hi << 4) | lo;
+      i += 2;
+    }
+    if (n < out.length) out[n] = c;
+    n++;
+  }
+  return n;
+}
+
 /** Percent-decodes `s` (the part of a URL between two delimiters) into bytes. */
 export function percentDecode(s: string, name: string): Buffer {
   if (s.indexOf('%') === -1) return Buffer.from(s, 'latin1');
   const out = Buffer.allocUnsafe(s.length);
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c !== 37 /* % */) {
-      out[n++] = c & 0xff;
-      continue;
-    }
-    const hi = i + 1 < s.length ? hexValue(s.charCodeAt(i + 1)) : -1;
-    const lo = i + 2 < s.length ? hexValue(s.charCodeAt(i + 2)) : -1;
-    if (hi < 0 || lo < 0) throw malformed(name, 'bad percent-escape');
-    out[n++] = (hi << 4) | lo;
-    i += 2;
-  }
-  return out.subarray(0, n);
+  return out.subarray(0, percentDecodeInto(s, out, name));
 }
 
 /** A value as latin1 text: each decoded byte one character. */

@@ -36,6 +36,8 @@ export interface TrackerRequest {
   /** The raw request target: path and query, undecoded. */
   url: string;
   socketAddress: string | undefined;
+  /** The socket's address already parsed (the announce listener parses it once per connection). */
+  address?: Address | undefined;
   headers: Record<string, string | string[] | undefined>;
 }
 
@@ -55,7 +57,8 @@ export interface TrackerTimings {
 
 const NO_TIMINGS: TrackerTimings = { request() {}, storage() {} };
 
-const secondsSince = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e9;
+// performance.now() is a double: process.hrtime.bigint() allocated a BigInt per reading (two per announce).
+const secondsSince = (t0: number): number => (performance.now() - t0) / 1000;
 
 /** Counters the daemon reports; kept here because every request passes through. */
 export interface TrackerCounters {
@@ -152,16 +155,16 @@ export class Tracker {
 
   announce(passkey: string, req: TrackerRequest): Promise<Buffer> {
     this.counters.announces++;
-    return this.answer('announce', process.hrtime.bigint(), this.doAnnounce(passkey, req));
+    return this.answer('announce', performance.now(), this.doAnnounce(passkey, req));
   }
 
   scrape(passkey: string, req: TrackerRequest): Promise<Buffer> {
     this.counters.scrapes++;
-    return this.answer('scrape', process.hrtime.bigint(), this.doScrape(passkey, req));
+    return this.answer('scrape', performance.now(), this.doScrape(passkey, req));
   }
 
   /** The reply of an announce or scrape under way (a failure reply when it failed), counted and timed. */
-  private async answer(kind: RequestKind, t0: bigint, work: Promise<Buffer>): Promise<Buffer> {
+  private async answer(kind: RequestKind, t0: number, work: Promise<Buffer>): Promise<Buffer> {
     let body: Buffer;
     try {
       body = await work;
@@ -187,13 +190,13 @@ export class Tracker {
       if (refusal) throw new TrackerFailure('client_refused', refusal);
     }
 
-    const p = readAnnounceParams(parseQuery(req.url));
+    const p = readAnnounceParams(req.url);
     if (cfg.whitelist_enabled && !this.store.whitelistMatch(p.peerId)) {
       throw new TrackerFailure('not_whitelisted', 'client not whitelisted');
     }
     const banned = this.store.blacklistMatch(p.peerId);
     if (banned) throw new TrackerFailure('client_refused', `client banned: ${banned.reason}`);
-    const client = clientAddress(req.socketAddress, req.headers, addressRules);
+    const client = clientAddress(req.address ?? req.socketAddress, req.headers, addressRules);
     const torrent = this.store.torrentByInfoHash(p.infoHash.toString('hex'));
     if (!torrent) {
       // Some clients retry a failed `stopped` forever: let it go quietly.
@@ -218,7 +221,7 @@ export class Tracker {
     // Nearest first: a bounded sample from the rotation, ranked by distance, cut to numwant.
     const here = geo && numwant > 0 ? geo.locator.locate(addr.text) : undefined;
 
-    const s0 = process.hrtime.bigint();
+    const s0 = performance.now();
     const result = await this.store.announce({
       user,
       torrent,
@@ -287,7 +290,7 @@ export class Tracker {
           slice.push(hex);
         }
       }
-      const s0 = process.hrtime.bigint();
+      const s0 = performance.now();
       for (const e of await this.store.scrape(slice)) entries.push(e);
       storeTime += secondsSince(s0);
     }
