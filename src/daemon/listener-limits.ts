@@ -65,11 +65,41 @@ export function routerRefusal(err: Error & { code?: string; statusCode?: number 
 /** How a listener words a refusal: bencoded for the tracker, JSON for the API. */
 export type RefusalFormat = (refusal: ClientRefusal) => { contentType: string; body: Buffer };
 
-/** Writes `refusal` straight to the socket as an HTTP/1.1 reply and closes the connection after it. */
+/** How long a refused connection is still read after its reply, at most (see `refuseOnSocket`). */
+const LINGER_MS = 2000;
+/** Sockets closing after a refusal: a parser error on what they still send is not answered again. */
+const lingering = new WeakSet<Duplex>();
+const drop = (): void => undefined;
+
+/**
+ * Writes `refusal` straight to the socket as an HTTP/1.1 reply and closes the connection after it.
+ *
+ * A lingering close, as web servers do it: a client refused while still sending (a head too large,
+ * the rest of a split request) would, were the socket closed with its bytes unread, get a reset
+ * that throws away the reply before the client reads it. So the reply goes out with a FIN, what the
+ * client still sends is read and dropped, and the socket is closed at the client's own end, or
+ * LINGER_MS later for a client that keeps sending.
+ */
 export function refuseOnSocket(socket: Duplex, refusal: ClientRefusal, format: RefusalFormat, extraHeaders = ''): void {
   const { contentType, body } = format(refusal);
   const head = `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status]}\r\nContent-Type: ${contentType}\r\nContent-Length: ${body.length}\r\n${extraHeaders}Connection: close\r\n\r\n`;
-  socket.end(Buffer.concat([Buffer.from(head, 'latin1'), body]), () => socket.destroy());
+  lingering.add(socket);
+  // Closed once the reply is out and the client has ended too, whichever comes last.
+  let sent = false;
+  let ended = false;
+  socket.end(Buffer.concat([Buffer.from(head, 'latin1'), body]), () => {
+    sent = true;
+    if (ended) socket.destroy();
+  });
+  socket.once('end', () => {
+    ended = true;
+    if (sent) socket.destroy();
+  });
+  const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+  socket.on('data', drop);
+  socket.resume();
 }
 
 /**
@@ -80,7 +110,7 @@ export function refuseOnSocket(socket: Duplex, refusal: ClientRefusal, format: R
 export function clientErrorHandler(format: RefusalFormat) {
   return (err: Error & { code?: string }, socket: Duplex): void => {
     // A reset or a socket already gone: nobody to answer.
-    if (err.code === 'ECONNRESET' || socket.destroyed) return;
+    if (err.code === 'ECONNRESET' || socket.destroyed || lingering.has(socket)) return;
     if (unfinishedTls(socket)) {
       socket.destroy();
       return;
