@@ -16,6 +16,43 @@ export class RegistryCache {
   private prefixLengths: number[] = [];
   /** Replaced, never changed in place: a reader may keep the array it got and compare it by reference. */
   private events: readonly StoredCreditEvent[] = [];
+  /**
+   * Records this instance wrote while a re-read of Redis was under way (RegistrySync): a re-read
+   * sent before such a write is stale for that record and must not undo it. Kept only while reads
+   * are under way; the writes of a re-read itself (`applying`) do not count.
+   */
+  private readonly recent = { reads: 0, stamp: 0, applying: false, written: new Map<string, number>() };
+
+  /** A re-read begins: returns the stamp to pass to `writtenSince`, and `endRead` must follow. */
+  beginRead(): number {
+    this.recent.reads++;
+    return this.recent.stamp;
+  }
+
+  endRead(): void {
+    if (--this.recent.reads === 0) this.recent.written.clear();
+  }
+
+  /** Whether this instance wrote the record `key` (`u:<id>`, `t:<info_hash>`, `w:<prefix>`, `b:<pattern>`) after the read stamped `since` began. */
+  writtenSince(key: string, since: number): boolean {
+    return (this.recent.written.get(key) ?? -1) > since;
+  }
+
+  /** Runs a re-read's writes: they are what Redis held, not this instance's own. */
+  applying(write: () => void): void {
+    this.recent.applying = true;
+    try {
+      write();
+    } finally {
+      this.recent.applying = false;
+    }
+  }
+
+  private wrote(key: string): void {
+    const r = this.recent;
+    r.stamp++;
+    if (r.reads > 0 && !r.applying) r.written.set(key, r.stamp);
+  }
 
   creditEvents(): readonly StoredCreditEvent[] {
     return this.events;
@@ -40,6 +77,7 @@ export class RegistryCache {
   }
 
   setUser(user: User): void {
+    this.wrote(`u:${user.id}`);
     const old = this.users.get(user.id);
     // Same passkey: overwritten below (a delete and re-insert would churn the map's table).
     if (old && old.passkey !== user.passkey && this.passkeys.get(old.passkey) === old) this.passkeys.delete(old.passkey);
@@ -48,6 +86,7 @@ export class RegistryCache {
   }
 
   deleteUser(id: number): void {
+    this.wrote(`u:${id}`);
     const old = this.users.get(id);
     if (!old) return;
     this.users.delete(id);
@@ -69,6 +108,7 @@ export class RegistryCache {
   }
 
   setTorrent(torrent: Torrent): void {
+    this.wrote(`t:${torrent.infoHash}`);
     const old = this.torrents.get(torrent.infoHash);
     if (old && old.id !== torrent.id && this.torrentIds.get(old.id) === old) this.torrentIds.delete(old.id);
     this.torrents.set(torrent.infoHash, torrent);
@@ -76,6 +116,7 @@ export class RegistryCache {
   }
 
   deleteTorrent(infoHash: string): void {
+    this.wrote(`t:${infoHash}`);
     const old = this.torrents.get(infoHash);
     if (!old) return;
     this.torrents.delete(infoHash);
@@ -103,10 +144,12 @@ export class RegistryCache {
   }
 
   setBlacklist(entry: BlacklistEntry): void {
+    this.wrote(`b:${entry.pattern}`);
     this.denied.set(entry.pattern, entry);
   }
 
   deleteBlacklist(pattern: string): void {
+    this.wrote(`b:${pattern}`);
     this.denied.delete(pattern);
   }
 
@@ -115,11 +158,13 @@ export class RegistryCache {
   }
 
   setWhitelist(entry: WhitelistEntry): void {
+    this.wrote(`w:${entry.prefix}`);
     this.entries.set(entry.prefix, entry);
     this.indexPrefixes();
   }
 
   deleteWhitelist(prefix: string): void {
+    this.wrote(`w:${prefix}`);
     this.entries.delete(prefix);
     this.indexPrefixes();
   }
