@@ -7,7 +7,8 @@ import { startDaemon, type Daemon } from '../../src/daemon/daemon.js';
 import { createLogger } from '../../src/daemon/logger.js';
 import { rawCase } from '../fuzz/raw-cases.js';
 import { Random } from '../fuzz/random.js';
-import { trackerCase, type TrackerTargets } from '../fuzz/tracker-cases.js';
+import { FUZZ_TRACKER } from '../fuzz/fuzz-targets.js';
+import { trackerCase } from '../fuzz/tracker-cases.js';
 import { rawRequest } from '../helpers/raw-http.js';
 import { announceQuery, encodeBytes, id20, type Reply } from '../helpers/tracker-harness.js';
 
@@ -227,16 +228,9 @@ describe('the announce listener of the tracker port', () => {
     // Closing a socket with bytes unread makes the kernel reset the connection, and a reset throws
     // away a reply the client has not read yet; the refusal is a lingering close instead. Without it
     // about one in sixty of these lost its reply: fuzz seed 1867980981, raw-tracker #212, replayed.
-    const tracker: TrackerTargets = {
-      passkey: 'fuzz-passkey-'.padEnd(40, 'p'),
-      infoHash: id20('fuzz-torrent', 0xa5),
-      peerIds: Array.from({ length: 32 }, (_, i) => id20(`-FZ0001-${String(i).padStart(4, '0')}`, 0x80 + i)),
-      otherPasskeys: ['fuzz-disabled-'.padEnd(40, 'd'), 'fuzz-no-leech-'.padEnd(40, 'n')],
-      otherInfoHashes: [id20('fuzz-disabled', 0x5a)],
-    };
     // The fuzz test's targets, and the raw-tracker phase's stream of cases (its seed xor FNV-1a of "raw-tracker").
     const r = Random.forCase(1867980981 ^ 0x88a4f308, 212);
-    const c = rawCase(r, trackerCase(r, tracker).path.replace(/\s/g, '+'), 'Host: 127.0.0.1\r\n');
+    const c = rawCase(r, trackerCase(r, FUZZ_TRACKER).path.replace(/\s/g, '+'), 'Host: 127.0.0.1\r\n');
     expect(c.opts.then).toBeDefined();
     const statuses: Array<number | undefined> = [];
     let next = 0;

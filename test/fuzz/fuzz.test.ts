@@ -8,10 +8,10 @@ import bencode from 'bencode';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiDaemon, type ApiDaemon } from '../helpers/api-daemon.js';
-import { encodeBytes, failureOf, id20, type Reply } from '../helpers/tracker-harness.js';
+import { encodeBytes, failureOf, type Reply } from '../helpers/tracker-harness.js';
 import type { ApiTargets } from './api-cases.js';
 import type { FuzzJob, FuzzResult, Phase } from './fuzz-client.js';
-import type { TrackerTargets } from './tracker-cases.js';
+import { FUZZ_TRACKER } from './fuzz-targets.js';
 
 // Throws 100,000+ malformed announces, scrapes and API requests at one running daemon (memory store,
 // TLS API), over keep-alive connections and raw sockets, and checks every reply: the tracker answers
@@ -45,13 +45,6 @@ const MIN_TOTAL = SCALE >= 1 ? 100_000 : 0;
  */
 const HEAP_SLACK = 8 * 1024 * 1024;
 
-const TRACKER: TrackerTargets = {
-  passkey: 'fuzz-passkey-'.padEnd(40, 'p'),
-  infoHash: id20('fuzz-torrent', 0xa5),
-  peerIds: Array.from({ length: 32 }, (_, i) => id20(`-FZ0001-${String(i).padStart(4, '0')}`, 0x80 + i)),
-  otherPasskeys: ['fuzz-disabled-'.padEnd(40, 'd'), 'fuzz-no-leech-'.padEnd(40, 'n')],
-  otherInfoHashes: [id20('fuzz-disabled', 0x5a)],
-};
 const API: ApiTargets = { userId: 42, infoHash: 'ab'.repeat(20), prefix: '-AP' };
 
 const gc = (() => {
@@ -103,15 +96,15 @@ describe('malformed requests thrown at a running daemon', () => {
     const limits = { headers_timeout: 2, request_timeout: 4 };
     // The fuzz's one user announces with 32 peer_ids on one torrent: the per-user peer limit (3 by
     // default) would refuse the valid announce checked at the end.
-    const tracker = { ...limits, whitelist_enabled: true, max_peers_per_user_torrent: TRACKER.peerIds.length };
+    const tracker = { ...limits, whitelist_enabled: true, max_peers_per_user_torrent: FUZZ_TRACKER.peerIds.length };
     d = await startApiDaemon(dir, { config: { tracker, api: { ...limits, handshake_timeout: SILENT_LIMIT } } });
     const { store } = d.daemon;
-    await store.putUser({ id: 5_000_000, passkey: TRACKER.passkey, name: 'fuzz', canLeech: true, enabled: true, leechSlots: 0 });
-    await store.putTorrent({ id: 5_000_000, infoHash: TRACKER.infoHash.toString('hex'), name: 'fuzz', multiUp: 1, multiDown: 1, enabled: true, reason: '' });
+    await store.putUser({ id: 5_000_000, passkey: FUZZ_TRACKER.passkey, name: 'fuzz', canLeech: true, enabled: true, leechSlots: 0 });
+    await store.putTorrent({ id: 5_000_000, infoHash: FUZZ_TRACKER.infoHash.toString('hex'), name: 'fuzz', multiUp: 1, multiDown: 1, enabled: true, reason: '' });
     await store.putWhitelist({ prefix: '-FZ0001-', client: 'fuzz' });
-    await store.putUser({ id: 5_000_001, passkey: TRACKER.otherPasskeys[0]!, name: 'disabled', canLeech: true, enabled: false, leechSlots: 0 });
-    await store.putUser({ id: 5_000_002, passkey: TRACKER.otherPasskeys[1]!, name: 'no leech', canLeech: false, enabled: true, leechSlots: 0 });
-    await store.putTorrent({ id: 5_000_001, infoHash: TRACKER.otherInfoHashes[0]!.toString('hex'), name: 'disabled', multiUp: 1, multiDown: 1, enabled: false, reason: 'dupe' });
+    await store.putUser({ id: 5_000_001, passkey: FUZZ_TRACKER.otherPasskeys[0]!, name: 'disabled', canLeech: true, enabled: false, leechSlots: 0 });
+    await store.putUser({ id: 5_000_002, passkey: FUZZ_TRACKER.otherPasskeys[1]!, name: 'no leech', canLeech: false, enabled: true, leechSlots: 0 });
+    await store.putTorrent({ id: 5_000_001, infoHash: FUZZ_TRACKER.otherInfoHashes[0]!.toString('hex'), name: 'disabled', multiUp: 1, multiDown: 1, enabled: false, reason: 'dupe' });
     await store.putUser({ id: API.userId, passkey: 'api-victim-'.padEnd(40, 'v'), name: 'victim', canLeech: true, enabled: true, leechSlots: 0 });
     await store.putTorrent({ id: 42, infoHash: API.infoHash, name: 'victim', multiUp: 1, multiDown: 1, enabled: true, reason: '' });
     await store.putWhitelist({ prefix: API.prefix, client: 'victim' });
@@ -132,14 +125,14 @@ describe('malformed requests thrown at a running daemon', () => {
     apiPort: d.daemon.apiAddress!.port,
     ca: d.ca.toString('latin1'),
     silentLimit: SILENT_LIMIT,
-    tracker: TRACKER,
+    tracker: FUZZ_TRACKER,
     api: API,
   });
 
   /** A well-formed announce: undefined when it succeeds, else what came back. */
   const validAnnounce = async (): Promise<string | undefined> => {
-    const q = `info_hash=${encodeBytes(TRACKER.infoHash)}&peer_id=${encodeBytes(TRACKER.peerIds[0]!)}&port=6881&uploaded=0&downloaded=0&left=0&event=started`;
-    const res = await request(`http://127.0.0.1:${d.daemon.trackerAddress.port}/${TRACKER.passkey}/announce?${q}`);
+    const q = `info_hash=${encodeBytes(FUZZ_TRACKER.infoHash)}&peer_id=${encodeBytes(FUZZ_TRACKER.peerIds[0]!)}&port=6881&uploaded=0&downloaded=0&left=0&event=started`;
+    const res = await request(`http://127.0.0.1:${d.daemon.trackerAddress.port}/${FUZZ_TRACKER.passkey}/announce?${q}`);
     const reply = bencode.decode(Buffer.from(await res.body.arrayBuffer())) as Reply;
     return res.statusCode === 200 && 'interval' in reply ? undefined : `HTTP ${res.statusCode} ${failureOf(reply) ?? ''}`;
   };
