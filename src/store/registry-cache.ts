@@ -4,6 +4,9 @@ import type { BlacklistEntry, StoredCreditEvent, Torrent, User, WhitelistEntry }
  * The in-process copy of users, torrents and the whitelist that every announce reads. Both stores
  * keep one; the Redis store refreshes it from pub/sub so that each instance sees the others' writes.
  */
+/** The registry's record kinds: users, torrents, whitelist prefixes, blacklist patterns. */
+export type RecordKind = 'u' | 't' | 'w' | 'b';
+
 export class RegistryCache {
   private readonly users = new Map<number, User>();
   private readonly passkeys = new Map<string, User>();
@@ -33,9 +36,9 @@ export class RegistryCache {
     if (--this.recent.reads === 0) this.recent.written.clear();
   }
 
-  /** Whether this instance wrote the record `key` (`u:<id>`, `t:<info_hash>`, `w:<prefix>`, `b:<pattern>`) after the read stamped `since` began. */
-  writtenSince(key: string, since: number): boolean {
-    return (this.recent.written.get(key) ?? -1) > since;
+  /** Whether this instance wrote the record (a user id, an info_hash, a whitelist prefix, a blacklist pattern) after the read stamped `since` began. */
+  writtenSince(kind: RecordKind, id: number | string, since: number): boolean {
+    return (this.recent.written.get(`${kind}:${id}`) ?? -1) > since;
   }
 
   /** Runs a re-read's writes: they are what Redis held, not this instance's own. */
@@ -48,10 +51,10 @@ export class RegistryCache {
     }
   }
 
-  private wrote(key: string): void {
+  private wrote(kind: RecordKind, id: number | string): void {
     const r = this.recent;
     r.stamp++;
-    if (r.reads > 0 && !r.applying) r.written.set(key, r.stamp);
+    if (r.reads > 0 && !r.applying) r.written.set(`${kind}:${id}`, r.stamp);
   }
 
   creditEvents(): readonly StoredCreditEvent[] {
@@ -77,7 +80,7 @@ export class RegistryCache {
   }
 
   setUser(user: User): void {
-    this.wrote(`u:${user.id}`);
+    this.wrote('u', user.id);
     const old = this.users.get(user.id);
     // Same passkey: overwritten below (a delete and re-insert would churn the map's table).
     if (old && old.passkey !== user.passkey && this.passkeys.get(old.passkey) === old) this.passkeys.delete(old.passkey);
@@ -86,7 +89,7 @@ export class RegistryCache {
   }
 
   deleteUser(id: number): void {
-    this.wrote(`u:${id}`);
+    this.wrote('u', id);
     const old = this.users.get(id);
     if (!old) return;
     this.users.delete(id);
@@ -108,7 +111,7 @@ export class RegistryCache {
   }
 
   setTorrent(torrent: Torrent): void {
-    this.wrote(`t:${torrent.infoHash}`);
+    this.wrote('t', torrent.infoHash);
     const old = this.torrents.get(torrent.infoHash);
     if (old && old.id !== torrent.id && this.torrentIds.get(old.id) === old) this.torrentIds.delete(old.id);
     this.torrents.set(torrent.infoHash, torrent);
@@ -116,7 +119,7 @@ export class RegistryCache {
   }
 
   deleteTorrent(infoHash: string): void {
-    this.wrote(`t:${infoHash}`);
+    this.wrote('t', infoHash);
     const old = this.torrents.get(infoHash);
     if (!old) return;
     this.torrents.delete(infoHash);
@@ -144,12 +147,12 @@ export class RegistryCache {
   }
 
   setBlacklist(entry: BlacklistEntry): void {
-    this.wrote(`b:${entry.pattern}`);
+    this.wrote('b', entry.pattern);
     this.denied.set(entry.pattern, entry);
   }
 
   deleteBlacklist(pattern: string): void {
-    this.wrote(`b:${pattern}`);
+    this.wrote('b', pattern);
     this.denied.delete(pattern);
   }
 
@@ -158,13 +161,13 @@ export class RegistryCache {
   }
 
   setWhitelist(entry: WhitelistEntry): void {
-    this.wrote(`w:${entry.prefix}`);
+    this.wrote('w', entry.prefix);
     this.entries.set(entry.prefix, entry);
     this.indexPrefixes();
   }
 
   deleteWhitelist(prefix: string): void {
-    this.wrote(`w:${prefix}`);
+    this.wrote('w', prefix);
     this.entries.delete(prefix);
     this.indexPrefixes();
   }

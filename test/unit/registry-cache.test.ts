@@ -10,8 +10,8 @@ describe('the registry cache during a re-read', () => {
     cache.setWhitelist({ prefix: '-TR3', client: 'Transmission' });
     const since = cache.beginRead();
     cache.deleteWhitelist('-TR3');
-    expect(cache.writtenSince('w:-TR3', since)).toBe(true);
-    expect(cache.writtenSince('w:-qB4', since)).toBe(false);
+    expect(cache.writtenSince('w', '-TR3', since)).toBe(true);
+    expect(cache.writtenSince('w', '-qB4', since)).toBe(false);
     cache.endRead();
   });
 
@@ -21,12 +21,12 @@ describe('the registry cache during a re-read', () => {
     const first = cache.beginRead();
     const second = cache.beginRead();
     cache.applying(() => cache.deleteUser(1));
-    expect(cache.writtenSince('u:1', first)).toBe(false);
-    expect(cache.writtenSince('u:1', second)).toBe(false);
+    expect(cache.writtenSince('u', 1, first)).toBe(false);
+    expect(cache.writtenSince('u', 1, second)).toBe(false);
     cache.endRead();
     cache.endRead();
     const later = cache.beginRead();
-    expect(cache.writtenSince('u:1', later)).toBe(false);
+    expect(cache.writtenSince('u', 1, later)).toBe(false);
     cache.endRead();
   });
 });

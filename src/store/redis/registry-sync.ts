@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { StoreLogger } from '../create-store.js';
 import type { BlacklistEntry, StoredCreditEvent, Torrent, User, WhitelistEntry } from '../records.js';
-import type { RegistryCache } from '../registry-cache.js';
+import type { RecordKind, RegistryCache } from '../registry-cache.js';
 import { execPipeline } from './exec-pipeline.js';
 import type { RedisKeys } from './keys.js';
 import { decodeTorrent, decodeUser, parseMessage, TORRENT_FIELDS, USER_FIELDS, type RegistryMessage } from './registry-codec.js';
@@ -180,29 +180,29 @@ export class RegistrySync {
       this.cache.endRead();
     }
     const [userRows, torrentRows, clients, reasons, eventList] = rows;
-    const fresh = (key: string) => !this.cache.writtenSince(key, since);
+    const fresh = (kind: RecordKind, id: number | string) => !this.cache.writtenSince(kind, id, since);
     this.cache.applying(() => {
       if (eventList) this.cache.setCreditEvents(eventList);
       [...users].forEach((id, i) => {
-        if (!fresh(`u:${id}`)) return;
+        if (!fresh('u', id)) return;
         const user = decodeUser(id, userRows[i]!);
         if (user) this.cache.setUser(user);
         else this.cache.deleteUser(id);
       });
       [...torrents].forEach((infoHash, i) => {
-        if (!fresh(`t:${infoHash}`)) return;
+        if (!fresh('t', infoHash)) return;
         const torrent = decodeTorrent(infoHash, torrentRows[i]!);
         if (torrent) this.cache.setTorrent(torrent);
         else this.cache.deleteTorrent(infoHash);
       });
       [...prefixes].forEach((prefix, i) => {
-        if (!fresh(`w:${prefix}`)) return;
+        if (!fresh('w', prefix)) return;
         const client = clients[i];
         if (client == null) this.cache.deleteWhitelist(prefix);
         else this.cache.setWhitelist({ prefix, client });
       });
       [...patterns].forEach((pattern, i) => {
-        if (!fresh(`b:${pattern}`)) return;
+        if (!fresh('b', pattern)) return;
         const reason = reasons[i];
         if (reason == null) this.cache.deleteBlacklist(pattern);
         else this.cache.setBlacklist({ pattern, reason });
