@@ -10,6 +10,15 @@ export const V4_AT = PEER_ID_LEN;
 export const V6_AT = V4_AT + V4_LEN;
 export const RECORD_LEN = V6_AT + V6_LEN;
 
+/** How many records a buffer of records end to end holds (AnnounceResult.peers). */
+export const peerCount = (records: Buffer): number => records.length / RECORD_LEN;
+
+/** The i-th record of a buffer of records end to end: a view, for the paths that are not every announce's. */
+export const recordAt = (records: Buffer, i: number): Buffer => records.subarray(i * RECORD_LEN, (i + 1) * RECORD_LEN);
+
+/** Every record of a buffer of records end to end, as views (geo ordering, tests). */
+export const recordsOf = (records: Buffer): Buffer[] => Array.from({ length: peerCount(records) }, (_, i) => recordAt(records, i));
+
 /** A new record for a peer, or `prev` with the endpoint of the announcing family replaced. */
 export function writeEndpoint(prev: Buffer | undefined, peerId: Buffer, endpoint: Buffer): Buffer {
   const rec = Buffer.alloc(RECORD_LEN);

@@ -46,15 +46,21 @@ export interface PeerLimits {
 /** The limit a refused peer would have broken (AnnounceResult.refused). */
 export type PeerLimitKind = 'peers_per_user_torrent' | 'peers_per_ip_torrent' | 'leech_slots';
 
+/** An announce's peers when it hands out none (AnnounceResult.peers). */
+export const NO_PEERS: Buffer = Buffer.alloc(0);
+
 /** What both stores answer for a refused peer: the refusal, and no figures (the tracker replies with a failure). */
-export const refusedResult = (refused: PeerLimitKind): AnnounceResult => ({ seeders: 0, leechers: 0, snatches: 0, peers: [], tooEarly: false, unknownPeer: false, refused });
+export const refusedResult = (refused: PeerLimitKind): AnnounceResult => ({ seeders: 0, leechers: 0, snatches: 0, peers: NO_PEERS, tooEarly: false, unknownPeer: false, refused });
 
 export interface AnnounceResult {
   seeders: number;
   leechers: number;
   snatches: number;
-  /** Selected peers as peer records (see peer-record.ts), never the announcing peer. */
-  peers: Buffer[];
+  /**
+   * The selected peers' records (peer-record.ts) end to end, RECORD_LEN bytes each, never the
+   * announcing peer's: one buffer per reply rather than one per peer (peerCount, recordAt).
+   */
+  peers: Buffer;
   /** The announce came before min_interval: accounted, but no peers were handed out. */
   tooEarly: boolean;
   /** A `stopped` from a peer the swarm did not hold. */

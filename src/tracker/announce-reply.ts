@@ -1,4 +1,4 @@
-import { peerIdOf, RECORD_LEN, V4_AT, V4_LEN, V6_AT, V6_LEN, v4Of, v6Of } from '../store/peer-record.js';
+import { peerCount, peerIdOf, RECORD_LEN, recordAt, V4_AT, V4_LEN, V6_AT, V6_LEN, v4Of, v6Of } from '../store/peer-record.js';
 import type { AnnounceResult } from '../store/store.js';
 import { BencodeWriter } from './bencode-writer.js';
 import { endpointPort, endpointText, type Address } from '../net/ip-address.js';
@@ -35,14 +35,14 @@ const isZero = (b: Buffer, from: number, to: number): boolean => {
  */
 function compactReply(result: AnnounceResult, o: ReplyOptions): Buffer {
   const peers = result.peers;
-  if (scratch4.length < peers.length * V4_LEN) scratch4 = Buffer.allocUnsafe(peers.length * V4_LEN);
-  if (scratch6.length < peers.length * V6_LEN) scratch6 = Buffer.allocUnsafe(peers.length * V6_LEN);
+  const count = peerCount(peers);
+  if (scratch4.length < count * V4_LEN) scratch4 = Buffer.allocUnsafe(count * V4_LEN);
+  if (scratch6.length < count * V6_LEN) scratch6 = Buffer.allocUnsafe(count * V6_LEN);
   let n4 = 0;
   let n6 = 0;
-  for (let i = 0; i < peers.length; i++) {
-    const rec = peers[i]!;
-    if (o.ipv4 && !isZero(rec, V4_AT, V6_AT)) n4 += rec.copy(scratch4, n4, V4_AT, V6_AT);
-    if (o.ipv6 && !isZero(rec, V6_AT, RECORD_LEN)) n6 += rec.copy(scratch6, n6, V6_AT, RECORD_LEN);
+  for (let rec = 0; rec < peers.length; rec += RECORD_LEN) {
+    if (o.ipv4 && !isZero(peers, rec + V4_AT, rec + V6_AT)) n4 += peers.copy(scratch4, n4, rec + V4_AT, rec + V6_AT);
+    if (o.ipv6 && !isZero(peers, rec + V6_AT, rec + RECORD_LEN)) n6 += peers.copy(scratch6, n6, rec + V6_AT, rec + RECORD_LEN);
   }
   const ip = o.client.bytes;
   // Keys in sorted order, as bencode requires.
@@ -79,11 +79,14 @@ export function announceReply(result: AnnounceResult, o: ReplyOptions): Buffer {
   const otherOn = o.client.family === 4 ? o.ipv6 : o.ipv4;
   const ownOn = o.client.family === 4 ? o.ipv4 : o.ipv6;
   w.raw('5:peersl');
-  if (ownOn) for (const rec of result.peers) {
+  const count = peerCount(result.peers);
+  if (ownOn) for (let i = 0; i < count; i++) {
+    const rec = recordAt(result.peers, i);
     const e = own(rec);
     if (e) dictPeer(w, peerIdOf(rec), e, o.noPeerId);
   }
-  if (otherOn) for (const rec of result.peers) {
+  if (otherOn) for (let i = 0; i < count; i++) {
+    const rec = recordAt(result.peers, i);
     const e = other(rec);
     if (e) dictPeer(w, peerIdOf(rec), e, o.noPeerId);
   }

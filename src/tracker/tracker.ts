@@ -1,7 +1,7 @@
 import type { AccountingConfig, CreditEvent, TrackerConfig } from '../config/schema.js';
 import type { User } from '../store/records.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { StorageUnavailableError, type PeerLimitKind, type PeerLimits, type ScrapeEntry, type Store } from '../store/store.js';
+import { NO_PEERS, StorageUnavailableError, type PeerLimitKind, type PeerLimits, type ScrapeEntry, type Store } from '../store/store.js';
 import { FigureRangeError } from '../store/figure-range-error.js';
 import { MAX_FIGURE } from '../accounting/settle.js';
 import { creditRule } from '../accounting/credit-rule.js';
@@ -200,7 +200,7 @@ export class Tracker {
     const torrent = this.store.torrentByInfoHash(p.infoHash.toString('hex'));
     if (!torrent) {
       // Some clients retry a failed `stopped` forever: let it go quietly.
-      if (p.event === 'stopped') return announceReply({ seeders: 0, leechers: 0, snatches: 0, peers: [], tooEarly: false, unknownPeer: true }, this.replyOptions(p, client, UNKNOWN_STOP_WARNING));
+      if (p.event === 'stopped') return announceReply({ seeders: 0, leechers: 0, snatches: 0, peers: NO_PEERS, tooEarly: false, unknownPeer: true }, this.replyOptions(p, client, UNKNOWN_STOP_WARNING));
       throw new TrackerFailure('unregistered_torrent', 'unregistered torrent');
     }
     if (!torrent.enabled) throw new TrackerFailure('torrent_disabled', torrent.reason || 'torrent disabled');

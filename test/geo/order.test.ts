@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { distanceKm } from '../../src/geo/distance.js';
 import { nearestFirst } from '../../src/geo/order.js';
 import { compactEndpoint, parseAddress } from '../../src/net/ip-address.js';
-import { writeEndpoint } from '../../src/store/peer-record.js';
+import { recordsOf, writeEndpoint } from '../../src/store/peer-record.js';
 import { id20 } from '../helpers/tracker-harness.js';
 
 const PARIS = { lat: 48.86, lon: 2.35 };
@@ -25,12 +25,12 @@ describe('distanceKm', () => {
 describe('nearestFirst', () => {
   it('puts the nearest peers first, unplaced peers last, and keeps rotation order between equals', () => {
     const sample = [record('tokyo', '10.0.0.1'), record('nowhere', '10.9.9.9'), record('ny', '10.0.0.2'), record('berlin', '10.0.0.3'), record('berlin6', '2001:db8::4')];
-    const order = nearestFirst(sample, PARIS, locate, 10).map((r) => r.subarray(0, 8).toString('latin1').replace(/\.+$/, ''));
+    const order = recordsOf(nearestFirst(Buffer.concat(sample), PARIS, locate, 10)).map((r) => r.subarray(0, 8).toString('latin1').replace(/\.+$/, ''));
     expect(order).toEqual(['berlin', 'berlin6', 'ny', 'tokyo', 'nowhere']);
   });
 
   it('hands out at most numwant of the sample', () => {
     const sample = [record('tokyo', '10.0.0.1'), record('ny', '10.0.0.2'), record('berlin', '10.0.0.3')];
-    expect(nearestFirst(sample, PARIS, locate, 1)).toEqual([sample[2]]);
+    expect(nearestFirst(Buffer.concat(sample), PARIS, locate, 1)).toEqual(sample[2]);
   });
 });

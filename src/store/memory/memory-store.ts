@@ -2,11 +2,12 @@ import { isOvertaken, isTooEarly, oversizedFigure, settle, type CheatKind, type 
 import { endpointText } from '../../net/ip-address.js';
 import { peerInfo, seedersFirst, userIdOfPeerKey } from '../peer-info.js';
 import type { FlushBatch } from '../flush-batch.js';
-import { addressKey, hasEndpoint, sameEndpoints, writeEndpoint } from '../peer-record.js';
+import { addressKey, hasEndpoint, RECORD_LEN, sameEndpoints, writeEndpoint } from '../peer-record.js';
 import type { Adjustment, StoredCreditEvent, BlacklistEntry, CheatCounts, CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from '../records.js';
 import { RegistryCache } from '../registry-cache.js';
 import {
   OVERTAKEN,
+  NO_PEERS,
   refusedResult,
   RegistryConflictError,
   StorageUnavailableError,
@@ -359,7 +360,7 @@ export class MemoryStore implements Store {
 
     if (event === 'stopped' && !peer) {
       this.countAnnounce(user.id, swarm);
-      return this.result(swarm, [], false, true);
+      return this.result(swarm, NO_PEERS, false, true);
     }
     if (!peer) {
       const refused = this.overLimit(swarm, user.id, input);
@@ -423,7 +424,7 @@ export class MemoryStore implements Store {
 
     if (event === 'stopped') {
       this.dropPeer(peer!);
-      return this.result(swarm, [], false, false);
+      return this.result(swarm, NO_PEERS, false, false);
     }
 
     const seeder = input.left === 0;
@@ -437,7 +438,12 @@ export class MemoryStore implements Store {
         countAddress(swarm, addressKey(peer.record), -1);
         countAddress(swarm, addressKey(record), 1);
       }
-      peer.record = record;
+      if (record !== peer.record) {
+        peer.record = record;
+        // Whichever rotation holds it hands out the new endpoint from now on.
+        swarm.seeders.update(peer);
+        swarm.leechers.update(peer);
+      }
       peer.state = state;
       // Re-inserted at the back: the liveness set stays ordered by last announce.
       this.liveness.delete(peer);
@@ -462,14 +468,16 @@ export class MemoryStore implements Store {
     this.tally(swarm, seeders, leechers);
     if (!seeder) swarm.lastLeecherAt = now;
 
-    const selected: Peer[] = [];
+    let peers = NO_PEERS;
     if (!tooEarly && input.numwant > 0) {
       // A seeder or a partial seed (BEP 21 paused) has no use for seeders.
-      if (!seeder && event !== 'paused') swarm.seeders.take(input.numwant, member, selected);
-      swarm.leechers.take(input.numwant - selected.length, member, selected);
+      const fromSeeders = !seeder && event !== 'paused' ? swarm.seeders.available(input.numwant, member) : 0;
+      const fromLeechers = swarm.leechers.available(input.numwant - fromSeeders, member);
+      if (fromSeeders + fromLeechers > 0) {
+        peers = Buffer.allocUnsafe((fromSeeders + fromLeechers) * RECORD_LEN);
+        swarm.leechers.take(fromLeechers, member, peers, swarm.seeders.take(fromSeeders, member, peers, 0));
+      }
     }
-    const peers: Buffer[] = new Array<Buffer>(selected.length);
-    for (let i = 0; i < selected.length; i++) peers[i] = selected[i]!.record;
     return this.result(swarm, peers, tooEarly, false);
   }
 
@@ -693,7 +701,7 @@ export class MemoryStore implements Store {
     if (this.flush && (swarm.seeders.size !== seeders || swarm.leechers.size !== leechers)) this.flush.markTorrent(swarm.infoHash);
   }
 
-  private result(swarm: Swarm, peers: Buffer[], tooEarly: boolean, unknownPeer: boolean): AnnounceResult {
+  private result(swarm: Swarm, peers: Buffer, tooEarly: boolean, unknownPeer: boolean): AnnounceResult {
     return { seeders: swarm.seeders.size, leechers: swarm.leechers.size, snatches: swarm.stats.snatches, peers, tooEarly, unknownPeer };
   }
 }

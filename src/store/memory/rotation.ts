@@ -1,7 +1,14 @@
-/** A member of rotations: where it sits in the one it is in is kept on it (-1: in none). */
+import { RECORD_LEN } from '../peer-record.js';
+
+/** A member of rotations: where it sits in the one it is in (-1: in none), and its 44-byte peer record. */
 export interface Rotating {
   at: number;
+  record: Buffer;
 }
+
+const EMPTY = Buffer.alloc(0);
+/** Slots of a rotation's first records buffer; it doubles when full and halves when a quarter full. */
+const FIRST_SLOTS = 4;
 
 /**
  * A set of members handed out in turn: each `take` continues where the last one stopped, so with no
@@ -9,13 +16,17 @@ export interface Rotating {
  * moves the last member into the hole, which can shift one member by a turn but never drops it.
  *
  * A member is in one rotation at a time (a peer seeds or leeches) and carries its own position, so
- * a rotation is one array of members: no index map to update per announce, and a take reads its
- * members from neighbouring slots instead of looking each one up by key in a map of the whole swarm
- * (in a swarm of 100,000 those look-ups miss the CPU's caches and made an announce cost half as
- * much again as in a swarm of 1,000).
+ * a rotation is one array of members: no index map to update per announce. Beside it the rotation
+ * keeps a copy of each member's record in the same slot order, end to end in one buffer, and a take
+ * copies runs of those bytes: the peers of a reply are read from neighbouring memory instead of one
+ * member object and one record Buffer each, scattered over the heap (in a swarm of 100,000 those
+ * reads miss the CPU's caches, and made an announce cost nearly twice what it costs in a swarm of
+ * 1,000; docs/performance.md).
  */
 export class Rotation<T extends Rotating> {
   private readonly items: T[] = [];
+  /** items[i].record at i × RECORD_LEN; its length is the capacity. */
+  private records: Buffer = EMPTY;
   private cursor = 0;
 
   get size(): number {
@@ -29,36 +40,66 @@ export class Rotation<T extends Rotating> {
   /** Adds a member that is in no rotation, or in this one (then nothing changes). */
   add(member: T): void {
     if (this.has(member)) return;
-    member.at = this.items.length;
+    const at = this.items.length;
+    if ((at + 1) * RECORD_LEN > this.records.length) this.resize(Math.max(FIRST_SLOTS, at * 2));
+    member.at = at;
     this.items.push(member);
+    member.record.copy(this.records, at * RECORD_LEN, 0, RECORD_LEN);
+  }
+
+  /** The member's record changed (a new endpoint): the copy handed out follows it. */
+  update(member: T): void {
+    if (this.has(member)) member.record.copy(this.records, member.at * RECORD_LEN, 0, RECORD_LEN);
   }
 
   delete(member: T): void {
     if (!this.has(member)) return;
     const last = this.items.pop()!;
+    const size = this.items.length;
     if (last !== member) {
       this.items[member.at] = last;
       last.at = member.at;
+      this.records.copy(this.records, member.at * RECORD_LEN, size * RECORD_LEN, (size + 1) * RECORD_LEN);
     }
     member.at = -1;
+    if (size === 0) this.records = EMPTY;
+    else if (size * 4 <= this.records.length / RECORD_LEN && size >= FIRST_SLOTS) this.resize(size * 2);
   }
 
-  /** Up to `n` members from the cursor on, skipping `skip`; the cursor moves past what was looked at. */
-  take(n: number, skip: T | undefined, out: T[]): void {
+  /** How many records a take of `n`, skipping `skip`, hands out. */
+  available(n: number, skip: T | undefined): number {
+    return Math.max(0, Math.min(n, this.items.length - (skip !== undefined && this.has(skip) ? 1 : 0)));
+  }
+
+  /**
+   * Copies the records of up to `n` members from the cursor on, skipping `skip`, into `out` from
+   * byte `outAt`; the cursor moves past what was looked at. Returns where the next record goes.
+   * `out` must have room for `available(n, skip)` records.
+   */
+  take(n: number, skip: T | undefined, out: Buffer, outAt: number): number {
     const size = this.items.length;
-    if (n <= 0 || size === 0) return;
-    let looked = 0;
-    let taken = 0;
+    const want = this.available(n, skip);
+    if (want === 0) return outAt;
+    const skipAt = skip !== undefined && this.has(skip) ? skip.at : -1;
     let at = this.cursor % size;
-    while (looked < size && taken < n) {
-      const member = this.items[at]!;
-      if (member !== skip) {
-        out.push(member);
-        taken++;
-      }
-      looked++;
-      at = at + 1 === size ? 0 : at + 1;
+    let taken = 0;
+    while (taken < want) {
+      // A run of neighbouring slots: to the end of the array at most, cut short by the skipped member.
+      let end = Math.min(size, at + (want - taken));
+      const skipped = skipAt >= at && skipAt < end;
+      if (skipped) end = skipAt;
+      if (end > at) outAt += this.records.copy(out, outAt, at * RECORD_LEN, end * RECORD_LEN);
+      taken += end - at;
+      at = skipped ? end + 1 : end;
+      if (at === size) at = 0;
     }
     this.cursor = at;
+    return outAt;
+  }
+
+  private resize(slots: number): void {
+    const records = Buffer.allocUnsafeSlow(slots * RECORD_LEN);
+    this.records.copy(records, 0, 0, this.items.length * RECORD_LEN);
+    this.records = records;
   }
 }

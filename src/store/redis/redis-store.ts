@@ -8,6 +8,7 @@ import type { Adjustment, StoredCreditEvent, BlacklistEntry, CheatCounts, CheatE
 import { RegistryCache } from '../registry-cache.js';
 import {
   OVERTAKEN,
+  NO_PEERS,
   refusedResult,
   RegistryConflictError,
   StorageUnavailableError,
@@ -621,11 +622,12 @@ export function toAnnounceResult(reply: Array<number | Buffer>): AnnounceResult 
 /** A peers hash value: the record, then struct '<dddd' (uploaded, downloaded, left, lastSeen). */
 const STORED_LEN = RECORD_LEN + 32;
 
-/** The selected peers' stored values end to end (announce-17.lua): each one's 44-byte record. */
-function peerRecords(values: Buffer | undefined): Buffer[] {
-  const peers: Buffer[] = [];
-  if (!values) return peers;
-  for (let at = 0; at + STORED_LEN <= values.length; at += STORED_LEN) peers.push(values.subarray(at, at + RECORD_LEN));
+/** The selected peers' stored values end to end (announce-17.lua) → their 44-byte records end to end (AnnounceResult.peers). */
+function peerRecords(values: Buffer | undefined): Buffer {
+  const count = values ? Math.floor(values.length / STORED_LEN) : 0;
+  if (count === 0) return NO_PEERS;
+  const peers = Buffer.allocUnsafe(count * RECORD_LEN);
+  for (let i = 0; i < count; i++) values!.copy(peers, i * RECORD_LEN, i * STORED_LEN, i * STORED_LEN + RECORD_LEN);
   return peers;
 }
 

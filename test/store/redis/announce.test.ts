@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AnnounceEvent } from '../../../src/accounting/events.js';
 import { MemoryStore } from '../../../src/store/memory/memory-store.js';
-import { peerIdOf } from '../../../src/store/peer-record.js';
+import { peerIdOf, recordsOf } from '../../../src/store/peer-record.js';
 import type { RedisStore } from '../../../src/store/redis/redis-store.js';
 import type { Store } from '../../../src/store/store.js';
 import { useRedisServer } from '../../helpers/redis-server.js';
@@ -28,8 +28,8 @@ describe('when peer_ids hold arbitrary bytes', () => {
     for (const [i, id] of odd.entries()) await store.announce(input(alice, t, id, { endpoint: v4(i + 1) }));
     const r = await store.announce(input(bob, t, pid('-qB4-leech'), { left: 5 }));
     expect(r.seeders).toBe(odd.length);
-    expect(r.peers.map((p) => peerIdOf(p).toString('hex')).sort()).toEqual(odd.map((b) => b.toString('hex')).sort());
-    expect(r.peers.every((p) => p.length === 44)).toBe(true);
+    expect(recordsOf(r.peers).map((p) => peerIdOf(p).toString('hex')).sort()).toEqual(odd.map((b) => b.toString('hex')).sort());
+    expect(recordsOf(r.peers).every((p) => p.length === 44)).toBe(true);
   });
 
   it('every byte value of a peer_id and an endpoint survives the text the script is sent (latin1 in UTF-8)', async () => {
@@ -38,7 +38,7 @@ describe('when peer_ids hold arbitrary bytes', () => {
     const endpoints = [Buffer.from([0xc2, 0xc3, 0x80, 0xbf, 0x1a, 0xe1]), Buffer.from([0xff, 0xc0, 0x00, 0x7f, 0xc3, 0x80])];
     for (const [i, id] of ids.entries()) await store.announce(input(alice, t, id, { endpoint: endpoints[i % 2]! }));
     const r = await store.announce(input(bob, t, pid('-qB4-leech'), { left: 5, numwant: 50 }));
-    expect(r.peers.map((p) => p.toString('hex')).sort()).toEqual(ids.map((id, i) => Buffer.concat([id, endpoints[i % 2]!, Buffer.alloc(18)]).toString('hex')).sort());
+    expect(recordsOf(r.peers).map((p) => p.toString('hex')).sort()).toEqual(ids.map((id, i) => Buffer.concat([id, endpoints[i % 2]!, Buffer.alloc(18)]).toString('hex')).sort());
     // The peer keys hold the raw bytes too: "<uid>:" + 20 bytes, the user id read back from them.
     const listed = await store.peers(t.infoHash);
     expect(listed.filter((p) => p.userId === alice.id).map((p) => p.peerId).sort()).toEqual(ids.map((id) => id.toString('hex')).sort());
@@ -66,7 +66,7 @@ describe('when peers are handed out', () => {
   const seeders = async (n: number) => {
     for (let i = 0; i < n; i++) await store.announce(input(bob, t, pid(`s${i}`), { endpoint: v4(i + 1) }));
   };
-  const ask = async (numwant: number, o = {}) => (await store.announce(input(alice, t, pid('asker'), { left: 1, numwant, endpoint: v4(999), ...o }))).peers.map((p) => peerIdOf(p).toString('latin1').replace(/\.+$/, ''));
+  const ask = async (numwant: number, o = {}) => recordsOf((await store.announce(input(alice, t, pid('asker'), { left: 1, numwant, endpoint: v4(999), ...o }))).peers).map((p) => peerIdOf(p).toString('latin1').replace(/\.+$/, ''));
 
   it('each call continues after the last one and wraps around, so all are shown in turn', async () => {
     await seeders(10);
