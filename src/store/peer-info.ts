@@ -6,6 +6,9 @@ import type { PeerInfo } from './records.js';
 // A swarm's peer as the API shows it, decoded the same way by both stores from what they keep: the
 // peer's key, its 44-byte record and its last reported state.
 
+/** A peer's key: `<uid>:` followed by the 20 peer_id bytes as latin1 text (the journal's and Redis's field name for it). */
+export const peerKey = (userId: number, peerId: Buffer): string => `${userId}:${peerId.toString('latin1')}`;
+
 /** The user id of a peer key: `<uid>:` followed by the 20 peer_id bytes (as latin1 text). */
 export const userIdOfPeerKey = (key: string): number => Number(key.slice(0, key.length - PEER_ID_LEN - 1));
 

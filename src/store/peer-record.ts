@@ -28,10 +28,11 @@ export function writeEndpoint(prev: Buffer | undefined, peerId: Buffer, endpoint
   return rec;
 }
 
-/** Whether `rec` holds `endpoint` (6 bytes IPv4 or 18 IPv6) as its endpoint of that family. */
+/** Whether `rec` holds `endpoint` (6 bytes IPv4 or 18 IPv6) as its endpoint of that family (every re-announce asks: a byte loop, cheaper than Buffer#compare here). */
 export const hasEndpoint = (rec: Buffer, endpoint: Buffer): boolean => {
   const at = endpoint.length === V4_LEN ? V4_AT : V6_AT;
-  return rec.compare(endpoint, 0, endpoint.length, at, at + endpoint.length) === 0;
+  for (let i = 0; i < endpoint.length; i++) if (rec[at + i] !== endpoint[i]) return false;
+  return true;
 };
 
 const isZero = (b: Buffer, from: number, to: number): boolean => {
@@ -49,6 +50,3 @@ export const v6Of = (rec: Buffer): Buffer | undefined => (isZero(rec, V6_AT, REC
  * alone, so a store can rebuild the counts from the peers it holds; announce-17.lua's ipOf is the same.
  */
 export const addressKey = (rec: Buffer): string => (isZero(rec, V4_AT, V6_AT) ? rec.toString('latin1', V6_AT, RECORD_LEN - 2) : rec.toString('latin1', V4_AT, V6_AT - 2));
-
-/** Whether two records have the same endpoints (a re-announce that cannot move the address a peer counts under). */
-export const sameEndpoints = (a: Buffer, b: Buffer): boolean => a.compare(b, V4_AT, RECORD_LEN, V4_AT, RECORD_LEN) === 0;

@@ -1,8 +1,8 @@
-import { isOvertaken, isTooEarly, oversizedFigure, settle, type CheatKind, type PeerState, type Settlement, type SwarmView } from '../../accounting/settle.js';
+import { isOvertaken, isTooEarly, oversizedFigure, settle, type CheatKind, type PeerState, type Report, type Settlement, type SwarmView } from '../../accounting/settle.js';
 import { endpointText } from '../../net/ip-address.js';
-import { peerInfo, seedersFirst, userIdOfPeerKey } from '../peer-info.js';
+import { peerInfo, peerKey, seedersFirst, userIdOfPeerKey } from '../peer-info.js';
 import type { FlushBatch } from '../flush-batch.js';
-import { addressKey, hasEndpoint, RECORD_LEN, sameEndpoints, writeEndpoint } from '../peer-record.js';
+import { addressKey, hasEndpoint, PEER_ID_LEN, RECORD_LEN, writeEndpoint } from '../peer-record.js';
 import type { Adjustment, StoredCreditEvent, BlacklistEntry, CheatCounts, CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from '../records.js';
 import { RegistryCache } from '../registry-cache.js';
 import {
@@ -26,21 +26,27 @@ import { FigureRangeError } from '../figure-range-error.js';
 import { CheatLog, type LoggedCheat } from './cheat-log.js';
 import { K, kindOf, readPeerRow, restOf, type Journal, type PeerRow, type SwarmRow } from './journal.js';
 import { MemoryFlush, type FlushSiteSource } from './memory-flush.js';
+import { PeerIndex, type Indexed } from './peer-index.js';
 import { Rotation, type Rotating } from './rotation.js';
 
-/** One peer of a swarm; updated in place, so it doubles as its own key in the liveness map and its own entry in a rotation. */
-interface Peer extends Rotating {
+/** One peer of a swarm; updated in place, so it doubles as its own key in the liveness map and its own entry in a rotation and the swarm's index. */
+interface Peer extends Rotating, Indexed {
   swarm: Swarm;
+  /** `<uid>:<peer_id latin1>`: the journal's and the flush's name for it, made once when the peer joins. */
   key: string;
   userId: number;
   record: Buffer;
+  /** Its last announce's counters, overwritten in place by the next one (no object per announce). */
   state: PeerState;
 }
+
+/** Every peer is made here, so that all have one shape. */
+const newPeer = (swarm: Swarm, key: string, userId: number, record: Buffer, state: PeerState): Peer => ({ swarm, key, userId, record, state, at: -1, hash: 0, sameHash: undefined });
 
 /** One torrent's swarm: its peers, their rotations, its counters and what the ledger rules read of it. */
 interface Swarm {
   infoHash: string;
-  peers: Map<string, Peer>;
+  peers: PeerIndex<Peer>;
   seeders: Rotation<Peer>;
   leechers: Rotation<Peer>;
   stats: TorrentStats;
@@ -121,6 +127,8 @@ export class MemoryStore implements Store {
   private readonly running: SwarmTotals = { seeders: 0, leechers: 0 };
   /** What settle() reads of the announcing peer's swarm, refilled per announce (no allocation on the hot path). */
   private readonly view: SwarmView = { seeders: 0, leechers: 0, lastLeecherAt: 0 };
+  /** What settle() reads of the announce itself, refilled the same way. */
+  private readonly report: Report = { uploaded: 0, downloaded: 0, left: 0, event: '', now: 0, nowMs: 0 };
   /** Changes for the SQL flush; only when made with `flush: true`. */
   private readonly flush: MemoryFlush | undefined;
 
@@ -187,8 +195,8 @@ export class MemoryStore implements Store {
       const swarm = this.swarm(infoHash);
       const [record, uploaded, downloaded, left, lastSeen] = row;
       const userId = userIdOfPeerKey(key);
-      const peer: Peer = { swarm, key, userId, record: Buffer.from(record), state: { uploaded, downloaded, left, lastSeen }, at: -1 };
-      swarm.peers.set(key, peer);
+      const peer = newPeer(swarm, key, userId, Buffer.from(record), { uploaded, downloaded, left, lastSeen });
+      swarm.peers.add(peer);
       swarm.owners.set(userId, (swarm.owners.get(userId) ?? 0) + 1);
       this.liveness.add(peer);
       const { size: seeders } = swarm.seeders;
@@ -354,8 +362,9 @@ export class MemoryStore implements Store {
   async announce(input: AnnounceInput): Promise<AnnounceResult> {
     const { user, torrent, event, now } = input;
     const swarm = this.swarm(torrent.infoHash);
-    const key = `${user.id}:${input.peerId.toString('latin1')}`;
-    const peer = swarm.peers.get(key);
+    const peer = swarm.peers.get(user.id, input.peerId);
+    // A known peer's key was made when it joined: none is built per announce.
+    const key = peer ? peer.key : peerKey(user.id, input.peerId);
     if (isOvertaken(peer?.state, now)) throw new StorageUnavailableError(new Error(OVERTAKEN));
 
     if (event === 'stopped' && !peer) {
@@ -375,7 +384,13 @@ export class MemoryStore implements Store {
     const ledger = this.ledgerOf(user.id, torrent.id, torrent.infoHash, input);
     this.journal?.(K.ledger(user.id, torrent.id), ledger);
     const ut = ledger.stats;
-    const report = { uploaded: input.uploaded, downloaded: input.downloaded, left: input.left, event, now, nowMs: input.nowMs };
+    const report = this.report;
+    report.uploaded = input.uploaded;
+    report.downloaded = input.downloaded;
+    report.left = input.left;
+    report.event = event;
+    report.now = now;
+    report.nowMs = input.nowMs;
     const view = this.view;
     view.seeders = swarm.seeders.size;
     view.leechers = swarm.leechers.size;
@@ -428,31 +443,33 @@ export class MemoryStore implements Store {
     }
 
     const seeder = input.left === 0;
-    const state: PeerState = { uploaded: input.uploaded, downloaded: input.downloaded, left: input.left, lastSeen: now };
     let member: Peer;
     if (peer) {
       // A re-announce from where the peer was keeps its record (no new Buffer per announce).
-      const record = hasEndpoint(peer.record, input.endpoint) ? peer.record : writeEndpoint(peer.record, input.peerId, input.endpoint);
-      // A peer that moved (or gained an IPv4 endpoint) counts under its new address from now on.
-      if (!sameEndpoints(record, peer.record)) {
+      if (!hasEndpoint(peer.record, input.endpoint)) {
+        const record = writeEndpoint(peer.record, input.peerId, input.endpoint);
+        // A peer that moved (or gained an IPv4 endpoint) counts under its new address from now on.
         countAddress(swarm, addressKey(peer.record), -1);
         countAddress(swarm, addressKey(record), 1);
-      }
-      if (record !== peer.record) {
         peer.record = record;
         // Whichever rotation holds it hands out the new endpoint from now on.
         swarm.seeders.update(peer);
         swarm.leechers.update(peer);
       }
-      peer.state = state;
+      const state = peer.state;
+      state.uploaded = input.uploaded;
+      state.downloaded = input.downloaded;
+      state.left = input.left;
+      state.lastSeen = now;
       // Re-inserted at the back: the liveness set stays ordered by last announce.
       this.liveness.delete(peer);
       this.liveness.add(peer);
       this.journal?.(K.peer(torrent.infoHash, key), peer);
       member = peer;
     } else {
-      const fresh: Peer = { swarm, key, userId: user.id, record: writeEndpoint(undefined, input.peerId, input.endpoint), state, at: -1 };
-      swarm.peers.set(key, fresh);
+      const state: PeerState = { uploaded: input.uploaded, downloaded: input.downloaded, left: input.left, lastSeen: now };
+      const fresh = newPeer(swarm, key, user.id, writeEndpoint(undefined, input.peerId, input.endpoint), state);
+      swarm.peers.add(fresh);
       swarm.owners.set(user.id, (swarm.owners.get(user.id) ?? 0) + 1);
       countAddress(swarm, addressKey(fresh.record), 1);
       this.liveness.add(fresh);
@@ -582,7 +599,7 @@ export class MemoryStore implements Store {
 
   /** What the flush's site rows read (memory-flush.ts). */
   private readonly siteSource: FlushSiteSource = {
-    peer: (infoHash, peerKey) => this.swarms.get(infoHash)?.peers.get(peerKey),
+    peer: (infoHash, key) => this.swarms.get(infoHash)?.peers.get(userIdOfPeerKey(key), Buffer.from(key.slice(key.length - PEER_ID_LEN), 'latin1')),
     ledger: (userId, torrentId) => this.ledgers.get(userId)?.get(torrentId),
     active: (infoHash, userId) => (this.swarms.get(infoHash)?.owners.get(userId) ?? 0) > 0,
     snatchFlushed: (userId, torrentId) => {
@@ -604,7 +621,7 @@ export class MemoryStore implements Store {
   private swarm(infoHash: string): Swarm {
     let swarm = this.swarms.get(infoHash);
     if (!swarm) {
-      swarm = { infoHash, peers: new Map(), seeders: new Rotation(), leechers: new Rotation(), stats: emptyTorrentStats(), owners: new Map(), addresses: new Map(), lastLeecherAt: 0 };
+      swarm = { infoHash, peers: new PeerIndex(), seeders: new Rotation(), leechers: new Rotation(), stats: emptyTorrentStats(), owners: new Map(), addresses: new Map(), lastLeecherAt: 0 };
       this.swarms.set(infoHash, swarm);
     }
     return swarm;
@@ -678,7 +695,7 @@ export class MemoryStore implements Store {
     countAddress(swarm, addressKey(peer.record), -1);
     const { size: seeders } = swarm.seeders;
     const { size: leechers } = swarm.leechers;
-    swarm.peers.delete(key);
+    swarm.peers.delete(peer);
     swarm.seeders.delete(peer);
     swarm.leechers.delete(peer);
     if (swarm.leechers.size !== leechers) this.leechingMoved(peer.userId, -1);
