@@ -1,4 +1,11 @@
+import { Bytes20Index, type Chained } from './bytes-index.js';
 import type { BlacklistEntry, StoredCreditEvent, Torrent, User, WhitelistEntry } from './records.js';
+
+/** A registered torrent under its info_hash's 20 bytes (torrentByInfoHashBytes). */
+interface RawTorrent extends Chained {
+  torrent: Torrent;
+  bytes: Buffer;
+}
 
 /**
  * The in-process copy of users, torrents and the whitelist that every announce reads. Both stores
@@ -11,6 +18,11 @@ export class RegistryCache {
   private readonly users = new Map<number, User>();
   private readonly passkeys = new Map<string, User>();
   private readonly torrents = new Map<string, Torrent>();
+  /** The same torrents by their info_hash's bytes: an announce looks its torrent up without making a hex string. */
+  private readonly rawTorrents = new Bytes20Index<RawTorrent>(
+    () => 0,
+    (t) => t.bytes,
+  );
   /** torrent id → registered torrent: one id names one info_hash (torrentIdHolder). */
   private readonly torrentIds = new Map<number, Torrent>();
   private readonly entries = new Map<string, WhitelistEntry>();
@@ -100,6 +112,11 @@ export class RegistryCache {
     return this.torrents.get(infoHash);
   }
 
+  /** The registered torrent whose info_hash is these 20 bytes (an announce's, as decoded from its URL). */
+  torrentByInfoHashBytes(infoHash: Buffer): Torrent | undefined {
+    return this.rawTorrents.get(0, infoHash)?.torrent;
+  }
+
   torrentById(id: number): Torrent | undefined {
     return this.torrentIds.get(id);
   }
@@ -116,6 +133,10 @@ export class RegistryCache {
     if (old && old.id !== torrent.id && this.torrentIds.get(old.id) === old) this.torrentIds.delete(old.id);
     this.torrents.set(torrent.infoHash, torrent);
     this.torrentIds.set(torrent.id, torrent);
+    const bytes = Buffer.from(torrent.infoHash, 'hex');
+    const raw = this.rawTorrents.get(0, bytes);
+    if (raw) raw.torrent = torrent;
+    else this.rawTorrents.add({ torrent, bytes, hash: 0, sameHash: undefined });
   }
 
   deleteTorrent(infoHash: string): void {
@@ -124,6 +145,8 @@ export class RegistryCache {
     if (!old) return;
     this.torrents.delete(infoHash);
     if (this.torrentIds.get(old.id) === old) this.torrentIds.delete(old.id);
+    const raw = this.rawTorrents.get(0, Buffer.from(infoHash, 'hex'));
+    if (raw) this.rawTorrents.delete(raw);
   }
 
   whitelistMatch(peerId: Buffer): WhitelistEntry | undefined {
@@ -180,6 +203,7 @@ export class RegistryCache {
     this.passkeys.clear();
     this.torrents.clear();
     this.torrentIds.clear();
+    this.rawTorrents.clear();
     this.entries.clear();
     for (const u of users) this.setUser(u);
     for (const t of torrents) this.setTorrent(t);

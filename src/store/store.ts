@@ -109,6 +109,8 @@ export interface Store {
   userByPasskey(passkey: string): User | undefined;
   userById(id: number): User | undefined;
   torrentByInfoHash(infoHash: string): Torrent | undefined;
+  /** The same look-up by the info_hash's 20 bytes, as an announce decodes them: no hex string is made per announce. */
+  torrentByInfoHashBytes(infoHash: Buffer): Torrent | undefined;
   /** The timed events added through the API (the in-process copy, like the registry's). */
   creditEvents(): readonly StoredCreditEvent[];
   /** Replaces the API's timed events; every instance applies the new list, as a registry change. */

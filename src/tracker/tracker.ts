@@ -197,7 +197,7 @@ export class Tracker {
     const banned = this.store.blacklistMatch(p.peerId);
     if (banned) throw new TrackerFailure('client_refused', `client banned: ${banned.reason}`);
     const client = clientAddress(req.address ?? req.socketAddress, req.headers, addressRules);
-    const torrent = this.store.torrentByInfoHash(p.infoHash.toString('hex'));
+    const torrent = this.store.torrentByInfoHashBytes(p.infoHash);
     if (!torrent) {
       // Some clients retry a failed `stopped` forever: let it go quietly.
       if (p.event === 'stopped') return announceReply({ seeders: 0, leechers: 0, snatches: 0, peers: NO_PEERS, tooEarly: false, unknownPeer: true }, this.replyOptions(p, client, UNKNOWN_STOP_WARNING));

@@ -465,6 +465,16 @@ export function storeContract(name: string, opts: ContractOptions): void {
         await h.store.deleteUser(2);
         expect(await failure(h.announce(PK.bob, { infoHash: IH.plain, peerId: qb('b') }))).toBe('unknown passkey');
       });
+      it('a torrent is found by its info_hash’s 20 bytes as by its hex, its latest record, and not once deleted', async () => {
+        for (const ih of [IH.plain, IH.binary, IH.plus]) expect(h.store.torrentByInfoHashBytes(ih)).toEqual(h.store.torrentByInfoHash(ih.toString('hex')));
+        expect(h.store.torrentByInfoHashBytes(IH.plain)?.infoHash).toBe(IH.plain.toString('hex'));
+        expect(h.store.torrentByInfoHashBytes(IH.unregistered)).toBeUndefined();
+        await h.store.putTorrent({ ...torrents[0]!, name: 'plain, renamed' });
+        expect(h.store.torrentByInfoHashBytes(IH.plain)?.name).toBe('plain, renamed');
+        await h.store.deleteTorrent(IH.plain.toString('hex'));
+        expect(h.store.torrentByInfoHashBytes(IH.plain)).toBeUndefined();
+        expect(h.store.torrentByInfoHashBytes(IH.binary)?.infoHash).toBe(IH.binary.toString('hex'));
+      });
       it('a deleted torrent is unregistered', async () => {
         await h.store.deleteTorrent(IH.plain.toString('hex'));
         expect(await failure(h.announce(PK.alice, { infoHash: IH.plain, peerId: qb('a') }))).toBe('unregistered torrent');

@@ -87,6 +87,9 @@ export class EmbeddedStore implements Store {
   torrentByInfoHash(infoHash: string): Torrent | undefined {
     return this.mem.torrentByInfoHash(infoHash);
   }
+  torrentByInfoHashBytes(infoHash: Buffer): Torrent | undefined {
+    return this.mem.torrentByInfoHashBytes(infoHash);
+  }
   torrentById(id: number): Torrent | undefined {
     return this.mem.torrentById(id);
   }

@@ -4,6 +4,7 @@ import { peerInfo, peerKey, seedersFirst, userIdOfPeerKey } from '../peer-info.j
 import type { FlushBatch } from '../flush-batch.js';
 import { addressKey, hasEndpoint, PEER_ID_LEN, RECORD_LEN, writeEndpoint } from '../peer-record.js';
 import type { Adjustment, StoredCreditEvent, BlacklistEntry, CheatCounts, CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from '../records.js';
+import { Bytes20Index, type Chained } from '../bytes-index.js';
 import { RegistryCache } from '../registry-cache.js';
 import {
   OVERTAKEN,
@@ -26,11 +27,10 @@ import { FigureRangeError } from '../figure-range-error.js';
 import { CheatLog, type LoggedCheat } from './cheat-log.js';
 import { K, kindOf, readPeerRow, restOf, type Journal, type PeerRow, type SwarmRow } from './journal.js';
 import { MemoryFlush, type FlushSiteSource } from './memory-flush.js';
-import { PeerIndex, type Indexed } from './peer-index.js';
 import { Rotation, type Rotating } from './rotation.js';
 
 /** One peer of a swarm; updated in place, so it doubles as its own key in the liveness map and its own entry in a rotation and the swarm's index. */
-interface Peer extends Rotating, Indexed {
+interface Peer extends Rotating, Chained {
   swarm: Swarm;
   /** `<uid>:<peer_id latin1>`: the journal's and the flush's name for it, made once when the peer joins. */
   key: string;
@@ -40,13 +40,17 @@ interface Peer extends Rotating, Indexed {
   state: PeerState;
 }
 
+const userOfPeer = (p: Peer): number => p.userId;
+const recordOfPeer = (p: Peer): Buffer => p.record;
+
 /** Every peer is made here, so that all have one shape. */
 const newPeer = (swarm: Swarm, key: string, userId: number, record: Buffer, state: PeerState): Peer => ({ swarm, key, userId, record, state, at: -1, hash: 0, sameHash: undefined });
 
 /** One torrent's swarm: its peers, their rotations, its counters and what the ledger rules read of it. */
 interface Swarm {
   infoHash: string;
-  peers: PeerIndex<Peer>;
+  /** By user and peer_id (the record's first 20 bytes). */
+  peers: Bytes20Index<Peer>;
   seeders: Rotation<Peer>;
   leechers: Rotation<Peer>;
   stats: TorrentStats;
@@ -229,6 +233,9 @@ export class MemoryStore implements Store {
   }
   torrentByInfoHash(infoHash: string): Torrent | undefined {
     return this.registry.torrentByInfoHash(infoHash);
+  }
+  torrentByInfoHashBytes(infoHash: Buffer): Torrent | undefined {
+    return this.registry.torrentByInfoHashBytes(infoHash);
   }
   torrentById(id: number): Torrent | undefined {
     return this.registry.torrentById(id);
@@ -621,7 +628,7 @@ export class MemoryStore implements Store {
   private swarm(infoHash: string): Swarm {
     let swarm = this.swarms.get(infoHash);
     if (!swarm) {
-      swarm = { infoHash, peers: new PeerIndex(), seeders: new Rotation(), leechers: new Rotation(), stats: emptyTorrentStats(), owners: new Map(), addresses: new Map(), lastLeecherAt: 0 };
+      swarm = { infoHash, peers: new Bytes20Index(userOfPeer, recordOfPeer), seeders: new Rotation(), leechers: new Rotation(), stats: emptyTorrentStats(), owners: new Map(), addresses: new Map(), lastLeecherAt: 0 };
       this.swarms.set(infoHash, swarm);
     }
     return swarm;

@@ -211,6 +211,9 @@ export class RedisStore implements Store {
   torrentByInfoHash(infoHash: string): Torrent | undefined {
     return this.cache.torrentByInfoHash(infoHash);
   }
+  torrentByInfoHashBytes(infoHash: Buffer): Torrent | undefined {
+    return this.cache.torrentByInfoHashBytes(infoHash);
+  }
   torrentById(id: number): Torrent | undefined {
     return this.cache.torrentById(id);
   }
