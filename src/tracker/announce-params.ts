@@ -1,6 +1,6 @@
 import { ANNOUNCE_EVENTS, type AnnounceEvent } from '../accounting/events.js';
 import { malformed } from './failure.js';
-import { bytes20, flag, MAX_COUNTER, optionalInteger, optionalText, required, requiredInteger } from './params.js';
+import { flag, MAX_COUNTER, optionalInteger, optionalText, requiredBytes20, requiredInteger } from './params.js';
 import { decodeText } from './query.js';
 
 export interface AnnounceParams {
@@ -29,8 +29,13 @@ const SLOT = Object.fromEntries(NAMES.map((n, i) => [n, i])) as Record<Name, num
 const BY_LENGTH: number[][] = [];
 NAMES.forEach((n, i) => (BY_LENGTH[n.length] ??= []).push(i));
 
-/** Raw values by slot of NAMES, for the announce being read (the read is synchronous: one set serves every announce). */
-const found: Array<string | undefined> = NAMES.map(() => undefined);
+/**
+ * Where each parameter's raw value lies in the URL being read, by slot of NAMES: url[start..end),
+ * start -1 when not given. The read is synchronous, so one set serves every announce, and the values
+ * are read in place: no string is sliced per parameter.
+ */
+const starts = new Int32Array(NAMES.length);
+const ends = new Int32Array(NAMES.length);
 const repeated = new Uint8Array(NAMES.length);
 
 /** The slot of the parameter named by url[start..end), -1 for a name the announce does not read. */
@@ -44,10 +49,10 @@ function slotOf(url: string, start: number, end: number): number {
 
 /**
  * Scans the query of a raw URL in place, as parseQuery splits it (parameters between '&', name and
- * value at the first '=', names decoded), keeping only the raw values of the names an announce reads.
+ * value at the first '=', names decoded), keeping only where the values of the names an announce reads lie.
  */
 function scan(url: string): void {
-  found.fill(undefined);
+  starts.fill(-1);
   repeated.fill(0);
   const q = url.indexOf('?');
   if (q === -1) return;
@@ -60,44 +65,55 @@ function scan(url: string): void {
       if (eq === -1 || eq > amp) eq = amp;
       const slot = slotOf(url, start, eq);
       if (slot !== -1) {
-        if (found[slot] !== undefined) repeated[slot] = 1;
-        else found[slot] = eq === amp ? '' : url.slice(eq + 1, amp);
+        if (starts[slot] !== -1) repeated[slot] = 1;
+        else {
+          starts[slot] = eq === amp ? amp : eq + 1;
+          ends[slot] = amp;
+        }
       }
     }
     start = amp + 1;
   }
 }
 
-/** The raw value of a parameter that may be given once. */
-function single(name: Name): string | undefined {
+/** The slot of a parameter that may be given once. */
+function single(name: Name): number {
   const slot = SLOT[name];
   if (repeated[slot] === 1) throw malformed(name, 'given more than once');
-  return found[slot];
+  return slot;
 }
 
 /** Reads and checks every announce parameter of a raw URL's query (BEP 3, 7, 21, 23). */
 export function readAnnounceParams(url: string): AnnounceParams {
   scan(url);
-  const infoHash = bytes20(required(single('info_hash'), 'info_hash'), 'info_hash');
-  const peerId = bytes20(required(single('peer_id'), 'peer_id'), 'peer_id');
-  const event = optionalText(single('event'), 'event') ?? '';
+  let at = single('info_hash');
+  const infoHash = requiredBytes20(url, starts[at]!, ends[at]!, 'info_hash');
+  at = single('peer_id');
+  const peerId = requiredBytes20(url, starts[at]!, ends[at]!, 'peer_id');
+  at = single('event');
+  const event = optionalText(url, starts[at]!, ends[at]!, 'event') ?? '';
   if (!ANNOUNCE_EVENTS.has(event)) throw malformed('event', 'must be started, stopped, completed, paused or empty');
   // Port 0 is what some clients send with `stopped`; a peer reachable at port 0 would be useless.
-  const port = requiredInteger(single('port'), 'port', event === 'stopped' ? 0 : 1, 65535);
-  return {
-    infoHash,
-    peerId,
-    port,
-    uploaded: requiredInteger(single('uploaded'), 'uploaded', 0, MAX_COUNTER),
-    downloaded: requiredInteger(single('downloaded'), 'downloaded', 0, MAX_COUNTER),
-    // Some clients send 2^63-1 or 2^64-1 while they lack metadata; only left > 0 matters then.
-    left: Math.min(requiredInteger(single('left'), 'left', 0, 2 ** 64 - 1), MAX_COUNTER),
-    event: event as AnnounceEvent,
-    compact: flag(single('compact'), 'compact', true),
-    noPeerId: flag(single('no_peer_id'), 'no_peer_id', false),
-    numwant: optionalInteger(single('numwant'), 'numwant', 0, MAX_COUNTER),
-    ip: optionalText(single('ip'), 'ip'),
-    ipv4: optionalText(single('ipv4'), 'ipv4'),
-    ipv6: optionalText(single('ipv6'), 'ipv6'),
-  };
+  at = single('port');
+  const port = requiredInteger(url, starts[at]!, ends[at]!, 'port', event === 'stopped' ? 0 : 1, 65535);
+  at = single('uploaded');
+  const uploaded = requiredInteger(url, starts[at]!, ends[at]!, 'uploaded', 0, MAX_COUNTER);
+  at = single('downloaded');
+  const downloaded = requiredInteger(url, starts[at]!, ends[at]!, 'downloaded', 0, MAX_COUNTER);
+  at = single('left');
+  // Some clients send 2^63-1 or 2^64-1 while they lack metadata; only left > 0 matters then.
+  const left = Math.min(requiredInteger(url, starts[at]!, ends[at]!, 'left', 0, 2 ** 64 - 1), MAX_COUNTER);
+  at = single('compact');
+  const compact = flag(url, starts[at]!, ends[at]!, 'compact', true);
+  at = single('no_peer_id');
+  const noPeerId = flag(url, starts[at]!, ends[at]!, 'no_peer_id', false);
+  at = single('numwant');
+  const numwant = optionalInteger(url, starts[at]!, ends[at]!, 'numwant', 0, MAX_COUNTER);
+  at = single('ip');
+  const ip = optionalText(url, starts[at]!, ends[at]!, 'ip');
+  at = single('ipv4');
+  const ipv4 = optionalText(url, starts[at]!, ends[at]!, 'ipv4');
+  at = single('ipv6');
+  const ipv6 = optionalText(url, starts[at]!, ends[at]!, 'ipv6');
+  return { infoHash, peerId, port, uploaded, downloaded, left, event: event as AnnounceEvent, compact, noPeerId, numwant, ip, ipv4, ipv6 };
 }

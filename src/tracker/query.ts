@@ -27,17 +27,17 @@ function hexValue(code: number): number {
 
 
 /**
- * Percent-decodes `s` (the part of a URL between two delimiters) into `out`, as far as it holds:
- * the number of bytes `s` decodes to, which may be more than were written.
+ * Percent-decodes `s[start..end)` (the part of a URL between two delimiters) into `out`, as far as
+ * it holds: the number of bytes it decodes to, which may be more than were written.
  */
-export function percentDecodeInto(s: string, out: Buffer, name: string): number {
+export function percentDecodeInto(s: string, out: Buffer, name: string, start = 0, end = s.length): number {
   let n = 0;
-  for (let i = 0; i < s.length; i++) {
+  for (let i = start; i < end; i++) {
     const code = s.charCodeAt(i);
     let c = code & 0xff;
     if (code === 37 /* % */) {
-      const hi = i + 1 < s.length ? hexValue(s.charCodeAt(i + 1)) : -1;
-      const lo = i + 2 < s.length ? hexValue(s.charCodeAt(i + 2)) : -1;
+      const hi = i + 1 < end ? hexValue(s.charCodeAt(i + 1)) : -1;
+      const lo = i + 2 < end ? hexValue(s.charCodeAt(i + 2)) : -1;
       if (hi < 0 || lo < 0) throw malformed(name, 'bad percent-escape');
       c = (hi << 4) | lo;
       i += 2;
