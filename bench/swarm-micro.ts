@@ -6,15 +6,19 @@ import { fileURLToPath } from 'node:url';
 // for each size, each tree's MemoryStore gets a swarm of that size (bench/swarm-fill.ts), then
 // replays regular announces of 20,000 of its peers spread evenly over it (no event, counters
 // unchanged, numwant 50, as bench/swarm.lua does), round after round, the trees alternating; the
-// process's CPU time around each replay gives µs per announce. A diagnostic for
-// docs/performance.md, not part of `npm run bench`:
+// process's CPU time around each replay gives µs per announce. Each announce's compact reply is
+// built too (the tree's own announceReply), as the tracker builds it: the reply reads the records
+// the store handed out, and in a big swarm that read is where scattered records cost. A diagnostic
+// for docs/performance.md, not part of `npm run bench`:
 //   [AB_BASE=/path/to/other/checkout] npx tsx bench/swarm-micro.ts
-// Env: SWARM_SIZES (default 1000,100000), SWARM_ROUNDS (default 12), AB_BASE (a "before" tree, optional).
+// Env: SWARM_SIZES (default 1000,100000), SWARM_ROUNDS (default 12), AB_BASE (a "before" tree,
+// optional), SWARM_REPLY=0 (the store alone, no reply).
 
 const HEAD = fileURLToPath(new URL('..', import.meta.url));
 const SIZES = (process.env.SWARM_SIZES ?? '1000,100000').split(',').map(Number);
 const ROUNDS = Number(process.env.SWARM_ROUNDS ?? 12);
 const REPLAYED = 20_000;
+const REPLY = process.env.SWARM_REPLY !== '0';
 
 interface Side {
   name: string;
@@ -29,6 +33,9 @@ async function side(name: string, root: string, size: number): Promise<Side> {
   const { parseConfig } = await src('src/config/load.ts');
   const { benchUsers, benchTorrents, swarmPeer } = await src('bench/fixtures.ts');
   const { fillSwarm } = await src('bench/swarm-fill.ts');
+  const { announceReply } = await src('src/tracker/announce-reply.ts');
+  const { parseAddress } = await src('src/net/ip-address.ts');
+  const replyOptions = { interval: 1800, minInterval: 900, compact: true, noPeerId: true, ipv4: true, ipv6: true, client: parseAddress('127.0.0.1'), warning: undefined };
   const store = new MemoryStore();
   await store.open();
   await store.putUsers(benchUsers());
@@ -49,7 +56,8 @@ async function side(name: string, root: string, size: number): Promise<Side> {
       now++;
       for (const p of peers) {
         const endpoint = Buffer.from([127, 0, 0, 1, p.port >> 8, p.port & 255]);
-        await store.announce({ user: p.user, torrent, peerId: p.peerId, endpoint, uploaded: 0, downloaded: 0, left: p.left, event: undefined, numwant: 50, now, nowMs: now * 1000, minInterval: 0, rules, limits: { perUserTorrent: 0, perIpTorrent: 0 } });
+        const result = await store.announce({ user: p.user, torrent, peerId: p.peerId, endpoint, uploaded: 0, downloaded: 0, left: p.left, event: undefined, numwant: 50, now, nowMs: now * 1000, minInterval: 0, rules, limits: { perUserTorrent: 0, perIpTorrent: 0 } });
+        if (REPLY) announceReply(result, replyOptions);
       }
     },
   };
