@@ -3,7 +3,7 @@ import type { User } from '../store/records.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { NO_PEERS, StorageUnavailableError, type PeerLimitKind, type PeerLimits, type ScrapeEntry, type Store } from '../store/store.js';
 import { FigureRangeError } from '../store/figure-range-error.js';
-import { MAX_FIGURE } from '../accounting/settle.js';
+import { MAX_FIGURE, type Rules } from '../accounting/settle.js';
 import { creditRule } from '../accounting/credit-rule.js';
 import { nearestFirst } from '../geo/order.js';
 import type { GeoLocator } from '../geo/locator.js';
@@ -76,6 +76,8 @@ interface Settings {
   tracker: TrackerConfig;
   /** From tracker.*, made once per config rather than per announce. */
   limits: PeerLimits;
+  /** The store's rules for an announce credited 1 × up and 1 × down (nearly all): made once per config, never changed. */
+  plainRules: Rules;
   accounting: AccountingConfig;
   addressRules: AddressRules;
 }
@@ -92,6 +94,11 @@ function peerLimitFailure(kind: PeerLimitKind, cfg: TrackerConfig, user: User): 
     case 'leech_slots':
       return new TrackerFailure('peer_limit', `leech slots: at most ${user.leechSlots} peers leeching at once (finish or stop another download first)`);
   }
+}
+
+/** What the store applies to one announce: its multipliers and the config's rules. */
+function announceRules(multiUp: number, multiDown: number, cfg: TrackerConfig, accounting: AccountingConfig): Rules {
+  return { multiUp, multiDown, bonusRate: accounting.bonus_rate, interval: cfg.interval, maxUploadRate: accounting.max_upload_rate, creditWithoutLeechers: accounting.credit_without_leechers };
 }
 
 /** A credited figure (counter × multiplier) that could not stay an exact integer: refused before the store. */
@@ -128,6 +135,7 @@ export class Tracker {
       tracker: t,
       accounting: config.accounting,
       limits: { perUserTorrent: t.max_peers_per_user_torrent, perIpTorrent: t.max_peers_per_ip_torrent },
+      plainRules: announceRules(1, 1, t, config.accounting),
       addressRules: { ipv4: t.ipv4, ipv6: t.ipv6, allowClientIp: t.allow_client_ip, trustedProxies: proxyList(t.trusted_proxies) },
     };
   }
@@ -235,14 +243,7 @@ export class Tracker {
       now,
       nowMs,
       minInterval: cfg.enforce_min_interval ? cfg.min_interval : 0,
-      rules: {
-        multiUp: credit.multiUp,
-        multiDown: credit.multiDown,
-        bonusRate: accounting.bonus_rate,
-        interval: cfg.interval,
-        maxUploadRate: accounting.max_upload_rate,
-        creditWithoutLeechers: accounting.credit_without_leechers,
-      },
+      rules: credit.multiUp === 1 && credit.multiDown === 1 ? this.settings.plainRules : announceRules(credit.multiUp, credit.multiDown, cfg, accounting),
       limits: this.settings.limits,
       creditRule: credit.label,
       // Node keeps one User-Agent header (a duplicate is dropped): a string or nothing.

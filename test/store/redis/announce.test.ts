@@ -112,7 +112,7 @@ describe('when peers are handed out', () => {
 
   it('a stopped from an unknown peer changes only the announce counters', async () => {
     const r = await store.announce(input(alice, t, pid('ghost'), { event: 'stopped', uploaded: 5 }));
-    expect(r).toEqual({ seeders: 0, leechers: 0, snatches: 0, peers: [], tooEarly: false, unknownPeer: true });
+    expect(r).toEqual({ seeders: 0, leechers: 0, snatches: 0, peers: Buffer.alloc(0), tooEarly: false, unknownPeer: true });
     expect((await store.userStats(1)).announces).toBe(1);
     expect((await store.torrentStats(t.infoHash)).announces).toBe(1);
     expect(await store.userTorrentStats(1, 10)).toBeUndefined();
