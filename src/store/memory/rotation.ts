@@ -7,7 +7,11 @@ export interface Rotating {
 }
 
 const EMPTY = Buffer.alloc(0);
-/** Slots of a rotation's first records buffer; it doubles when full and halves when a quarter full. */
+/**
+ * Slots of a rotation's first records buffer; it doubles when full and halves when a quarter full,
+ * never below this: a rotation of a small swarm that empties and fills again (a peer changing
+ * sides) keeps its buffer instead of allocating one per announce.
+ */
 const FIRST_SLOTS = 4;
 
 /**
@@ -62,8 +66,7 @@ export class Rotation<T extends Rotating> {
       this.records.copy(this.records, member.at * RECORD_LEN, size * RECORD_LEN, (size + 1) * RECORD_LEN);
     }
     member.at = -1;
-    if (size === 0) this.records = EMPTY;
-    else if (size * 4 <= this.records.length / RECORD_LEN && size >= FIRST_SLOTS) this.resize(size * 2);
+    if (size * 4 <= this.records.length / RECORD_LEN && size >= FIRST_SLOTS) this.resize(size * 2);
   }
 
   /** How many records a take of `n`, skipping `skip`, hands out. */
@@ -98,7 +101,8 @@ export class Rotation<T extends Rotating> {
   }
 
   private resize(slots: number): void {
-    const records = Buffer.allocUnsafeSlow(slots * RECORD_LEN);
+    // Small ones are slices of Node's pool (no allocation of its own); large ones have their own memory.
+    const records = Buffer.allocUnsafe(slots * RECORD_LEN);
     this.records.copy(records, 0, 0, this.items.length * RECORD_LEN);
     this.records = records;
   }
