@@ -12,6 +12,7 @@ import { readAnnounceParams } from '../src/tracker/announce-params.js';
 import { announceReply } from '../src/tracker/announce-reply.js';
 import { clientAddress, proxyList } from '../src/tracker/client-address.js';
 import { compactEndpoint } from '../src/net/ip-address.js';
+import { peerCount } from '../src/store/peer-record.js';
 import { Tracker } from '../src/tracker/tracker.js';
 import { RequestTimings } from '../src/metrics/request-timings.js';
 import { benchTorrents, benchUsers, writeFixtureFile } from './fixtures.js';
@@ -107,7 +108,7 @@ await time('MemoryStore.announce (awaited)', n, async () => {
   for (const input of inputs) results.push(await store.announce(input));
 });
 const opts = { interval: 300, minInterval: 10, compact: true, noPeerId: true, ipv4: true, ipv6: true, client, warning: undefined };
-const peersOut = results.reduce((a, r) => a + r.peers.length, 0) / results.length;
+const peersOut = results.reduce((a, r) => a + peerCount(r.peers), 0) / results.length;
 await time(`announceReply (bencode, ${peersOut.toFixed(1)} peers on average)`, n, () => {
   for (const r of results) sink = announceReply(r, opts);
 });
