@@ -30,13 +30,17 @@ import { MemoryFlush, type FlushSiteSource } from './memory-flush.js';
 import { Rotation, type Rotating } from './rotation.js';
 
 /** One peer of a swarm; updated in place, so it doubles as its own key in the liveness map and its own entry in a rotation and the swarm's index. */
-interface Peer extends Rotating, Chained {
+interface Peer extends Rotating, Chained, PeerState {
   swarm: Swarm;
   /** `<uid>:<peer_id latin1>`: the journal's and the flush's name for it, made once when the peer joins. */
   key: string;
   userId: number;
   record: Buffer;
-  /** Its last announce's counters, overwritten in place by the next one (no object per announce). */
+  /**
+   * Its last announce's counters: the peer itself, whose PeerState fields are overwritten in place
+   * by each announce (no object per announce, and none beside the peer to reach in a big swarm);
+   * kept as a field for the readers of `{ record, state }` (the journal's peer row, the flush).
+   */
   state: PeerState;
 }
 
@@ -44,7 +48,11 @@ const userOfPeer = (p: Peer): number => p.userId;
 const recordOfPeer = (p: Peer): Buffer => p.record;
 
 /** Every peer is made here, so that all have one shape. */
-const newPeer = (swarm: Swarm, key: string, userId: number, record: Buffer, state: PeerState): Peer => ({ swarm, key, userId, record, state, at: -1, hash: 0, sameHash: undefined });
+function newPeer(swarm: Swarm, key: string, userId: number, record: Buffer, uploaded: number, downloaded: number, left: number, lastSeen: number): Peer {
+  const peer: Peer = { swarm, key, userId, record, uploaded, downloaded, left, lastSeen, state: undefined as unknown as PeerState, at: -1, hash: 0, sameHash: undefined };
+  peer.state = peer;
+  return peer;
+}
 
 /** One torrent's swarm: its peers, their rotations, its counters and what the ledger rules read of it. */
 interface Swarm {
@@ -199,7 +207,7 @@ export class MemoryStore implements Store {
       const swarm = this.swarm(infoHash);
       const [record, uploaded, downloaded, left, lastSeen] = row;
       const userId = userIdOfPeerKey(key);
-      const peer = newPeer(swarm, key, userId, Buffer.from(record), { uploaded, downloaded, left, lastSeen });
+      const peer = newPeer(swarm, key, userId, Buffer.from(record), uploaded, downloaded, left, lastSeen);
       swarm.peers.add(peer);
       swarm.owners.set(userId, (swarm.owners.get(userId) ?? 0) + 1);
       this.liveness.add(peer);
@@ -474,8 +482,7 @@ export class MemoryStore implements Store {
       this.journal?.(K.peer(torrent.infoHash, key), peer);
       member = peer;
     } else {
-      const state: PeerState = { uploaded: input.uploaded, downloaded: input.downloaded, left: input.left, lastSeen: now };
-      const fresh = newPeer(swarm, key, user.id, writeEndpoint(undefined, input.peerId, input.endpoint), state);
+      const fresh = newPeer(swarm, key, user.id, writeEndpoint(undefined, input.peerId, input.endpoint), input.uploaded, input.downloaded, input.left, now);
       swarm.peers.add(fresh);
       swarm.owners.set(user.id, (swarm.owners.get(user.id) ?? 0) + 1);
       countAddress(swarm, addressKey(fresh.record), 1);
