@@ -27,10 +27,11 @@ import { FigureRangeError } from '../figure-range-error.js';
 import { CheatLog, type LoggedCheat } from './cheat-log.js';
 import { K, kindOf, readPeerRow, restOf, type Journal, type PeerRow, type SwarmRow } from './journal.js';
 import { MemoryFlush, type FlushSiteSource } from './memory-flush.js';
+import { Liveness, type Listed } from './liveness.js';
 import { Rotation, type Rotating } from './rotation.js';
 
-/** One peer of a swarm; updated in place, so it doubles as its own key in the liveness map and its own entry in a rotation and the swarm's index. */
-interface Peer extends Rotating, Chained, PeerState {
+/** One peer of a swarm; updated in place, so it doubles as its own entry in the liveness list, a rotation and the swarm's index. */
+interface Peer extends Rotating, Chained, Listed, PeerState {
   swarm: Swarm;
   /** `<uid>:<peer_id latin1>`: the journal's and the flush's name for it, made once when the peer joins. */
   key: string;
@@ -49,7 +50,7 @@ const recordOfPeer = (p: Peer): Buffer => p.record;
 
 /** Every peer is made here, so that all have one shape. */
 function newPeer(swarm: Swarm, key: string, userId: number, record: Buffer, uploaded: number, downloaded: number, left: number, lastSeen: number): Peer {
-  const peer: Peer = { swarm, key, userId, record, uploaded, downloaded, left, lastSeen, state: undefined as unknown as PeerState, at: -1, hash: 0, sameHash: undefined };
+  const peer: Peer = { swarm, key, userId, record, uploaded, downloaded, left, lastSeen, state: undefined as unknown as PeerState, at: -1, hash: 0, sameHash: undefined, older: undefined, newer: undefined };
   peer.state = peer;
   return peer;
 }
@@ -117,7 +118,7 @@ export class MemoryStore implements Store {
   private readonly registry = new RegistryCache();
   private readonly swarms = new Map<string, Swarm>();
   /** Every live peer in order of last announce, oldest first: the reaper reads from the front. */
-  private readonly liveness = new Set<Peer>();
+  private readonly liveness = new Liveness<Peer>();
   private readonly users = new Map<number, UserStats>();
   /** user id → torrent id → ledger (numeric keys: no key string to build and hash per announce). */
   private readonly ledgers = new Map<number, Map<number, Ledger>>();
@@ -210,7 +211,7 @@ export class MemoryStore implements Store {
       const peer = newPeer(swarm, key, userId, Buffer.from(record), uploaded, downloaded, left, lastSeen);
       swarm.peers.add(peer);
       swarm.owners.set(userId, (swarm.owners.get(userId) ?? 0) + 1);
-      this.liveness.add(peer);
+      this.liveness.touch(peer);
       const { size: seeders } = swarm.seeders;
       const { size: leechers } = swarm.leechers;
       (left === 0 ? swarm.seeders : swarm.leechers).add(peer);
@@ -476,9 +477,8 @@ export class MemoryStore implements Store {
       state.downloaded = input.downloaded;
       state.left = input.left;
       state.lastSeen = now;
-      // Re-inserted at the back: the liveness set stays ordered by last announce.
-      this.liveness.delete(peer);
-      this.liveness.add(peer);
+      // Moved to the back: the liveness list stays ordered by last announce.
+      this.liveness.touch(peer);
       this.journal?.(K.peer(torrent.infoHash, key), peer);
       member = peer;
     } else {
@@ -486,7 +486,7 @@ export class MemoryStore implements Store {
       swarm.peers.add(fresh);
       swarm.owners.set(user.id, (swarm.owners.get(user.id) ?? 0) + 1);
       countAddress(swarm, addressKey(fresh.record), 1);
-      this.liveness.add(fresh);
+      this.liveness.touch(fresh);
       this.journal?.(K.peer(torrent.infoHash, key), fresh);
       member = fresh;
     }
@@ -530,7 +530,7 @@ export class MemoryStore implements Store {
   async reap(now: number, ttl: number): Promise<number> {
     const cutoff = now - ttl;
     let reaped = 0;
-    for (const peer of this.liveness) {
+    for (const peer of this.liveness.oldestFirst()) {
       if (peer.state.lastSeen >= cutoff) break;
       this.markGone(peer);
       this.dropPeer(peer);
