@@ -14,7 +14,8 @@ import { benchTorrents, benchUsers } from './fixtures.js';
 // torrents, as announce.lua draws them) with MICRO_INFLIGHT announces in flight (as wrk's
 // connections would), and prints CPU µs per announce, announces/s and, for the embedded store,
 // announces per commit. A diagnostic for docs/performance.md, not part of `npm run bench`:
-//   npx tsx bench/store-micro.ts      (env MICRO_ANNOUNCES, default 40000; MICRO_INFLIGHT, default 50; MICRO_ROUNDS, default 3)
+//   npx tsx bench/store-micro.ts      (env MICRO_ANNOUNCES, default 40000; MICRO_INFLIGHT, default 50; MICRO_ROUNDS, default 3;
+//                                      MICRO_STORES, default memory,embedded)
 
 const ANNOUNCES = Number(process.env.MICRO_ANNOUNCES ?? 40_000);
 const INFLIGHT = Number(process.env.MICRO_INFLIGHT ?? 50);
@@ -60,11 +61,12 @@ async function run(name: string, store: Store, after?: () => string): Promise<vo
   await store.close();
 }
 
-await run('memory', new MemoryStore());
+const STORES = (process.env.MICRO_STORES ?? 'memory,embedded').split(',');
+if (STORES.includes('memory')) await run('memory', new MemoryStore());
 const dir = mkdtempSync(join(tmpdir(), 'mika-micro-'));
 const embedded = new EmbeddedStore({ path: dir });
 let commits = 0;
-await run('embedded', embedded, () => {
+if (STORES.includes('embedded')) await run('embedded', embedded, () => {
   const c = embedded.commitCount;
   const line = `${c - commits} commits (${((ANNOUNCES / Math.max(1, c - commits))).toFixed(1)} announces each), file ${statSync(join(dir, DATA_FILE)).size} B`;
   commits = c;

@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { StoreConfig } from '../../config/schema.js';
+import { forEachLogged, isLogKey } from './commit-log.js';
 import { DataFolderError, openDataFile, openMikaFile } from './data-folder.js';
 import { DATA_FILE } from './layout.js';
 
@@ -35,11 +36,19 @@ export async function backupDataFolder(store: StoreConfig, target: string): Prom
   }
   // Read back: a copy that does not open is no backup.
   const copy = openMikaFile(file, { readOnly: true });
-  let records = 0;
+  // The registry records, as the copy opened by mika will hold them: its records, then its commit log (commit-log.ts).
+  const registry = new Set<string>();
+  const logs: unknown[] = [];
+  const isRegistry = (key: string) => /^r[utw]\//.test(key);
   try {
-    for (const key of copy.getKeys()) if (typeof key === 'string' && /^r[utw]\//.test(key)) records++;
+    for (const { key, value } of copy.getRange({})) {
+      if (typeof key !== 'string') continue;
+      if (isLogKey(key)) logs.push(value);
+      else if (isRegistry(key)) registry.add(key);
+    }
+    for (const log of logs) forEachLogged(log, (key, value) => isRegistry(key) && (value === undefined ? registry.delete(key) : registry.add(key)));
   } finally {
     await copy.close();
   }
-  return { file, bytes: statSync(file).size, records };
+  return { file, bytes: statSync(file).size, records: registry.size };
 }

@@ -10,8 +10,10 @@ import { processExists } from '../../os/process-exists.js';
  * The format of the records in mika.mdb (journal.ts); a file written with a higher one is refused.
  * 2: peer rows are packed Buffers (format 1: MessagePack arrays, still read; a file opened for
  * writing is marked 2, since its peers are rewritten as they announce).
+ * 3: a commit log (commit-log.ts): records changed since the last checkpoint are in `l/` records,
+ * which a mika before it would not read (it would start on the last checkpoint).
  */
-export const FORMAT = 2;
+export const FORMAT = 3;
 const FORMAT_KEY = '!format';
 /** How many store records the file held, as versions before 2026-12 kept it; removed at open (LMDB's own entry count is checked instead). */
 export const RECORDS_KEY = '!records';

@@ -6,6 +6,7 @@ import { MemoryStore } from '../memory/memory-store.js';
 import type { Adjustment, StoredCreditEvent, BlacklistEntry, CheatCounts, CheatEvent, PeerInfo, SwarmTotals, Torrent, TorrentStats, User, UserStats, UserTorrentEntry, UserTorrentStats, WhitelistEntry } from '../records.js';
 import type { AnnounceInput, AnnounceResult, CheatFilter, PasskeyConflict, RegistryCounts, ScrapeEntry, Store, TorrentIdConflict } from '../store.js';
 import { DataFolderError, isMark, lockDataFolder, openDataFile, RECORDS_KEY } from './data-folder.js';
+import { foldLog } from './commit-log.js';
 import { GroupCommit } from './group-commit.js';
 import { DATA_FILE } from './layout.js';
 
@@ -18,13 +19,16 @@ export interface EmbeddedStoreOptions {
   flushCheats?: boolean | undefined;
   /** With `flush`: the site rows (history, peers, snatches) too. */
   flushSite?: boolean | undefined;
+  /** How often the commit log is folded into the records, at most (group-commit.ts; tests). */
+  checkpointMs?: number | undefined;
 }
 
 /**
  * The durable single-process store: the memory store's state and rules, each change also written to
  * an LMDB file in the data folder. Every operation that changes state resolves only once its
  * records are committed and flushed to disk (group-commit.ts: many announces share a transaction and
- * an fsync), so an acknowledged announce survives SIGKILL and power loss; `open` reads everything
+ * an fsync, written as one commit-log record), so an acknowledged announce survives SIGKILL and power
+ * loss; `open` folds the log into the records (commit-log.ts) and reads everything
  * back, the peers' last counters included, so the next announce of a known peer is credited its
  * delta. One process writes a data folder (data-folder.ts locks it), so it runs with procs 1 only.
  */
@@ -43,8 +47,9 @@ export class EmbeddedStore implements Store {
       const db = openDataFile(this.opts.path);
       // restore() notes nothing: the journal is first called by an operation, once commits exists.
       const mem = new MemoryStore({ flush: this.opts.flush, flushCheats: this.opts.flushCheats, flushSite: this.opts.flushSite, journal: (key, live) => commits.note(key, live) });
+      foldLog(db);
       restoreAll(db, mem, join(this.opts.path, DATA_FILE));
-      const commits = new GroupCommit(db);
+      const commits = new GroupCommit(db, this.opts.checkpointMs);
       this.db = db;
       this.commits = commits;
       this.mem = mem;
@@ -58,7 +63,7 @@ export class EmbeddedStore implements Store {
   async close(): Promise<void> {
     const { db, commits } = this;
     if (!db || !commits) return;
-    await commits.durable();
+    await commits.checkpoint();
     await db.close();
     this.db = undefined;
     this.commits = undefined;
@@ -68,6 +73,11 @@ export class EmbeddedStore implements Store {
   /** Batches written since open (tests, benchmarks). */
   get commitCount(): number {
     return this.commits?.commits ?? 0;
+  }
+
+  /** Checkpoints written since open: batches written as records rather than as a commit-log record (tests). */
+  get checkpointCount(): number {
+    return this.commits?.checkpoints ?? 0;
   }
 
   // One process: nobody to tell, nobody to hear from.

@@ -49,14 +49,18 @@ describe('the embedded store’s data folder', () => {
 
   it('a damaged page in the middle of the file is refused, not read as a smaller ledger', async () => {
     const path = tempDir('folder');
-    const store = new EmbeddedStore({ path });
+    // Every batch a checkpoint: the users are records only, no copy of them in a commit log.
+    const store = new EmbeddedStore({ path, checkpointMs: 0 });
     await store.open();
     await store.putUsers(Array.from({ length: 3000 }, (_, i) => ({ ...user, id: i + 1, passkey: String(i).padStart(32, 'k') })));
     await store.close();
     const file = join(path, 'mika.mdb');
     const damaged = readFileSync(file);
-    // A leaf page of the users: LMDB has no checksums, and a scan over it ends early without an error.
-    damaged.fill(0x5a, 20 * 4096, 21 * 4096);
+    // A leaf page of the users (the one holding user 1501's record): LMDB has no checksums, and a
+    // scan over it ends early without an error.
+    const page = Math.floor(damaged.indexOf(String(1500).padStart(32, 'k')) / 4096);
+    expect(page).toBeGreaterThan(1);
+    damaged.fill(0x5a, page * 4096, (page + 1) * 4096);
     writeFileSync(file, damaged);
     await expect(new EmbeddedStore({ path }).open()).rejects.toThrow(/mika\.mdb is damaged.*refusing to start on part of the ledger/);
   });
@@ -76,7 +80,7 @@ describe('the embedded store’s data folder', () => {
     const db = open({ path: join(path, 'mika.mdb') });
     await db.put('!format', { format: 99, by: 'mika' });
     await db.close();
-    await expect(new EmbeddedStore({ path }).open()).rejects.toThrow(/was written by a newer mika \(data format 99; this one reads 2\)/);
+    await expect(new EmbeddedStore({ path }).open()).rejects.toThrow(/was written by a newer mika \(data format 99; this one reads 3\)/);
   });
 
   it('an LMDB file that is not mika’s is refused', async () => {
@@ -99,7 +103,7 @@ describe('the embedded store’s data folder', () => {
     await again.close();
   });
 
-  it('a file of data format 1 (peer rows as MessagePack arrays, a record count of its own) is read, and marked 2 once opened', async () => {
+  it('a file of data format 1 (peer rows as MessagePack arrays, a record count of its own) is read, and marked 3 once opened', async () => {
     const path = tempDir('folder');
     const ih = 'ab'.repeat(20);
     const peerId = Buffer.from('-qB4650-000000000001', 'latin1');
@@ -118,7 +122,7 @@ describe('the embedded store’s data folder', () => {
     expect(peer).toMatchObject({ userId: user.id, peerId: peerId.toString('hex'), ipv4: '127.0.0.1', ipv4Port: 6881, uploaded: 5000, left: 0, lastSeen: 1_800_000_000 });
     await store.close();
     const after = open({ path: join(path, 'mika.mdb') });
-    expect(after.get('!format')).toEqual({ format: 2, by: 'mika' });
+    expect(after.get('!format')).toEqual({ format: 3, by: 'mika' });
     expect(after.get('!records')).toBeUndefined();
     await after.close();
   });

@@ -1,6 +1,11 @@
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Config } from '../../../src/config/schema.js';
+import { LOG_PREFIX } from '../../../src/store/embedded/commit-log.js';
+import { openDataFile } from '../../../src/store/embedded/data-folder.js';
 import { EmbeddedStore } from '../../../src/store/embedded/embedded-store.js';
+import { DATA_FILE } from '../../../src/store/embedded/layout.js';
 import { MemoryStore } from '../../../src/store/memory/memory-store.js';
 import type { Store } from '../../../src/store/store.js';
 import { announceMix, type AnnounceMix } from '../../flush/announce-mix.js';
@@ -148,6 +153,62 @@ describe('the freeleech economy and adjustments survive a reopen', () => {
       expect((await h.store.userStats(1)).uploaded).toBe(77);
     } finally {
       await h.close();
+    }
+  });
+});
+
+describe('a data folder left by a process that died between two checkpoints', () => {
+  it('is read back whole: the records, then the commit log in order, exactly as the store stood at its last commit', { timeout: 120_000 }, async () => {
+    const path = tempDir('crash-log');
+    const mixes = [announceMix(23, { users: 20, torrents: 6, peers: 100 }), announceMix(23, { users: 20, torrents: 6, peers: 100 })];
+    const reference = await trackerHarness(new MemoryStore({ flush: true, flushCheats: true }), strictRates);
+    // Checkpoints now and then, so that a copy holds checkpointed records and a log after them.
+    const store = new EmbeddedStore({ path, flush: true, flushCheats: true, checkpointMs: 20 });
+    const embedded = await trackerHarness(store, strictRates);
+    await mixes[0]!.seed(reference.store);
+    await mixes[1]!.seed(embedded.store);
+    let copies = 0;
+    try {
+      for (let i = 1; i <= 900; i++) {
+        await mixes[0]!.step(reference);
+        await mixes[1]!.step(embedded);
+        if (i === 300) for (const h of [reference, embedded]) await h.store.prepareFlush(1000);
+        if (i % 150 !== 0) continue;
+        // What a SIGKILL now leaves: the file as committed, no closing checkpoint. (Copied while no
+        // transaction is under way: every announce above has been answered, so committed.)
+        const copy = tempDir('crash-copy');
+        copyFileSync(join(path, DATA_FILE), join(copy, DATA_FILE));
+        const reopened = await trackerHarness(new EmbeddedStore({ path: copy, flush: true, flushCheats: true }), strictRates);
+        reopened.now = embedded.now;
+        try {
+          expect(await everything(reopened.store, mixes[1]!)).toEqual(await everything(reference.store, mixes[0]!));
+        } finally {
+          await reopened.close();
+        }
+        copies++;
+      }
+      expect(copies).toBe(6);
+      expect(store.checkpointCount).toBeGreaterThan(0);
+      expect(store.checkpointCount).toBeLessThan(store.commitCount);
+    } finally {
+      await reference.close();
+      await embedded.close();
+    }
+  });
+
+  it('keeps no commit log once closed: the closing checkpoint writes every record', { timeout: 60_000 }, async () => {
+    const path = tempDir('closed-log');
+    const mix = announceMix(23, { users: 20, torrents: 6, peers: 100 });
+    const embedded = await trackerHarness(new EmbeddedStore({ path, checkpointMs: 60_000 }), strictRates);
+    await mix.seed(embedded.store);
+    for (let i = 0; i < 100; i++) await mix.step(embedded);
+    await embedded.close();
+    const db = openDataFile(path, { readOnly: true });
+    try {
+      expect(Array.from(db.getKeys({ start: LOG_PREFIX, end: `${LOG_PREFIX}~` }))).toEqual([]);
+      expect(db.getCount({ start: 'p/', end: 'p/~' })).toBeGreaterThan(0);
+    } finally {
+      await db.close();
     }
   });
 });
