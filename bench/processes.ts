@@ -236,7 +236,7 @@ export function runWrk(run: WrkRun): Promise<WrkResult> {
 
 let clockTicks: number | undefined;
 /** User + kernel CPU seconds the process has used so far, from /proc (Linux); undefined elsewhere. */
-function cpuSeconds(pid: number | undefined): number | undefined {
+export function cpuSeconds(pid: number | undefined): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { summariseProfile } from './cpu-profile.js';
@@ -29,7 +29,8 @@ import { benchWarmup, seededSite, warmupLines, warmupSkipReason, type WarmupFigu
 // flush with the site rows on under load, pending batches sampled, bench/flush-load.ts; not in the
 // default list, it needs MariaDB), BENCH_SWEEP_SIZES
 // (10,1000,10000,100000), BENCH_SWEEP_STORES (memory,embedded,redis: any subset), BENCH_WARMUP_STORE (redis or embedded), BENCH_SWEEP_DURATION (s, 3), BENCH_PROFILE=1 (run mika under --cpu-prof and
-// print where the time goes; figures are then lower than without it).
+// print where the time goes; figures are then lower than without it), BENCH_PROFILE_KEEP (a folder: the
+// .cpuprofile files are copied there before the bench's temp folder goes, for a closer look).
 
 const env = process.env;
 const DURATION = positive('BENCH_DURATION', 10);
@@ -139,6 +140,10 @@ async function benchTarget(target: Target, dir: string, fixtures: string, redisU
 function printProfile(target: Target, profDir: string): void {
   const file = existsSync(profDir) ? readdirSync(profDir).find((f) => f.endsWith('.cpuprofile')) : undefined;
   if (!file) return void process.stdout.write(`${target}: no CPU profile written\n`);
+  if (env.BENCH_PROFILE_KEEP) {
+    mkdirSync(env.BENCH_PROFILE_KEEP, { recursive: true });
+    copyFileSync(join(profDir, file), join(env.BENCH_PROFILE_KEEP, `${target}-${Date.now()}.cpuprofile`));
+  }
   const s = summariseProfile(join(profDir, file), 25, ROOT);
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`.padStart(6);
   process.stdout.write(`\nCPU profile of mika (${target} store), ${(s.totalMs / 1000).toFixed(1)} s sampled — self time by layer:\n`);
@@ -270,13 +275,15 @@ async function benchWarmupTarget(dir: string): Promise<WarmupFigures> {
     process.stderr.write(`warmup: seeding MariaDB\n`);
     site = await seededSite();
     // The MariaDB helper keeps the handle of mariadbd: killed by pid if the bench is interrupted.
-    pids.add(Number(readFileSync(join(site.server.dir, 'mysqld.pid'), 'utf8')));
+    const mariadbd = Number(readFileSync(join(site.server.dir, 'mysqld.pid'), 'utf8'));
+    pids.add(mariadbd);
     const apiDir = join(dir, 'api');
     mkdirSync(apiDir, { recursive: true });
     const { server, apiPort } = await startServer(store, dir, redis?.url, ['--api-dir', apiDir]);
     try {
       process.stderr.write(`warmup: loading into mika (${store}) through the API, twice\n`);
-      return { ...(await benchWarmup(site.url, apiPort!, readFileSync(join(apiDir, 'api.crt')))), seedSeconds: site.seedSeconds, store };
+      const cpuOf = { daemon: server.child.pid, redis: redis?.child.pid, mariadbd };
+      return { ...(await benchWarmup(site.url, apiPort!, readFileSync(join(apiDir, 'api.crt')), cpuOf)), seedSeconds: site.seedSeconds, store };
     } finally {
       await stop(server.child);
       if (PROFILE) printProfile(store, join(dir, `prof-${store}-warmup`));

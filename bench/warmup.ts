@@ -7,6 +7,7 @@ import { warmup } from '../src/warmup/warmup.js';
 import { startMariaDb, type MariaDbServer } from '../test/helpers/mariadb-server.js';
 import { fillSite, SEED_SCHEMA } from '../test/helpers/site-schema.js';
 import { BENCH_API_KEY } from './fixtures.js';
+import { cpuSeconds } from './processes.js';
 
 // The warmup figure of `npm run bench`: `mika warmup` (the same function, in the bench process)
 // from a MariaDB of its own, seeded with the seed's schema, into a mika daemon on the Redis store
@@ -23,7 +24,20 @@ export interface WarmupFigures {
   store: string;
   first: WarmupReport;
   second: WarmupReport;
+  /** CPU µs per row read, per process, of each run (undefined where /proc is not readable). */
+  firstCpu: ProcessCpu;
+  secondCpu: ProcessCpu;
 }
+
+/** The processes whose CPU the figure counts: the daemon, its redis-server (none on the embedded store), MariaDB. */
+export interface WarmupPids {
+  daemon: number | undefined;
+  redis: number | undefined;
+  mariadbd: number | undefined;
+}
+
+/** CPU µs per row: the warmup (the bench process itself), the daemon, redis-server, mariadbd. */
+export type ProcessCpu = Record<'warmup' | keyof WarmupPids, number | undefined>;
 
 const MARIADBD = process.env.MARIADBD ?? '/usr/sbin/mariadbd';
 
@@ -48,18 +62,42 @@ export async function seededSite(): Promise<{ server: MariaDbServer; url: string
   }
 }
 
-/** Two warmups from `siteUrl` into the daemon whose API is on `apiPort` (certificate `ca`). */
-export async function benchWarmup(siteUrl: string, apiPort: number, ca: Buffer): Promise<Omit<WarmupFigures, 'seedSeconds' | 'store'>> {
+/** User + kernel CPU seconds of each process so far (the warmup's own from process.cpuUsage). */
+function cpuNow(pids: WarmupPids): Record<keyof ProcessCpu, number | undefined> {
+  const own = process.cpuUsage();
+  return { warmup: (own.user + own.system) / 1e6, daemon: cpuSeconds(pids.daemon), redis: cpuSeconds(pids.redis), mariadbd: cpuSeconds(pids.mariadbd) };
+}
+
+/** Two warmups from `siteUrl` into the daemon whose API is on `apiPort` (certificate `ca`), with each process's CPU per row. */
+export async function benchWarmup(siteUrl: string, apiPort: number, ca: Buffer, pids: WarmupPids): Promise<Omit<WarmupFigures, 'seedSeconds' | 'store'>> {
   const api = new ApiClient({ baseUrl: `https://127.0.0.1:${apiPort}`, ca, apiKey: BENCH_API_KEY, timeoutMs: 60_000 });
   const { sql } = parseConfig({ sql: { url: siteUrl } });
-  const run = () => warmup({ sql, api, batchSize: 5000, prune: false, progress: silentProgress });
+  const run = async (): Promise<{ report: WarmupReport; cpu: ProcessCpu }> => {
+    const before = cpuNow(pids);
+    const report = await warmup({ sql, api, batchSize: 5000, prune: false, progress: silentProgress });
+    const after = cpuNow(pids);
+    const rows = report.entities.reduce((n, e) => n + e.rows, 0);
+    const perRow = (k: keyof ProcessCpu) => {
+      const [b, a] = [before[k], after[k]];
+      return b === undefined || a === undefined || rows === 0 ? undefined : ((a - b) * 1e6) / rows;
+    };
+    return { report, cpu: { warmup: perRow('warmup'), daemon: perRow('daemon'), redis: perRow('redis'), mariadbd: perRow('mariadbd') } };
+  };
   try {
     const first = await run();
     const second = await run();
-    return { rows: first.entities.reduce((n, e) => n + e.rows, 0), first, second };
+    return { rows: first.report.entities.reduce((n, e) => n + e.rows, 0), first: first.report, second: second.report, firstCpu: first.cpu, secondCpu: second.cpu };
   } finally {
     await api.close();
   }
+}
+
+/** "warmup 8.1, daemon 14.0, redis 9.2, mariadbd 2.0 = 33.3 µs CPU per row" */
+function cpuLine(cpu: ProcessCpu): string {
+  const known = Object.entries(cpu).filter((e): e is [string, number] => e[1] !== undefined);
+  if (known.length === 0) return '';
+  const total = known.reduce((n, [, v]) => n + v, 0);
+  return `; ${known.map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')} = ${total.toFixed(1)} µs CPU per row`;
 }
 
 /** The figure as the bench prints it. */
@@ -68,8 +106,8 @@ export function warmupLines(f: WarmupFigures, target: number): string[] {
   const { whitelist, users, torrents } = WARMUP_ROWS;
   return [
     `warmup, MariaDB → API → ${f.store} store: ${whitelist} clients + ${users.toLocaleString('en-US')} users + ${torrents.toLocaleString('en-US')} torrents (seeded in ${f.seedSeconds.toFixed(1)} s)`,
-    `  first run (all written):       ${rate(f.first)}`,
-    `  second run (nothing changed):  ${rate(f.second)}`,
+    `  first run (all written):       ${rate(f.first)}${cpuLine(f.firstCpu)}`,
+    `  second run (nothing changed):  ${rate(f.second)}${cpuLine(f.secondCpu)}`,
     `${f.first.rowsPerSecond >= target ? 'met    ' : 'NOT met'}  warmup ≥ ${target.toLocaleString('en-US')} rows/s into the ${f.store} store: ${f.first.rowsPerSecond.toLocaleString('en-US')}`,
   ];
 }

@@ -7,6 +7,8 @@ import type {
   ActiveTorrentsReply,
   BulkDeleteReply,
   BulkReply,
+  BulkTorrentColumns,
+  BulkUserColumns,
   CountsReply,
   HealthReply,
   InfoHashesReply,
@@ -134,6 +136,10 @@ export class ApiClient {
 
   bulkUsers = (users: UserCreate[]) => this.request<BulkReply>('POST', '/api/bulk/users', users);
   bulkTorrents = (torrents: TorrentImport[]) => this.request<BulkReply>('POST', '/api/bulk/torrents', torrents);
+  /** As bulkUsers, the users as columns (schemas.ts BulkUserColumns): cheaper for both sides; a daemon older than it answers 404 `not_found`. */
+  bulkUserColumns = (columns: BulkUserColumns) => this.request<BulkReply>('POST', '/api/bulk/users/columns', columns);
+  /** As bulkTorrents, the torrents as columns (BulkTorrentColumns); a daemon older than it answers 404 `not_found`. */
+  bulkTorrentColumns = (columns: BulkTorrentColumns) => this.request<BulkReply>('POST', '/api/bulk/torrents/columns', columns);
   bulkWhitelist = (items: WhitelistItem[]) => this.request<BulkReply>('POST', '/api/bulk/whitelist', items);
   bulkBlacklist = (items: BlacklistItem[]) => this.request<BulkReply>('POST', '/api/bulk/blacklist', items);
   /** Every registered user id (an importer's prune compares them with the site's). */

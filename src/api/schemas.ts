@@ -160,6 +160,45 @@ export const BulkUsers = Bulk(UserCreate);
 export const BulkTorrents = Bulk(TorrentImport);
 export const BulkWhitelist = Bulk(WhitelistItem);
 export const BulkUserIds = Type.Object({ ids: Bulk(Id('A user id; one that is not registered is passed over')) }, strict);
+
+/**
+ * The bulk imports as columns (POST /api/bulk/users/columns, /api/bulk/torrents/columns): one
+ * array per field, value i of each making item i. No JSON object per item: cheaper to write, parse
+ * and check than the array of objects (still accepted), which is what warmup sends them for. A
+ * column left out gives every item the field's default; one given needs a value for every item.
+ */
+/** What a field an item leaves out stands for (bulk imports, creates): one source for the routes and for warmup's columns. */
+export const USER_DEFAULTS = { name: '', can_leech: true, enabled: true, leech_slots: 0, hnr_immune: false, freeleech_until: 0, multi_up: 1, multi_dn: 1 } as const;
+export const TORRENT_DEFAULTS = { name: '', multi_up: 1, multi_dn: 1, size: 0, enabled: true, reason: '' } as const;
+const Column = <T extends TSchema>(item: T, description: string) => Type.Array(item, { maxItems: MAX_BULK, description });
+export const BulkUserColumns = Type.Object(
+  {
+    user_id: Column(Id('The site\'s user id'), 'The site\'s user ids: the items, in order'),
+    passkey: Column(Passkey, 'Passkeys'),
+    name: Type.Optional(Column(Name, 'Default ""')),
+    can_leech: Type.Optional(Column(Type.Boolean(), 'false: may seed only; default true')),
+    enabled: Type.Optional(Column(Type.Boolean(), 'false: every announce fails; default true')),
+    leech_slots: Type.Optional(Column(LeechSlots, 'Most peers leeching at once; default 0 (no limit)')),
+    hnr_immune: Type.Optional(Column(Type.Boolean(), 'Never a hit-and-run; default false')),
+    freeleech_until: Type.Optional(Column(UnixTime('Unix seconds'), 'Personal freeleech until; default 0 (none)')),
+    multi_up: Type.Optional(Column(Multiplier('Upload factor'), 'The user\'s own upload factor; default 1')),
+    multi_dn: Type.Optional(Column(Multiplier('Download factor'), 'The user\'s own download factor; default 1')),
+  },
+  strict,
+);
+export const BulkTorrentColumns = Type.Object(
+  {
+    torrent_id: Column(Id('The site\'s torrent id'), 'The site\'s torrent ids: the items, in order'),
+    info_hash: Column(InfoHash, 'info_hashes'),
+    name: Type.Optional(Column(Name, 'Default ""')),
+    multi_up: Type.Optional(Column(Multiplier('Upload multiplier'), 'Default 1')),
+    multi_dn: Type.Optional(Column(Multiplier('Download multiplier (0 = freeleech)'), 'Default 1')),
+    size: Type.Optional(Column(Size, 'Default 0 (unknown)')),
+    enabled: Type.Optional(Column(Type.Boolean(), 'Default true')),
+    reason: Type.Optional(Column(Reason, 'Default ""')),
+  },
+  strict,
+);
 export const BulkInfoHashes = Type.Object({ info_hashes: Bulk(InfoHash) }, strict);
 
 // ---- replies ----
@@ -432,6 +471,8 @@ export type UserTorrentsReply = Static<typeof UserTorrentsReply>;
 export type WhitelistReply = Static<typeof WhitelistReply>;
 export type CountsReply = Static<typeof CountsReply>;
 export type BulkReply = Static<typeof BulkReply>;
+export type BulkUserColumns = Static<typeof BulkUserColumns>;
+export type BulkTorrentColumns = Static<typeof BulkTorrentColumns>;
 export type UserConflict = Static<typeof UserConflict>;
 export type TorrentConflict = Static<typeof TorrentConflict>;
 export type CheatsReply = Static<typeof CheatsReply>;

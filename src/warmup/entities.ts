@@ -1,6 +1,7 @@
 import type { ApiClient } from '../api/client.js';
-import type { BlacklistItem, BulkReply, TorrentImport, UserCreate, WhitelistItem } from '../api/schemas.js';
+import { TORRENT_DEFAULTS, USER_DEFAULTS, type BlacklistItem, type BulkReply, type BulkTorrentColumns, type BulkUserColumns, type TorrentImport, type UserCreate, type WhitelistItem } from '../api/schemas.js';
 import type { SqlConfig } from '../config/schema.js';
+import { columnsOrItems, toColumns } from './columns.js';
 import { readBlacklist, readTorrent, readUser, readWhitelist, type Cell } from './row-readers.js';
 
 // What warmup loads, in the seed's order: for each, the site table and columns from config
@@ -62,7 +63,10 @@ export function siteEntities(q: SqlConfig['queries']): [Entity<WhitelistItem>, E
         return { columns, read: (row) => readUser(row, at) };
       },
       key: (item) => item.user_id,
-      send: (api, batch) => api.bulkUsers(batch),
+      send: columnsOrItems(
+        (api, batch) => api.bulkUserColumns(toColumns<UserCreate, BulkUserColumns>(batch, USER_DEFAULTS)),
+        (api, batch) => api.bulkUsers(batch),
+      ),
     },
     {
       kind: 'torrents',
@@ -79,7 +83,10 @@ export function siteEntities(q: SqlConfig['queries']): [Entity<WhitelistItem>, E
         return { columns, read: (row) => readTorrent(row, at) };
       },
       key: (item) => item.info_hash,
-      send: (api, batch) => api.bulkTorrents(batch),
+      send: columnsOrItems(
+        (api, batch) => api.bulkTorrentColumns(toColumns<TorrentImport, BulkTorrentColumns>(batch, TORRENT_DEFAULTS)),
+        (api, batch) => api.bulkTorrents(batch),
+      ),
     },
   ];
 }

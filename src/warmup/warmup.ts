@@ -118,22 +118,24 @@ async function load<T>(entity: Entity<T>, site: SiteDatabase, opts: WarmupOption
 
   const sender = new BatchSender<T>(opts.inFlight ?? IN_FLIGHT, (batch) => post(batch, false));
   let batch: T[] = [];
-  for await (const row of site.rows(entity.table, plan.columns)) {
-    report.rows++;
-    let item: T;
-    try {
-      item = plan.read(row);
-    } catch (err) {
-      if (!(err instanceof BadRow)) throw err;
-      if (err.key !== undefined) seen?.add(err.key);
-      if (report.skipped++ < SHOWN) report.skippedShown.push(`${err.row}: ${err.message}`);
-      continue;
-    }
-    seen?.add(entity.key(item));
-    batch.push(item);
-    if (batch.length >= opts.batchSize) {
-      await sender.send(batch);
-      batch = [];
+  for await (const rows of site.rowChunks(entity.table, plan.columns)) {
+    for (const row of rows) {
+      report.rows++;
+      let item: T;
+      try {
+        item = plan.read(row);
+      } catch (err) {
+        if (!(err instanceof BadRow)) throw err;
+        if (err.key !== undefined) seen?.add(err.key);
+        if (report.skipped++ < SHOWN) report.skippedShown.push(`${err.row}: ${err.message}`);
+        continue;
+      }
+      seen?.add(entity.key(item));
+      batch.push(item);
+      if (batch.length >= opts.batchSize) {
+        await sender.send(batch);
+        batch = [];
+      }
     }
   }
   if (batch.length > 0) await sender.send(batch);

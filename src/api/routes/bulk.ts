@@ -1,8 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { BlacklistEntry, Torrent, User, WhitelistEntry } from '../../store/records.js';
+import { ApiError } from '../api-error.js';
 import type { ApiContext } from '../context.js';
 import {
   BulkBlacklist,
+  BulkTorrentColumns,
+  BulkUserColumns,
+  TORRENT_DEFAULTS as TD,
   BulkDeleteReply,
   BulkInfoHashes,
   BulkReply,
@@ -13,6 +17,8 @@ import {
   InfoHashesReply,
   UserIdsReply,
   type BlacklistItem,
+  type BulkTorrentColumns as TorrentColumns,
+  type BulkUserColumns as UserColumns,
   type TorrentImport,
   type UserCreate,
   type WhitelistItem,
@@ -20,7 +26,7 @@ import {
 import { replies } from './replies.js';
 import { userFromBody } from '../user-record.js';
 
-const schema = (body: typeof BulkUsers | typeof BulkTorrents | typeof BulkWhitelist | typeof BulkBlacklist, summary: string) => ({
+const schema = (body: typeof BulkUsers | typeof BulkTorrents | typeof BulkWhitelist | typeof BulkBlacklist | typeof BulkUserColumns | typeof BulkTorrentColumns, summary: string) => ({
   tags: ['bulk'],
   summary,
   body,
@@ -39,6 +45,44 @@ function changes<T extends User | Torrent | WhitelistEntry | BlacklistEntry>(ite
   return { write, unchanged: items.length - write.length };
 }
 
+/** A whole torrent from a bulk item; fields not given take their defaults. */
+function torrentFromBody(t: TorrentImport): Torrent {
+  const torrent: Torrent = {
+    id: t.torrent_id,
+    infoHash: t.info_hash.toLowerCase(),
+    name: t.name ?? TD.name,
+    multiUp: t.multi_up ?? TD.multi_up,
+    multiDown: t.multi_dn ?? TD.multi_dn,
+    enabled: t.enabled ?? TD.enabled,
+    reason: t.reason ?? TD.reason,
+  };
+  if (t.size) torrent.size = t.size;
+  return torrent;
+}
+
+/** An item of a columns body: one value of each column given. */
+type RowOf<C> = { [K in keyof C]: NonNullable<C[K]> extends ReadonlyArray<infer V> ? V : never };
+
+/**
+ * `make` of each item of a columns body, in order. Every column must hold as many values as the
+ * `key` column (the schema checked each value). One row object is reused: `make` copies out of it.
+ */
+function fromColumns<C extends object, T>(columns: C, key: keyof C & string, make: (row: RowOf<C>) => T): T[] {
+  const names = Object.keys(columns) as Array<keyof C & string>;
+  const values = names.map((name) => columns[name] as unknown[]);
+  const n = (columns[key] as unknown[]).length;
+  names.forEach((name, c) => {
+    if (values[c]!.length !== n) throw new ApiError(400, 'invalid_request', `body.${name} has ${values[c]!.length} values, body.${key} ${n}: every column needs one value per item`);
+  });
+  const row = {} as Record<string, unknown>;
+  const out: T[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < names.length; c++) row[names[c]!] = values[c]![i];
+    out[i] = make(row as RowOf<C>);
+  }
+  return out;
+}
+
 /**
  * Imports for warmup and site scripts: each request is one store round trip, whatever its size
  * (the blacklist's: one per changed entry).
@@ -48,28 +92,30 @@ function changes<T extends User | Torrent | WhitelistEntry | BlacklistEntry>(ite
 export async function bulkRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
   const { store } = ctx;
 
-  app.post<{ Body: UserCreate[] }>('/api/bulk/users', { schema: schema(BulkUsers, 'Add or replace users; passkey conflicts are listed, the rest written') }, async (req) => {
-    const users = req.body.map(userFromBody);
+  const putUsers = async (users: User[]) => {
     const { write, unchanged } = changes(users, (u) => store.userById(u.id));
     const conflicts = await store.putUsers(write);
     return { written: write.length - conflicts.length, unchanged, conflicts: conflicts.map((c) => ({ user_id: c.userId, holder: c.holder })) };
-  });
-
-  app.post<{ Body: TorrentImport[] }>('/api/bulk/torrents', { schema: schema(BulkTorrents, 'Add or replace torrents (whole records); a torrent_id another info_hash holds is listed as a conflict') }, async (req) => {
-    const torrents = req.body.map((t): Torrent => ({
-      id: t.torrent_id,
-      infoHash: t.info_hash.toLowerCase(),
-      name: t.name ?? '',
-      multiUp: t.multi_up ?? 1,
-      multiDown: t.multi_dn ?? 1,
-      enabled: t.enabled ?? true,
-      reason: t.reason ?? '',
-      ...(t.size ? { size: t.size } : {}),
-    }));
+  };
+  const putTorrents = async (torrents: Torrent[]) => {
     const { write, unchanged } = changes(torrents, (t) => store.torrentByInfoHash(t.infoHash));
     const conflicts = await store.putTorrents(write);
     return { written: write.length - conflicts.length, unchanged, conflicts: conflicts.map((c) => ({ info_hash: c.infoHash, torrent_id: c.torrentId, holder: c.holder })) };
-  });
+  };
+
+  app.post<{ Body: UserCreate[] }>('/api/bulk/users', { schema: schema(BulkUsers, 'Add or replace users; passkey conflicts are listed, the rest written') }, async (req) =>
+    putUsers(req.body.map(userFromBody)),
+  );
+  app.post<{ Body: UserColumns }>('/api/bulk/users/columns', { schema: schema(BulkUserColumns, 'As POST /api/bulk/users, the users given as columns') }, async (req) =>
+    putUsers(fromColumns(req.body, 'user_id', userFromBody)),
+  );
+
+  app.post<{ Body: TorrentImport[] }>('/api/bulk/torrents', { schema: schema(BulkTorrents, 'Add or replace torrents (whole records); a torrent_id another info_hash holds is listed as a conflict') }, async (req) =>
+    putTorrents(req.body.map(torrentFromBody)),
+  );
+  app.post<{ Body: TorrentColumns }>('/api/bulk/torrents/columns', { schema: schema(BulkTorrentColumns, 'As POST /api/bulk/torrents, the torrents given as columns') }, async (req) =>
+    putTorrents(fromColumns(req.body, 'torrent_id', torrentFromBody)),
+  );
 
   app.post<{ Body: WhitelistItem[] }>('/api/bulk/whitelist', { schema: schema(BulkWhitelist, 'Add or rename whitelist entries') }, async (req) => {
     const held = new Map(store.whitelist().map((e) => [e.prefix, e]));

@@ -11,6 +11,13 @@ interface Waiter {
 export const CHECKPOINT_MS = 1_000;
 
 /**
+ * A batch of at least this many records is written as a checkpoint at once, whatever the time:
+ * such a batch (a bulk import's) gains nothing from the log, whose record the next checkpoint
+ * would write again record by record, encoding every record twice.
+ */
+export const CHECKPOINT_RECORDS = 1_000;
+
+/**
  * Group commit for the embedded store. Operations note the records they changed (`note`, the
  * memory store's journal) and then wait on `durable()`. Whenever no transaction is being
  * committed, every record noted so far is written in one LMDB transaction, and each operation that
@@ -90,7 +97,7 @@ export class GroupCommit {
         this.dirty = new Map();
         this.waiters = [];
         const now = Date.now();
-        const checkpoint = this.checkpointNow || now - this.lastCheckpoint >= this.checkpointMs;
+        const checkpoint = this.checkpointNow || now - this.lastCheckpoint >= this.checkpointMs || dirty.size >= CHECKPOINT_RECORDS;
         const undo = { logged: this.logged, firstLog: this.firstLog };
         let flushed: PromiseLike<unknown>;
         try {

@@ -2,8 +2,8 @@ import type { CheatCounts, SwarmTotals, Torrent, UserTorrentEntry } from '../rec
 import type { AnnounceInput, AnnounceResult, ScrapeEntry, TorrentIdConflict } from '../store.js';
 import { mastersReady } from './connection.js';
 import { hashSlot, SLOTS } from './hash-slot.js';
-import { CHEAT_COUNT_FIELDS, CHEAT_LOG_MAX, LEDGER_FIELDS, ledgerOf, num, REAP_BATCH, RedisStore, SCRIPT_BATCH, toAnnounceResult, torrentArgs, torrentRecords } from './redis-store.js';
-import { torrentBatchHead, torrentMessage } from './registry-codec.js';
+import { CHEAT_COUNT_FIELDS, CHEAT_LOG_MAX, LEDGER_FIELDS, ledgerOf, num, REAP_BATCH, RedisStore, SCRIPT_BATCH, toAnnounceResult, torrentRecords } from './redis-store.js';
+import { torrentBatchHead, torrentFields, torrentMessage } from './registry-codec.js';
 import { toStoreError } from './storage-error.js';
 
 /** How long open() waits for a connection to every master. */
@@ -113,7 +113,7 @@ export class RedisClusterStore extends RedisStore {
           const calls: Promise<unknown>[] = [];
           for (let i = 0; i < group.length; i += SCRIPT_BATCH) {
             const part = group.slice(i, i + SCRIPT_BATCH);
-            calls.push(this.main.putTorrents(2 + part.length, sk.torrents, sk.torrentIds, ...part.map((t) => k.torrent(t.infoHash)), k.events, torrentBatchHead(this.origin), ...torrentArgs(part)));
+            calls.push(this.main.putTorrents(2 + part.length, sk.torrents, sk.torrentIds, ...part.map((t) => k.torrent(t.infoHash)), k.events, torrentBatchHead(this.origin), torrentFields(part)));
           }
           return calls;
         }),

@@ -28,7 +28,7 @@ import type { FlushBatch } from '../flush-batch.js';
 import { openConnection, retryStrategy, type RedisTarget } from './connection.js';
 import { execPipeline } from './exec-pipeline.js';
 import { RedisKeys } from './keys.js';
-import { blacklistMessage, creditEventsMessage, flag, userExtras, reloadMessage, torrentBatchHead, torrentMessage, userBatchHead, userMessage, whitelistMessage, type RegistryMessage } from './registry-codec.js';
+import { blacklistMessage, creditEventsMessage, flag, torrentFields, userExtras, userFields, reloadMessage, torrentBatchHead, torrentMessage, userBatchHead, userMessage, whitelistMessage, type RegistryMessage } from './registry-codec.js';
 import { RedisFlush } from './redis-flush.js';
 import { parseCheat } from './cheat-line.js';
 import { RegistrySync } from './registry-sync.js';
@@ -269,8 +269,7 @@ export class RedisStore implements Store {
     const p = this.main.pipeline() as ScriptPipeline;
     for (let i = 0; i < users.length; i += SCRIPT_BATCH) {
       const part = users.slice(i, i + SCRIPT_BATCH);
-      const args = part.flatMap((u) => [u.id, u.passkey, u.name, flag(u.canLeech), flag(u.enabled), u.leechSlots, userExtras(u)]);
-      p.putUsers(2 + part.length, k.passkeys, k.users, ...part.map((u) => k.user(u.id)), k.events, userBatchHead(this.origin), ...args);
+      p.putUsers(2 + part.length, k.passkeys, k.users, ...part.map((u) => k.user(u.id)), k.events, userBatchHead(this.origin), userFields(part));
     }
     const replies = (await execPipeline(p).catch((err: unknown) => this.lostPut(err, users.map((u) => ({ kind: 'u', id: u.id }))))) as Array<Array<number | string>>;
     // The scripts ran in batch order, so the cache takes the written users in that order too.
@@ -302,7 +301,7 @@ export class RedisStore implements Store {
     const p = this.main.pipeline() as ScriptPipeline;
     for (let i = 0; i < torrents.length; i += SCRIPT_BATCH) {
       const part = torrents.slice(i, i + SCRIPT_BATCH);
-      p.putTorrents(2 + part.length, k.torrents, k.torrentIds, ...part.map((t) => k.torrent(t.infoHash)), k.events, torrentBatchHead(this.origin), ...torrentArgs(part));
+      p.putTorrents(2 + part.length, k.torrents, k.torrentIds, ...part.map((t) => k.torrent(t.infoHash)), k.events, torrentBatchHead(this.origin), torrentFields(part));
     }
     const replies = (await execPipeline(p).catch((err: unknown) => this.lostPut(err, torrentRecords(torrents)))) as Array<Array<number | string>>;
     return splitRefused(torrents, replies, (t) => this.cache.setTorrent({ ...t }), (t, holder) => ({ infoHash: t.infoHash, torrentId: t.id, holder }));
@@ -593,11 +592,6 @@ function splitRefused<T, C>(items: readonly T[], replies: ReadonlyArray<Readonly
 }
 
 export const torrentRecords = (torrents: readonly Torrent[]): RegistryMessage[] => torrents.map((t) => ({ kind: 't', infoHash: t.infoHash }));
-
-/** put-torrents-var.lua's eight arguments per torrent. */
-export function torrentArgs(torrents: readonly Torrent[]): Array<string | number> {
-  return torrents.flatMap((t) => [t.infoHash, t.id, t.name, String(t.multiUp), String(t.multiDown), flag(t.enabled), t.reason, t.size ?? 0]);
-}
 
 function redisTarget(opts: RedisStoreOptions): RedisTarget {
   if (opts.mode === 'cluster') return { mode: 'cluster', nodes: opts.nodes ?? [] };

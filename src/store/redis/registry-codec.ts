@@ -1,3 +1,4 @@
+import { wellFormed } from '../../text/well-formed.js';
 import type { FreeleechToken, Torrent, User } from '../records.js';
 
 // How registry records sit in Redis hashes and how their change notices read on the events channel.
@@ -51,6 +52,20 @@ function withExtras(user: User, text: string | null | undefined): User {
 }
 
 export const flag = (b: boolean): string => (b ? '1' : '0');
+
+/** put-users-var.lua's users argument: seven strings per user, as one JSON array. */
+export function userFields(users: readonly User[]): string {
+  const f: string[] = [];
+  for (const u of users) f.push(String(u.id), u.passkey, wellFormed(u.name), flag(u.canLeech), flag(u.enabled), String(u.leechSlots), userExtras(u));
+  return JSON.stringify(f);
+}
+
+/** put-torrents-var.lua's torrents argument: eight strings per torrent, as one JSON array. */
+export function torrentFields(torrents: readonly Torrent[]): string {
+  const f: string[] = [];
+  for (const t of torrents) f.push(t.infoHash, String(t.id), wellFormed(t.name), String(t.multiUp), String(t.multiDown), flag(t.enabled), wellFormed(t.reason), String(t.size ?? 0));
+  return JSON.stringify(f);
+}
 
 /** A user from HMGET of USER_FIELDS; undefined when the hash holds no registry record (counters only). */
 export function decodeUser(id: number, v: readonly (string | null)[]): User | undefined {
