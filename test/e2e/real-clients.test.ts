@@ -100,7 +100,7 @@ const PAIRS: Array<[ClientName, ClientName]> = [
 describe('real clients meeting through the tracker alone', () => {
   it.each(PAIRS)(
     '%s seeds and %s leeches: the leecher ends with the exact file, one snatch, upload and download credited',
-    { timeout: 90_000 },
+    { timeout: 120_000 },
     async (seederName, leecherName) => {
       const work = tempDir('real-clients');
       const seedDir = join(work, 'seed');
@@ -138,11 +138,12 @@ describe('real clients meeting through the tracker alone', () => {
           for (const p of (await api.peers(infoHash)).peers) seen.set(Buffer.from(p.peer_id, 'hex').toString('latin1'), p.user_id);
         };
         // The seeder first, checked and announced as a seeder, so that the leecher's first
-        // announce finds it.
+        // announce finds it. Generous: on a busy CI machine transmission-cli once printed its first
+        // line 15 s after it was started, and 20 s ran out before it had checked its file.
         await until(
           `the ${seederName} seeder to announce left=0`,
           async () => (await api.peers(infoHash)).peers.some((p) => p.user_id === seederId && p.seeder),
-          20_000,
+          45_000,
         );
         await lookAtSwarm();
         clients.push(CLIENTS[leecherName].start(await options('leech', leecherId)));
