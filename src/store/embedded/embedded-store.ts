@@ -47,7 +47,7 @@ export class EmbeddedStore implements Store {
       const db = openDataFile(this.opts.path);
       // restore() notes nothing: the journal is first called by an operation, once commits exists.
       const mem = new MemoryStore({ flush: this.opts.flush, flushCheats: this.opts.flushCheats, flushSite: this.opts.flushSite, journal: (key, live) => commits.note(key, live) });
-      foldLog(db);
+      foldCommitLog(db, join(this.opts.path, DATA_FILE));
       restoreAll(db, mem, join(this.opts.path, DATA_FILE));
       const commits = new GroupCommit(db, this.opts.checkpointMs);
       this.db = db;
@@ -292,6 +292,16 @@ export class EmbeddedStore implements Store {
     const now = new Map(this.mem.whitelist().map((e) => [e.prefix, e]));
     for (const prefix of prefixes) this.commits?.note(K.whitelist(prefix), now.get(prefix));
     return this.durable();
+  }
+}
+
+/** foldLog, a log record that does not read refusing the file like a damaged record. */
+function foldCommitLog(db: RootDatabase, path: string): void {
+  try {
+    foldLog(db);
+  } catch (err) {
+    void db.close();
+    throw new DataFolderError(`${resolve(path)} is damaged (${(err as Error).message}): refusing to start on part of the ledger. Restore it from a backup (docs/operations.md)`);
   }
 }
 

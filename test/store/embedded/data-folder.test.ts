@@ -65,6 +65,18 @@ describe('the embedded store’s data folder', () => {
     await expect(new EmbeddedStore({ path }).open()).rejects.toThrow(/mika\.mdb is damaged.*refusing to start on part of the ledger/);
   });
 
+  it('a commit-log record that does not read is refused, not skipped', async () => {
+    const path = tempDir('folder');
+    const store = new EmbeddedStore({ path });
+    await store.open();
+    await store.putUser(user);
+    await store.close();
+    const db = open({ path: join(path, 'mika.mdb') });
+    await db.put('l/000000000000007', { not: 'a list' });
+    await db.close();
+    await expect(new EmbeddedStore({ path }).open()).rejects.toThrow(/mika\.mdb is damaged \(a commit-log record that is not a list of key, value pairs\): refusing to start/);
+  });
+
   it('a truncated data file is refused', async () => {
     const path = tempDir('folder');
     writeFileSync(join(path, 'mika.mdb'), Buffer.alloc(100));
