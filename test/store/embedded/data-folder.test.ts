@@ -7,6 +7,19 @@ import { tempDir } from '../../helpers/temp-dir.js';
 
 const user = { id: 7, passkey: 'k'.repeat(32), name: 'kept', canLeech: true, enabled: true, leechSlots: 0 };
 
+/** A data folder that holds one user, then `value` put at `key` behind mika's back; returns the folder. */
+async function folderWithRecord(key: string, value: unknown): Promise<string> {
+  const path = tempDir('folder');
+  const store = new EmbeddedStore({ path });
+  await store.open();
+  await store.putUser(user);
+  await store.close();
+  const db = open({ path: join(path, 'mika.mdb') });
+  await db.put(key, value);
+  await db.close();
+  return path;
+}
+
 describe('the embedded store’s data folder', () => {
   it('a second store on a folder in use is refused, naming the process that holds it', async () => {
     const path = tempDir('folder');
@@ -66,14 +79,7 @@ describe('the embedded store’s data folder', () => {
   });
 
   it('a commit-log record that does not read is refused, not skipped', async () => {
-    const path = tempDir('folder');
-    const store = new EmbeddedStore({ path });
-    await store.open();
-    await store.putUser(user);
-    await store.close();
-    const db = open({ path: join(path, 'mika.mdb') });
-    await db.put('l/000000000000007', { not: 'a list' });
-    await db.close();
+    const path = await folderWithRecord('l/000000000000007', { not: 'a list' });
     await expect(new EmbeddedStore({ path }).open()).rejects.toThrow(/mika\.mdb is damaged \(a commit-log record that is not a list of key, value pairs\): refusing to start/);
   });
 
@@ -84,14 +90,7 @@ describe('the embedded store’s data folder', () => {
   });
 
   it('a file written by a newer mika is refused with what to do', async () => {
-    const path = tempDir('folder');
-    const store = new EmbeddedStore({ path });
-    await store.open();
-    await store.putUser(user);
-    await store.close();
-    const db = open({ path: join(path, 'mika.mdb') });
-    await db.put('!format', { format: 99, by: 'mika' });
-    await db.close();
+    const path = await folderWithRecord('!format', { format: 99, by: 'mika' });
     await expect(new EmbeddedStore({ path }).open()).rejects.toThrow(/was written by a newer mika \(data format 99; this one reads 3\)/);
   });
 
