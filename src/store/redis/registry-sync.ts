@@ -166,9 +166,8 @@ export class RegistrySync {
     // A record this instance writes while the reads are under way keeps that write: the notice of
     // it comes after, and its re-read then reads what the write left.
     const since = this.cache.beginRead();
-    let rows;
     try {
-      rows = await Promise.all([
+      const rows = await Promise.all([
         this.readRecords([...users], (id) => this.keys.user(id), USER_FIELDS),
         // On a cluster each torrent hash is in its swarm's slot.
         this.readRecords([...torrents], (ih) => this.keys.torrent(ih), TORRENT_FIELDS, !this.keys.cluster),
@@ -176,38 +175,39 @@ export class RegistrySync {
         patterns.size > 0 ? this.main.hmget(this.keys.blacklist, ...patterns) : [],
         events ? this.loadCreditEvents() : undefined,
       ]);
+      const [userRows, torrentRows, clients, reasons, eventList] = rows;
+      const fresh = (kind: RecordKind, id: number | string) => !this.cache.writtenSince(kind, id, since);
+      this.cache.applying(() => {
+        if (eventList) this.cache.setCreditEvents(eventList);
+        [...users].forEach((id, i) => {
+          if (!fresh('u', id)) return;
+          const user = decodeUser(id, userRows[i]!);
+          if (user) this.cache.setUser(user);
+          else this.cache.deleteUser(id);
+        });
+        [...torrents].forEach((infoHash, i) => {
+          if (!fresh('t', infoHash)) return;
+          const torrent = decodeTorrent(infoHash, torrentRows[i]!);
+          if (torrent) this.cache.setTorrent(torrent);
+          else this.cache.deleteTorrent(infoHash);
+        });
+        [...prefixes].forEach((prefix, i) => {
+          if (!fresh('w', prefix)) return;
+          const client = clients[i];
+          if (client == null) this.cache.deleteWhitelist(prefix);
+          else this.cache.setWhitelist({ prefix, client });
+        });
+        [...patterns].forEach((pattern, i) => {
+          if (!fresh('b', pattern)) return;
+          const reason = reasons[i];
+          if (reason == null) this.cache.deleteBlacklist(pattern);
+          else this.cache.setBlacklist({ pattern, reason });
+        });
+      });
     } finally {
+      // Only once the rows are applied: until then the writes made during the read must be known.
       this.cache.endRead();
     }
-    const [userRows, torrentRows, clients, reasons, eventList] = rows;
-    const fresh = (kind: RecordKind, id: number | string) => !this.cache.writtenSince(kind, id, since);
-    this.cache.applying(() => {
-      if (eventList) this.cache.setCreditEvents(eventList);
-      [...users].forEach((id, i) => {
-        if (!fresh('u', id)) return;
-        const user = decodeUser(id, userRows[i]!);
-        if (user) this.cache.setUser(user);
-        else this.cache.deleteUser(id);
-      });
-      [...torrents].forEach((infoHash, i) => {
-        if (!fresh('t', infoHash)) return;
-        const torrent = decodeTorrent(infoHash, torrentRows[i]!);
-        if (torrent) this.cache.setTorrent(torrent);
-        else this.cache.deleteTorrent(infoHash);
-      });
-      [...prefixes].forEach((prefix, i) => {
-        if (!fresh('w', prefix)) return;
-        const client = clients[i];
-        if (client == null) this.cache.deleteWhitelist(prefix);
-        else this.cache.setWhitelist({ prefix, client });
-      });
-      [...patterns].forEach((pattern, i) => {
-        if (!fresh('b', pattern)) return;
-        const reason = reasons[i];
-        if (reason == null) this.cache.deleteBlacklist(pattern);
-        else this.cache.setBlacklist({ pattern, reason });
-      });
-    });
   }
 
   /**
