@@ -34,7 +34,9 @@ export function startTransmission(o: ClientOptions): TorrentClient {
     'message-level': 2,
   };
   writeFileSync(join(configDir, 'settings.json'), JSON.stringify(settings, null, 1));
-  // -v: check the data first, so a seeder announces left=0.
-  const args = ['-g', configDir, '-w', o.dataDir, '-p', String(o.port), ...(o.role === 'seed' ? ['-v'] : []), o.torrent];
+  // No -v: a torrent new to this config dir whose file is there is checked before it starts anyway,
+  // so the seeder's first announce says left=0. -v asks for a second check while the first runs, and
+  // once (CI) that left the torrent stopped, and transmission-cli exits when its torrent stops.
+  const args = ['-g', configDir, '-w', o.dataDir, '-p', String(o.port), o.torrent];
   return spawnClient(`transmission ${o.role === 'seed' ? 'seeder' : 'leecher'}`, 'transmission-cli', args, o.home);
 }
