@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
@@ -238,13 +238,46 @@ let clockTicks: number | undefined;
 /** User + kernel CPU seconds the process has used so far, from /proc (Linux); undefined elsewhere. */
 export function cpuSeconds(pid: number | undefined): number | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-    return (Number(fields[11]) + Number(fields[12])) / clockTicks; // utime, stime (fields 14, 15)
+    return cpuSecondsOf(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return undefined;
   }
+}
+
+/** utime + stime of a /proc stat line (fields 14 and 15), in seconds. */
+function cpuSecondsOf(stat: string): number {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  return (Number(fields[11]) + Number(fields[12])) / clockTicks;
+}
+
+/** Each thread's CPU seconds so far, by thread id, with its name (node's main thread, libuv's pool, lmdb-js's writer…). */
+export function threadCpuSeconds(pid: number | undefined): Map<string, { name: string; seconds: number }> {
+  const threads = new Map<string, { name: string; seconds: number }>();
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return threads;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      threads.set(tid, { name, seconds: cpuSecondsOf(stat) });
+    } catch {
+      // The thread ended.
+    }
+  }
+  return threads;
+}
+
+/** BENCH_THREADS=1: where a process's CPU went during a run, busiest thread first, % of one CPU. */
+function printThreadShares(pid: number | undefined, before: ReturnType<typeof threadCpuSeconds>, seconds: number): void {
+  const after = threadCpuSeconds(pid);
+  const shares = [...after].map(([tid, t]) => ({ tid, name: t.name, pct: ((t.seconds - (before.get(tid)?.seconds ?? 0)) / seconds) * 100 }));
+  const busy = shares.filter((t) => t.pct >= 1).sort((a, b) => b.pct - a.pct);
+  process.stderr.write(`  pid ${pid} threads (% of one CPU): ${busy.map((t) => `${t.name}/${t.tid} ${t.pct.toFixed(0)}`).join(', ')}\n`);
 }
 
 /**
@@ -252,9 +285,11 @@ export function cpuSeconds(pid: number | undefined): number | undefined {
  * run, µs: a figure that other load on the machine moves far less than req/s and latency.
  */
 export async function runWrkMeasured(run: WrkRun, pids: Array<number | undefined>): Promise<{ result: WrkResult; cpuPerRequest: Array<number | undefined> }> {
+  const byThread = process.env.BENCH_THREADS ? pids.map(threadCpuSeconds) : undefined;
   const before = pids.map(cpuSeconds);
   const result = await runWrk(run);
   const after = pids.map(cpuSeconds);
+  if (byThread) pids.forEach((pid, i) => printThreadShares(pid, byThread[i]!, run.seconds));
   const cpuPerRequest = pids.map((_, i) => {
     const [b, a] = [before[i], after[i]];
     return b !== undefined && a !== undefined && result.requests > 0 ? ((a - b) * 1e6) / result.requests : undefined;
