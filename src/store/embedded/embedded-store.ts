@@ -19,7 +19,7 @@ export interface EmbeddedStoreOptions {
   flushCheats?: boolean | undefined;
   /** With `flush`: the site rows (history, peers, snatches) too. */
   flushSite?: boolean | undefined;
-  /** How often the commit log is folded into the records, at most (group-commit.ts; tests). */
+  /** How old a commit-log record is before a batch folds it into the records (group-commit.ts; tests). */
   checkpointMs?: number | undefined;
 }
 
