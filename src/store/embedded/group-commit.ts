@@ -38,10 +38,10 @@ interface Logged {
   seq: number;
 }
 
-/** A log record not folded yet: the records it holds, and when it was written. */
+/** A log record not folded yet: the records it holds (its batch), and when it was written. */
 interface LogRecord {
   seq: number;
-  keys: string[];
+  records: ReadonlyMap<string, unknown>;
   at: number;
 }
 
@@ -167,8 +167,9 @@ export class GroupCommit {
       if (checkpoint) {
         committed = this.writeCheckpoint(dirty);
       } else {
-        if (dirty.size > 0) committed = this.writeLog(dirty);
-        fold = this.fold(Date.now());
+        const now = Date.now();
+        if (dirty.size > 0) committed = this.writeLog(dirty, now);
+        fold = this.fold(now);
         committed = fold.last ?? committed;
       }
       // Read now: the flush of this transaction (a later one may have begun by the time it is awaited).
@@ -215,7 +216,7 @@ export class GroupCommit {
   }
 
   /** The batch as one log record. */
-  private writeLog(dirty: Map<string, unknown>): Promise<boolean> {
+  private writeLog(dirty: Map<string, unknown>, now: number): Promise<boolean> {
     const seq = this.nextLog++;
     const written = this.db.put(logKey(seq), logEntries(dirty));
     for (const [key, live] of dirty) {
@@ -225,7 +226,7 @@ export class GroupCommit {
         entry.seq = seq;
       } else this.logged.set(key, { live, seq });
     }
-    this.unfolded.push({ seq, keys: Array.from(dirty.keys()), at: Date.now() });
+    this.unfolded.push({ seq, records: dirty, at: now });
     return written;
   }
 
@@ -237,7 +238,7 @@ export class GroupCommit {
       if (!log || now - log.at < this.checkpointMs) break;
       this.unfolded.shift();
       fold.firstSeq ??= log.seq;
-      for (const key of log.keys) {
+      for (const key of log.records.keys()) {
         const entry = this.logged.get(key);
         if (entry?.seq !== log.seq) continue;
         fold.last = entry.live === undefined ? this.db.remove(key) : this.db.put(key, stored(key, entry.live));
