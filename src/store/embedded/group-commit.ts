@@ -159,6 +159,7 @@ export class GroupCommit {
     this.waiters = [];
     const checkpoint = this.checkpointNow || dirty.size >= CHECKPOINT_RECORDS;
     const undo = { logged: this.logged, firstLog: this.firstLog };
+    const foldFrom = this.unfolded[0]?.seq;
     let fold: ReturnType<GroupCommit['fold']> | undefined;
     let committed: Promise<boolean> | undefined;
     let flushed: PromiseLike<unknown>;
@@ -175,7 +176,14 @@ export class GroupCommit {
       // Read now: the flush of this transaction (a later one may have begun by the time it is awaited).
       flushed = this.db.flushed;
     } catch (err) {
+      // A write refused at the call (lmdb-js could not encode it): what was queued before it may
+      // still commit. The next batch is a whole checkpoint, from the first log record this one
+      // meant to fold, so whatever landed, the file ends right.
       if (checkpoint) this.checkpointFailed(undo);
+      else {
+        if (foldFrom !== undefined) this.firstLog = Math.min(this.firstLog, foldFrom);
+        this.checkpointNow = true;
+      }
       this.failed(dirty, waiters, err);
       return;
     }

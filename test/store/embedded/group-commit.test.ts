@@ -15,9 +15,15 @@ class FakeFile {
   private txnDone: Promise<boolean> | undefined;
   /** The next transaction fails (disk full, say). */
   failNext = false;
+  /** put() of this key throws at the call, as lmdb-js does for a value it cannot encode; the writes queued before it stay queued. */
+  throwOn: string | undefined;
   flushed: Promise<boolean> = Promise.resolve(true);
 
   put(key: string, value: unknown): Promise<boolean> {
+    if (key === this.throwOn) {
+      this.throwOn = undefined;
+      throw new Error('cannot encode');
+    }
     // lmdb-js encodes the value at the call: a copy, not the live object.
     const copy = structuredClone(value);
     return this.write(() => this.file.set(key, copy));
@@ -118,6 +124,22 @@ describe('group commit folding the commit log batch by batch', () => {
     expect(db.read()).toEqual(new Map([['us/1', { n: 2 }], ['us/2', { n: 1 }], ['ut/a', { n: 1 }]]));
     await turn();
     await op({ 'us/3': 1 });
+    expect(db.read()).toEqual(expected(live));
+    expect(db.logCount()).toBe(0);
+  });
+
+  it('a write refused at the call in the middle of a fold rejects the batch, and the next batch (a whole checkpoint) leaves the file right', async () => {
+    const db = new FakeFile();
+    const commits = new GroupCommit(db as unknown as RootDatabase, 5);
+    const live = new Map<string, { n: number } | undefined>();
+    const op = operator(commits, live);
+    await op({ 'us/1': 1, 'us/2': 1, 'us/3': 1 });
+    await new Promise((r) => setTimeout(r, 10));
+    // The fold writes us/1, then us/2 throws: us/1's write and the new log record still commit.
+    db.throwOn = 'us/2';
+    await expect(op({ 'ut/b': 1 })).rejects.toBeInstanceOf(StorageUnavailableError);
+    await turn();
+    await op({ 'us/4': 1 });
     expect(db.read()).toEqual(expected(live));
     expect(db.logCount()).toBe(0);
   });
