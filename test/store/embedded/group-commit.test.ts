@@ -62,9 +62,15 @@ class FakeFile {
   }
 }
 
-/** An operation: change records in memory, note them, wait until durable. */
-function operator(commits: GroupCommit, live: Map<string, { n: number } | undefined>) {
-  return (changes: Record<string, number | undefined>) => {
+/**
+ * A group commit on a stand-in file with a fold window of `windowMs`, and `op`: an operation that
+ * changes records in memory, notes them and waits until they are durable.
+ */
+function rig(windowMs: number) {
+  const db = new FakeFile();
+  const commits = new GroupCommit(db as unknown as RootDatabase, windowMs);
+  const live = new Map<string, { n: number } | undefined>();
+  const op = (changes: Record<string, number | undefined>) => {
     for (const [key, n] of Object.entries(changes)) {
       const value = n === undefined ? undefined : { n };
       live.set(key, value);
@@ -72,6 +78,7 @@ function operator(commits: GroupCommit, live: Map<string, { n: number } | undefi
     }
     return commits.durable();
   };
+  return { db, commits, live, op };
 }
 
 const expected = (live: Map<string, { n: number } | undefined>) => new Map([...live].filter(([, v]) => v !== undefined));
@@ -79,10 +86,7 @@ const turn = () => new Promise((r) => setImmediate(r));
 
 describe('group commit folding the commit log batch by batch', () => {
   it('writes a record once its newest log record is folded, and removes the folded log records', async () => {
-    const db = new FakeFile();
-    const commits = new GroupCommit(db as unknown as RootDatabase, 0);
-    const live = new Map<string, { n: number } | undefined>();
-    const op = operator(commits, live);
+    const { db, commits, live, op } = rig(0);
     await op({ 'us/1': 1, 'ut/a': 1 });
     // Window 0: every batch folds its own log record at once.
     expect(db.logCount()).toBe(0);
@@ -93,10 +97,7 @@ describe('group commit folding the commit log batch by batch', () => {
   });
 
   it('with a window, keeps recent log records and the file reads back as the operations left it at every step', async () => {
-    const db = new FakeFile();
-    const commits = new GroupCommit(db as unknown as RootDatabase, 15);
-    const live = new Map<string, { n: number } | undefined>();
-    const op = operator(commits, live);
+    const { db, commits, live, op } = rig(15);
     for (let i = 0; i < 60; i++) {
       // A hot record (every step), a cooling one (every fifth), ledgers coming and going.
       await Promise.all([op({ 'us/hot': i, [`ut/${i % 7}`]: i % 3 === 0 ? undefined : i }), op(i % 5 === 0 ? { 'ru/cool': i } : {})]);
@@ -111,10 +112,7 @@ describe('group commit folding the commit log batch by batch', () => {
   });
 
   it('a batch that folds and is not written rejects its operations, and the next batch (a whole checkpoint) leaves the file right', async () => {
-    const db = new FakeFile();
-    const commits = new GroupCommit(db as unknown as RootDatabase, 5);
-    const live = new Map<string, { n: number } | undefined>();
-    const op = operator(commits, live);
+    const { db, commits, live, op } = rig(5);
     await op({ 'us/1': 1, 'us/2': 1, 'ut/a': 1 });
     await op({ 'us/1': 2 });
     await new Promise((r) => setTimeout(r, 10));
@@ -129,10 +127,7 @@ describe('group commit folding the commit log batch by batch', () => {
   });
 
   it('a write refused at the call in the middle of a fold rejects the batch, and the next batch (a whole checkpoint) leaves the file right', async () => {
-    const db = new FakeFile();
-    const commits = new GroupCommit(db as unknown as RootDatabase, 5);
-    const live = new Map<string, { n: number } | undefined>();
-    const op = operator(commits, live);
+    const { db, commits, live, op } = rig(5);
     await op({ 'us/1': 1, 'us/2': 1, 'us/3': 1 });
     await new Promise((r) => setTimeout(r, 10));
     // The fold writes us/1, then us/2 throws: us/1's write and the new log record still commit.
