@@ -7,6 +7,7 @@ import { writeFixtureFile } from './fixtures.js';
 import { opentrackerSkipReason, startOpentracker } from './opentracker.js';
 import { pids, removeTempDir, ROOT, runWrk, runWrkMeasured, spawnServer, startRedis, stop, sumFailures, tempDir, type Counters, type Mode, type WrkResult } from './processes.js';
 import { sanityAnnounce } from './sanity-announce.js';
+import { mergeSlices, roundOrder, roundRatios, type Slice } from './slices.js';
 import { benchFlush, flushLines, type FlushStore } from './flush-load.js';
 import { benchScaleOut, scaleOutLines } from './scale-out.js';
 import { benchSweep, memoryLine, processMemoryLine, SWEEP_HEAD, sweepCells, type ProcessMemory, type SweepRow, type SweepStore, type RedisMemory } from './swarm-sweep.js';
@@ -32,7 +33,11 @@ import { benchWarmup, seededSite, warmupLines, warmupSkipReason, type WarmupFigu
 // print where the time goes; figures are then lower than without it), BENCH_PROFILE_KEEP (a folder: the
 // .cpuprofile files are copied there before the bench's temp folder goes, for a closer look),
 // BENCH_THREADS=1 (after each measured run, each busy thread's share of a CPU: mika's main thread
-// against libuv's pool, lmdb-js's writer and V8's GC).
+// against libuv's pool, lmdb-js's writer and V8's GC), BENCH_ROUNDS (1: each target runs alone, one
+// after the other; N > 1: the table's targets all run at once and each mode's measured run is cut
+// into N slices of BENCH_DURATION / N seconds (at least 2) that alternate between the targets, the
+// order rotated every round, so that this machine's drift over the minutes moves them alike; the
+// rows merge the slices (bench/slices.ts) and a line gives each round's ratios).
 
 const env = process.env;
 const DURATION = positive('BENCH_DURATION', 10);
@@ -40,6 +45,7 @@ const WARMUP = positive('BENCH_WARMUP', 2);
 const CONNECTIONS = positive('BENCH_CONNECTIONS', 50);
 const THREADS = positive('BENCH_THREADS', 2);
 const SWEEP_DURATION = positive('BENCH_SWEEP_DURATION', 3);
+const ROUNDS = positive('BENCH_ROUNDS', 1);
 const WARMUP_STORE = (env.BENCH_WARMUP_STORE ?? 'redis') as 'redis' | 'embedded';
 if (WARMUP_STORE !== 'redis' && WARMUP_STORE !== 'embedded') throw new Error(`BENCH_WARMUP_STORE must be redis or embedded, got "${WARMUP_STORE}"`);
 const SWEEP_SIZES = (env.BENCH_SWEEP_SIZES ?? '10,1000,10000,100000').split(',').map((n) => Number(n.trim()));
@@ -137,6 +143,67 @@ async function benchTarget(target: Target, dir: string, fixtures: string, redisU
   }
   if (PROFILE && isMika(target)) printProfile(target, join(dir, `prof-${target}`));
   return rows;
+}
+
+/**
+ * BENCH_ROUNDS > 1: the targets started together, warmed up, then measured in alternating slices
+ * (see the header). Returns one row per target and mode, and a line per compared pair giving each
+ * round's ratio.
+ */
+async function benchInterleaved(targets: Target[], dir: string, fixtures: string): Promise<{ rows: Row[]; lines: string[] }> {
+  const seconds = Math.max(2, Math.round(DURATION / ROUNDS));
+  const running = new Map<Target, Running>();
+  const redis = targets.includes('redis') ? await startRedis(dir) : undefined;
+  const byMode: Row[] = [];
+  const lines: string[] = [];
+  try {
+    for (const target of targets) running.set(target, await startTarget(target, dir, redis?.url));
+    const wrkOf = (target: Target) => {
+      const style = isMika(target) ? 'passkey' : 'plain';
+      return { port: running.get(target)!.port, threads: THREADS, connections: CONNECTIONS, script: 'bench/announce.lua', env: { BENCH_FIXTURES: fixtures, BENCH_PATH: style } };
+    };
+    for (const target of targets) {
+      if (target !== 'bare') await sanityAnnounce(running.get(target)!.port, isMika(target) ? 'passkey' : 'plain');
+      process.stderr.write(`${target}: listening on 127.0.0.1:${running.get(target)!.port}, warm-up ${WARMUP} s\n`);
+      await runWrk({ ...wrkOf(target), seconds: WARMUP, mode: 'keep-alive' });
+    }
+    for (const mode of ['keep-alive', 'close'] as const) {
+      const slices = new Map<Target, Slice[]>(targets.map((t) => [t, []]));
+      const failures = new Map<Target, number>();
+      const commits = new Map<Target, number>();
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const target of roundOrder(targets, round)) {
+          const r = running.get(target)!;
+          const before = await r.counters?.();
+          const commitsBefore = await r.commits?.();
+          process.stderr.write(`${target}: ${mode}, round ${round + 1} of ${ROUNDS}, ${seconds} s\n`);
+          const { result, cpuPerRequest: [cpu] } = await runWrkMeasured({ ...wrkOf(target), seconds, mode }, [r.pid]);
+          const after = await r.counters?.();
+          const commitsAfter = await r.commits?.();
+          slices.get(target)!.push({ result, cpuSeconds: cpu === undefined ? undefined : (cpu * result.requests) / 1e6 });
+          if (before && after) failures.set(target, (failures.get(target) ?? 0) + sumFailures(after) - sumFailures(before));
+          if (commitsBefore !== undefined && commitsAfter !== undefined) commits.set(target, (commits.get(target) ?? 0) + commitsAfter - commitsBefore);
+        }
+      }
+      for (const target of targets) {
+        const { result, cpuPerRequest } = mergeSlices(slices.get(target)!);
+        byMode.push({ target, mode, result, failures: failures.get(target), cpuPerRequest, commits: commits.get(target) });
+      }
+      const pairs: Array<[Target, Target]> = [['memory', 'bare'], ['redis', 'bare'], ['embedded', 'memory']];
+      for (const [a, b] of pairs) {
+        if (!slices.has(a) || !slices.has(b)) continue;
+        const each = roundRatios(slices.get(a)!, slices.get(b)!).map((x) => x.toFixed(2)).join(', ');
+        lines.push(`${mode}, ${LABELS[a]} × ${LABELS[b]} round by round: ${each}`);
+      }
+    }
+  } finally {
+    for (const r of running.values()) await r.stop();
+    if (redis) await stop(redis.child);
+  }
+  if (PROFILE) for (const target of targets) if (isMika(target)) printProfile(target, join(dir, `prof-${target}`));
+  // As the one-after-the-other runs list them: a target's keep-alive row, then its close row.
+  const rows = targets.flatMap((t) => byMode.filter((r) => r.target === t));
+  return { rows, lines };
 }
 
 function printProfile(target: Target, profDir: string): void {
@@ -243,7 +310,7 @@ function embeddedVerdicts(rows: Row[]): string[] {
     if (!e?.commits) continue;
     const announces = e.result.requests / e.commits;
     const cpu = e.cpuPerRequest !== undefined && m?.cpuPerRequest !== undefined ? `, mika CPU ${(e.cpuPerRequest - m.cpuPerRequest).toFixed(0)} µs per announce above the memory store's` : '';
-    out.push(`durable write (${mode}): ${Math.round(e.commits / DURATION).toLocaleString('en-US')} commits/s (one LMDB transaction + fsync each), ${announces.toFixed(1)} announces per commit${cpu}`);
+    out.push(`durable write (${mode}): ${Math.round(e.commits / e.result.seconds).toLocaleString('en-US')} commits/s (one LMDB transaction + fsync each), ${announces.toFixed(1)} announces per commit${cpu}`);
   }
   return out;
 }
@@ -330,10 +397,25 @@ async function main(): Promise<void> {
   let scaleOut: string[] = [];
   let flushFigures: string[] = [];
   process.stdout.write(
-    `mika bench: ${machine()}\nwrk -t${THREADS} -c${CONNECTIONS} -d${DURATION}s --latency, warm-up ${WARMUP} s, announce.lua (1,000 torrents, 50 passkeys)${PROFILE ? ', mika under --cpu-prof' : ''}\n`,
+    `mika bench: ${machine()}\nwrk -t${THREADS} -c${CONNECTIONS} -d${DURATION}s --latency, warm-up ${WARMUP} s, announce.lua (1,000 torrents, 50 passkeys)${ROUNDS > 1 ? `, ${ROUNDS} alternating rounds of ${Math.max(2, Math.round(DURATION / ROUNDS))} s per target and mode` : ''}${PROFILE ? ', mika under --cpu-prof' : ''}\n`,
   );
+  let roundLines: string[] = [];
   try {
+    // BENCH_ROUNDS > 1: the table's targets are measured together, in alternating slices, first.
+    const tableTargets: readonly string[] = ['bare', 'memory', 'embedded', 'redis', 'bittorrent-tracker', 'opentracker'];
+    const interleaved = ROUNDS > 1 ? TARGETS.filter((t) => tableTargets.includes(t)) : [];
+    if (interleaved.length > 0) {
+      const runnable = interleaved.filter((t) => {
+        const skip = skipReason(t);
+        if (skip) note(`${t} skipped: ${skip}`);
+        return !skip;
+      }) as Target[];
+      const { rows: merged, lines } = await benchInterleaved(runnable, dir, fixtures);
+      rows.push(...merged);
+      roundLines = lines;
+    }
     for (const target of TARGETS) {
+      if (interleaved.includes(target)) continue;
       const skip = skipReason(target);
       if (skip) {
         note(`${target} skipped: ${skip}`);
@@ -378,7 +460,7 @@ async function main(): Promise<void> {
     notes.push(`${LABELS[target]} closed the connection after (nearly) every reply: wrk counts each close as a read error and reconnects, so its keep-alive row is a connection per request too`);
   }
   const warmupFigure = warmupFigures ? warmupLines(warmupFigures, TARGETS_MET.warmupRowsPerSecond) : [];
-  process.stdout.write(`\n${[...verdicts(rows), ...memory, ...warmupFigure, ...scaleOut, ...flushFigures, ...notes, `At the end: ${load()}`].join('\n')}\n`);
+  process.stdout.write(`\n${[...verdicts(rows), ...roundLines, ...memory, ...warmupFigure, ...scaleOut, ...flushFigures, ...notes, `At the end: ${load()}`].join('\n')}\n`);
   if (cells.length > 0) process.stdout.write(`\nMarkdown:\n\n${markdown(HEAD, cells, 2)}\n`);
   if (sweepTable.length > 0) process.stdout.write(`\n${markdown(SWEEP_HEAD, sweepTable, 1)}\n`);
 }
