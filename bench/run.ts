@@ -113,31 +113,42 @@ async function startTarget(target: Target, dir: string, redisUrl?: string): Prom
   };
 }
 
+/** The wrk run of a target: mika gets `/<passkey>/announce`, the others `/announce`. */
+function wrkFor(target: Target, port: number, fixtures: string) {
+  const style = isMika(target) ? 'passkey' : 'plain';
+  return { port, threads: THREADS, connections: CONNECTIONS, script: 'bench/announce.lua', env: { BENCH_FIXTURES: fixtures, BENCH_PATH: style } };
+}
+
+/** One real announce checked, then the warm-up run. */
+async function warmUp(target: Target, running: Running, fixtures: string): Promise<void> {
+  if (target !== 'bare') await sanityAnnounce(running.port, isMika(target) ? 'passkey' : 'plain');
+  process.stderr.write(`${target}: listening on 127.0.0.1:${running.port}, warm-up ${WARMUP} s\n`);
+  await runWrk({ ...wrkFor(target, running.port, fixtures), seconds: WARMUP, mode: 'keep-alive' });
+}
+
+/** One measured wrk run of a target, with the server's CPU, failure replies and commits over it. */
+async function measure(target: Target, running: Running, fixtures: string, mode: Mode, seconds: number, label: string): Promise<Row> {
+  const before = await running.counters?.();
+  const commitsBefore = await running.commits?.();
+  process.stderr.write(`${target}: ${mode}, ${label}${seconds} s\n`);
+  const { result, cpuPerRequest: [cpuPerRequest] } = await runWrkMeasured({ ...wrkFor(target, running.port, fixtures), seconds, mode }, [running.pid]);
+  const after = await running.counters?.();
+  const commitsAfter = await running.commits?.();
+  const commits = commitsBefore === undefined || commitsAfter === undefined ? undefined : commitsAfter - commitsBefore;
+  const failures = before && after ? sumFailures(after) - sumFailures(before) : undefined;
+  if (before && after) {
+    const detail = failures ? `: ${JSON.stringify(after.failures)}` : '';
+    process.stderr.write(`${target}: ${after.announces - before.announces} announces answered, ${failures} failure replies${detail}\n`);
+  }
+  return { target, mode, result, failures, cpuPerRequest, commits };
+}
+
 async function benchTarget(target: Target, dir: string, fixtures: string, redisUrl?: string): Promise<Row[]> {
   const running = await startTarget(target, dir, redisUrl);
-  const { port, pid } = running;
-  const style = isMika(target) ? 'passkey' : 'plain';
-  const wrk = { port, threads: THREADS, connections: CONNECTIONS, script: 'bench/announce.lua', env: { BENCH_FIXTURES: fixtures, BENCH_PATH: style } };
   const rows: Row[] = [];
   try {
-    if (target !== 'bare') await sanityAnnounce(port, style);
-    process.stderr.write(`${target}: listening on 127.0.0.1:${port}, warm-up ${WARMUP} s\n`);
-    await runWrk({ ...wrk, seconds: WARMUP, mode: 'keep-alive' });
-    for (const mode of ['keep-alive', 'close'] as const) {
-      const before = await running.counters?.();
-      const commitsBefore = await running.commits?.();
-      process.stderr.write(`${target}: ${mode}, ${DURATION} s\n`);
-      const { result, cpuPerRequest: [cpuPerRequest] } = await runWrkMeasured({ ...wrk, seconds: DURATION, mode }, [pid]);
-      const after = await running.counters?.();
-      const commitsAfter = await running.commits?.();
-      const commits = commitsBefore === undefined || commitsAfter === undefined ? undefined : commitsAfter - commitsBefore;
-      const failures = before && after ? sumFailures(after) - sumFailures(before) : undefined;
-      if (before && after) {
-        const detail = failures ? `: ${JSON.stringify(after.failures)}` : '';
-        process.stderr.write(`${target}: ${after.announces - before.announces} announces answered, ${failures} failure replies${detail}\n`);
-      }
-      rows.push({ target, mode, result, failures, cpuPerRequest, commits });
-    }
+    await warmUp(target, running, fixtures);
+    for (const mode of ['keep-alive', 'close'] as const) rows.push(await measure(target, running, fixtures, mode, DURATION, ''));
   } finally {
     await running.stop();
   }
@@ -156,38 +167,25 @@ async function benchInterleaved(targets: Target[], dir: string, fixtures: string
   const redis = targets.includes('redis') ? await startRedis(dir) : undefined;
   const byMode: Row[] = [];
   const lines: string[] = [];
+  const sum = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? undefined : a + b);
   try {
     for (const target of targets) running.set(target, await startTarget(target, dir, redis?.url));
-    const wrkOf = (target: Target) => {
-      const style = isMika(target) ? 'passkey' : 'plain';
-      return { port: running.get(target)!.port, threads: THREADS, connections: CONNECTIONS, script: 'bench/announce.lua', env: { BENCH_FIXTURES: fixtures, BENCH_PATH: style } };
-    };
-    for (const target of targets) {
-      if (target !== 'bare') await sanityAnnounce(running.get(target)!.port, isMika(target) ? 'passkey' : 'plain');
-      process.stderr.write(`${target}: listening on 127.0.0.1:${running.get(target)!.port}, warm-up ${WARMUP} s\n`);
-      await runWrk({ ...wrkOf(target), seconds: WARMUP, mode: 'keep-alive' });
-    }
+    for (const target of targets) await warmUp(target, running.get(target)!, fixtures);
     for (const mode of ['keep-alive', 'close'] as const) {
       const slices = new Map<Target, Slice[]>(targets.map((t) => [t, []]));
-      const failures = new Map<Target, number>();
-      const commits = new Map<Target, number>();
+      const totals = new Map<Target, { failures: number | undefined; commits: number | undefined }>(targets.map((t) => [t, { failures: 0, commits: 0 }]));
       for (let round = 0; round < ROUNDS; round++) {
         for (const target of roundOrder(targets, round)) {
-          const r = running.get(target)!;
-          const before = await r.counters?.();
-          const commitsBefore = await r.commits?.();
-          process.stderr.write(`${target}: ${mode}, round ${round + 1} of ${ROUNDS}, ${seconds} s\n`);
-          const { result, cpuPerRequest: [cpu] } = await runWrkMeasured({ ...wrkOf(target), seconds, mode }, [r.pid]);
-          const after = await r.counters?.();
-          const commitsAfter = await r.commits?.();
-          slices.get(target)!.push({ result, cpuSeconds: cpu === undefined ? undefined : (cpu * result.requests) / 1e6 });
-          if (before && after) failures.set(target, (failures.get(target) ?? 0) + sumFailures(after) - sumFailures(before));
-          if (commitsBefore !== undefined && commitsAfter !== undefined) commits.set(target, (commits.get(target) ?? 0) + commitsAfter - commitsBefore);
+          const row = await measure(target, running.get(target)!, fixtures, mode, seconds, `round ${round + 1} of ${ROUNDS}, `);
+          const cpu = row.cpuPerRequest;
+          slices.get(target)!.push({ result: row.result, cpuSeconds: cpu === undefined ? undefined : (cpu * row.result.requests) / 1e6 });
+          const t = totals.get(target)!;
+          totals.set(target, { failures: sum(t.failures, row.failures), commits: sum(t.commits, row.commits) });
         }
       }
       for (const target of targets) {
         const { result, cpuPerRequest } = mergeSlices(slices.get(target)!);
-        byMode.push({ target, mode, result, failures: failures.get(target), cpuPerRequest, commits: commits.get(target) });
+        byMode.push({ target, mode, result, cpuPerRequest, ...totals.get(target)! });
       }
       const pairs: Array<[Target, Target]> = [['memory', 'bare'], ['redis', 'bare'], ['embedded', 'memory']];
       for (const [a, b] of pairs) {
