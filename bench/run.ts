@@ -188,8 +188,7 @@ async function benchInterleaved(wanted: Target[], dir: string, fixtures: string,
       for (let round = 0; round < ROUNDS; round++) {
         for (const target of roundOrder(targets, round)) {
           const row = await measure(target, running.get(target)!, fixtures, mode, seconds, `round ${round + 1} of ${ROUNDS}, `);
-          const cpu = row.cpuPerRequest;
-          slices.get(target)!.push({ result: row.result, cpuSeconds: cpu === undefined ? undefined : (cpu * row.result.requests) / 1e6 });
+          slices.get(target)!.push(row);
           const t = totals.get(target)!;
           totals.set(target, { failures: sum(t.failures, row.failures), commits: sum(t.commits, row.commits) });
         }

@@ -4,11 +4,11 @@ import type { WrkResult } from './processes.js';
 // with the other targets' (A B C, B C A, C A B …), so that a drift of this shared machine's speed
 // over the minutes of a run moves every target alike. Here: one figure per target from its slices.
 
-/** One slice of a target's run: wrk's result and the server's CPU time over it. */
+/** One slice of a target's run: wrk's result and the server's CPU per request over it. */
 export interface Slice {
   result: WrkResult;
-  /** Seconds of the server's CPU (user + kernel) during the slice; undefined without /proc. */
-  cpuSeconds: number | undefined;
+  /** µs of the server's CPU (user + kernel) per request during the slice; undefined without /proc. */
+  cpuPerRequest: number | undefined;
 }
 
 const median = (xs: number[]): number => {
@@ -20,7 +20,7 @@ const median = (xs: number[]): number => {
 /**
  * The slices as one run: requests and seconds summed (req/s is their quotient), the latency
  * percentiles the median of the slices' (wrk's histograms are not at hand to merge), the worst
- * latency the worst, errors summed, and CPU per request the CPU summed over the requests summed.
+ * latency the worst, errors summed, and CPU per request the slices' weighted by their requests.
  */
 export function mergeSlices(slices: readonly Slice[]): { result: WrkResult; cpuPerRequest: number | undefined } {
   if (slices.length === 0) throw new Error('mergeSlices: no slice');
@@ -39,8 +39,8 @@ export function mergeSlices(slices: readonly Slice[]): { result: WrkResult; cpuP
     max: Math.max(...results.map((r) => r.max)),
     errors,
   };
-  const cpu = slices.every((s) => s.cpuSeconds !== undefined) ? slices.reduce((a, s) => a + s.cpuSeconds!, 0) : undefined;
-  return { result, cpuPerRequest: cpu !== undefined && requests > 0 ? (cpu * 1e6) / requests : undefined };
+  const cpu = slices.every((s) => s.cpuPerRequest !== undefined) ? slices.reduce((a, s) => a + s.cpuPerRequest! * s.result.requests, 0) : undefined;
+  return { result, cpuPerRequest: cpu !== undefined && requests > 0 ? cpu / requests : undefined };
 }
 
 /** The order of the targets in round `round`: rotated by one a round, so that none always goes first. */

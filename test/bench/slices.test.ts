@@ -5,9 +5,9 @@ import { mergeSlices, roundOrder, roundRatios, type Slice } from '../../bench/sl
 // BENCH_ROUNDS cuts each target's measured run into alternating slices; the table then shows one
 // row per target made of its slices. The row must be what the slices add up to.
 
-const slice = (requests: number, seconds: number, p99: number, cpuSeconds?: number, errors: Partial<WrkResult['errors']> = {}): Slice => ({
+const slice = (requests: number, seconds: number, p99: number, cpuPerRequest?: number, errors: Partial<WrkResult['errors']> = {}): Slice => ({
   result: { requests, seconds, rps: requests / seconds, p50: p99 / 4, p90: p99 / 2, p99, max: p99 * 2, errors: { connect: 0, read: 0, write: 0, status: 0, timeout: 0, ...errors } },
-  cpuSeconds,
+  cpuPerRequest,
 });
 
 describe('the alternating rounds of npm run bench', () => {
@@ -24,14 +24,15 @@ describe('the alternating rounds of npm run bench', () => {
     expect(result.max).toBe(18_000);
   });
 
-  it('sums errors and CPU, and gives CPU per request over all requests', () => {
-    const { result, cpuPerRequest } = mergeSlices([slice(1000, 1, 1, 0.05, { read: 2 }), slice(3000, 1, 1, 0.15, { status: 1, read: 1 })]);
+  it('sums errors, and gives CPU per request over all requests (each slice weighted by its requests)', () => {
+    const { result, cpuPerRequest } = mergeSlices([slice(1000, 1, 1, 80, { read: 2 }), slice(3000, 1, 1, 40, { status: 1, read: 1 })]);
     expect(result.errors).toEqual({ connect: 0, read: 3, write: 0, status: 1, timeout: 0 });
+    // (80 µs × 1,000 + 40 µs × 3,000) / 4,000
     expect(cpuPerRequest).toBeCloseTo(50, 6);
   });
 
   it('gives no CPU figure when a slice has none', () => {
-    expect(mergeSlices([slice(1000, 1, 1, 0.05), slice(1000, 1, 1)]).cpuPerRequest).toBeUndefined();
+    expect(mergeSlices([slice(1000, 1, 1, 50), slice(1000, 1, 1)]).cpuPerRequest).toBeUndefined();
   });
 
   it('refuses to merge nothing', () => {
