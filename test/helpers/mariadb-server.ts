@@ -1,5 +1,5 @@
 import { execFile, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -36,12 +36,20 @@ export async function startMariaDb(): Promise<MariaDbServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'mika-mariadb-'));
   const datadir = join(dir, 'data');
-  await promisify(execFile)(INSTALL_DB, ['--no-defaults', `--datadir=${datadir}`, '--user=root', '--auth-root-authentication-method=normal', '--skip-test-db'], {
-    timeout: 60_000,
-  });
+  // A tmpdir of its own: a mariadbd starting up deletes every #sql* file in its tmpdir, so with the
+  // shared /tmp one test's server removed another's bootstrap temp tables mid-install (CI, stop 20:
+  // "Could not remove temporary table ... Unknown table 'mysql.tmp_user_sys'").
+  const tmp = join(dir, 'tmp');
+  mkdirSync(tmp);
+  await promisify(execFile)(
+    INSTALL_DB,
+    ['--no-defaults', `--datadir=${datadir}`, `--tmpdir=${tmp}`, '--user=root', '--auth-root-authentication-method=normal', '--skip-test-db'],
+    { timeout: 60_000 },
+  );
   const args = [
     '--no-defaults',
     `--datadir=${datadir}`,
+    `--tmpdir=${tmp}`,
     `--socket=${join(dir, 'mysqld.sock')}`,
     `--pid-file=${join(dir, 'mysqld.pid')}`,
     `--log-error=${join(dir, 'error.log')}`,
