@@ -7,7 +7,7 @@ import { startRedisCluster } from '../test/helpers/redis-cluster.js';
 import { startRedisServer } from '../test/helpers/redis-server.js';
 import type { AnnounceEvent } from '../src/accounting/events.js';
 
-// What one announce costs inside Redis: drives announce-17.lua through RedisStore.announce on a
+// What one announce costs inside Redis: drives announce-19.lua through RedisStore.announce on a
 // redis-server of its own and prints announces/s and the server-side µs per EVALSHA
 // (INFO commandstats). A diagnostic for the announce script, not part of `npm run bench`:
 //   npx tsx bench/redis-script.ts

@@ -47,6 +47,6 @@ export const v6Of = (rec: Buffer): Buffer | undefined => (isZero(rec, V6_AT, REC
 /**
  * The address a peer counts under for tracker.max_peers_per_ip_torrent, as latin1 text: its IPv4
  * address when it has an IPv4 endpoint, else its IPv6 address (ports left out). Read from the record
- * alone, so a store can rebuild the counts from the peers it holds; announce-17.lua's ipOf is the same.
+ * alone, so a store can rebuild the counts from the peers it holds; announce-19.lua's ipOf is the same.
  */
 export const addressKey = (rec: Buffer): string => (isZero(rec, V4_AT, V6_AT) ? rec.toString('latin1', V6_AT, RECORD_LEN - 2) : rec.toString('latin1', V4_AT, V6_AT - 2));

@@ -122,7 +122,7 @@ export class MemoryFlush {
     }
   }
 
-  /** Before a torrent and its swarm go: keeps what the site's row still needs (delete-torrent-12.lua). */
+  /** Before a torrent and its swarm go: keeps what the site's row still needs (delete-torrent-14.lua). */
   torrentDeleted(infoHash: string, torrentId: number, snatches: number): void {
     const dirty = this.dirtyTorrents.delete(infoHash);
     const sent = this.sentTorrents.get(infoHash);

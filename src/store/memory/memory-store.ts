@@ -84,7 +84,7 @@ interface Ledger {
   /** Unix seconds up to which wall time was accrued. */
   clockAt: number;
   // The site rows' (sql.flush.history, sql.flush.snatches); absent in a ledger kept before them.
-  /** Announces settled on the ledger while the site rows were on (announce-17.lua counts the same). */
+  /** Announces settled on the ledger while the site rows were on (announce-19.lua counts the same). */
   announces?: number;
   /** Unix seconds and address text of the snatch. */
   completedAt?: number;

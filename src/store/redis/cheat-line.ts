@@ -1,7 +1,7 @@
 import type { CheatKind } from '../../accounting/settle.js';
 import type { CheatEvent } from '../records.js';
 
-// A cheat event as announce-17.lua writes it, one line of text: into the cheats list, and into the
+// A cheat event as announce-19.lua writes it, one line of text: into the cheats list, and into the
 // SQL flush's batches (flush-prepare-var.lua's "c" lines).
 
 /** A cheats list entry: "<at> <userId> <torrentId> <peerIdHex> <rate> <reported> <allowed> <kind>" (no kind: written before kinds, an upload_rate). */

@@ -8,12 +8,16 @@ import { slotTag } from './hash-slot.js';
 
 /** The keys of one swarm, in the order the swarm scripts take them. */
 export interface SwarmKeys {
-  /** HASH peerKey → 44-byte peer record followed by the peer's state (see announce-17.lua). */
+  /** HASH peerKey → 44-byte peer record followed by the peer's state (see announce-19.lua). */
   peers: string;
-  /** ZSET peerKey → join sequence: the seeders in rotation order. */
+  /** ZSET peerKey → slot: the seeders; the score is the peer's slot in `seederRecords`, 0 .. ZCARD - 1. */
   seeders: string;
-  /** ZSET peerKey → join sequence: the leechers in rotation order. */
+  /** ZSET peerKey → slot: the leechers; the score is the peer's slot in `leecherRecords`. */
   leechers: string;
+  /** STRING the seeders' 44-byte records end to end in slot order (valid up to ZCARD seeders × 44). */
+  seederRecords: string;
+  /** STRING the leechers' 44-byte records end to end in slot order (valid up to ZCARD leechers × 44). */
+  leecherRecords: string;
   /** ZSET peerKey → unix seconds of the peer's last announce. */
   expiry: string;
   /** HASH registry fields + counters + rotation state of the torrent. */
@@ -88,6 +92,11 @@ export class RedisKeys {
   readonly events: string;
   /** STRING: JSON of the timed events added through the API (POST /api/events). */
   readonly creditEvents: string;
+  /**
+   * STRING the layout of the swarms this Redis holds: absent before rotations had slots (scores were
+   * join sequences and there were no record strings), SWARM_LAYOUT once every swarm was migrated.
+   */
+  readonly layout: string;
   /** The SQL flush's keys (sql.flush; written only by a store made with `flush: true`). */
   readonly flush: FlushKeys;
 
@@ -116,6 +125,7 @@ export class RedisKeys {
     this.leeching = `${prefix}leeching`;
     this.events = `${prefix}events`;
     this.creditEvents = `${prefix}credit-events`;
+    this.layout = `${prefix}layout`;
     this.flush = {
       dirtyUsers: `${prefix}flush:dirty-users`,
       dirtyTorrents: `${prefix}flush:dirty-torrents`,
@@ -129,7 +139,16 @@ export class RedisKeys {
 
   swarm(infoHash: string): SwarmKeys {
     const tag = `${this.prefix}{${infoHash}}:`;
-    return { peers: `${tag}peers`, seeders: `${tag}seeders`, leechers: `${tag}leechers`, expiry: `${tag}expiry`, torrent: `${tag}torrent`, owners: `${tag}owners` };
+    return {
+      peers: `${tag}peers`,
+      seeders: `${tag}seeders`,
+      leechers: `${tag}leechers`,
+      seederRecords: `${tag}seeder-records`,
+      leecherRecords: `${tag}leecher-records`,
+      expiry: `${tag}expiry`,
+      torrent: `${tag}torrent`,
+      owners: `${tag}owners`,
+    };
   }
 
   torrent(infoHash: string): string {

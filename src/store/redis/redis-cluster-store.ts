@@ -18,7 +18,7 @@ const SYNC_FIELDS = ['v', 'up_raw', 'down_raw', 'up', 'down', 'announces', 'chea
 
 /**
  * The Redis store on a Redis Cluster (store.redis.mode "cluster"). Every command and script touches
- * keys of one hash slot: an announce runs announce-17.lua on its swarm's slot (the user's side
+ * keys of one hash slot: an announce runs announce-19.lua on its swarm's slot (the user's side
  * counted in the user-torrent ledger, with per-slot reap, totals and unsynced indexes), then
  * user-sync-4.lua on the `{users}` slot adds what the ledger gained to the user's counters, exactly
  * once (a version per ledger; docs/redis-keys.md, "Redis Cluster"). A sync that fails is done by
@@ -57,6 +57,11 @@ export class RedisClusterStore extends RedisStore {
 
   protected override connected(): Promise<void> {
     return mastersReady(this.main, CONNECT_MS);
+  }
+
+  /** A reap set per hash slot. */
+  protected override reapKeys(): string[] {
+    return ALL_SLOTS.map((slot) => this.keys.slot(slot).reap);
   }
 
   override async open(): Promise<void> {
@@ -133,7 +138,7 @@ export class RedisClusterStore extends RedisStore {
       infoHashes.map((ih) => {
         const s = k.swarm(ih);
         const sk = k.slot(hashSlot(ih));
-        return this.main.deleteTorrent(s.torrent, s.peers, s.seeders, s.leechers, s.expiry, sk.torrents, sk.reap, sk.totals, sk.dirtyTorrents, sk.goneTorrents, s.owners, s.owners, ih, k.events, torrentMessage(ih), '0', '0');
+        return this.main.deleteTorrent(s.torrent, s.peers, s.seeders, s.leechers, s.expiry, sk.torrents, sk.reap, sk.totals, sk.dirtyTorrents, sk.goneTorrents, s.owners, s.owners, s.seederRecords, s.leecherRecords, ih, k.events, torrentMessage(ih), '0', '0');
       }),
     ).catch(this.fail);
     await this.main.srem(k.torrents, ...infoHashes).catch(this.fail);
@@ -171,7 +176,7 @@ export class RedisClusterStore extends RedisStore {
             due.map((ih) => {
               done.add(ih);
               const s = this.keys.swarm(ih);
-              return this.main.reapSwarm(s.peers, s.seeders, s.leechers, s.expiry, sk.reap, sk.totals, sk.dirtyTorrents, s.owners, s.owners, ih, cutoff, '0', '0');
+              return this.main.reapSwarm(s.peers, s.seeders, s.leechers, s.expiry, sk.reap, sk.totals, sk.dirtyTorrents, s.owners, s.owners, s.seederRecords, s.leecherRecords, ih, cutoff, '0', '0');
             }),
           );
           for (const n of dropped) reaped += num(n);

@@ -34,6 +34,7 @@ import { parseCheat } from './cheat-line.js';
 import { RegistrySync } from './registry-sync.js';
 import { defineScripts, type ScriptCommands, type ScriptPipeline } from './scripts.js';
 import { toStoreError } from './storage-error.js';
+import { migrateSwarmLayout } from './swarm-layout.js';
 
 export interface RedisStoreOptions {
   /** redis:// or rediss:// URL (mode standalone; its scheme in mode sentinel). */
@@ -90,7 +91,7 @@ function numbers<K extends string>(fields: Record<K, string>, values: readonly (
 
 /**
  * The shared store: swarms, counters and the registry live in Redis, so several tracker processes
- * (and machines) serve one site. Each announce is one Lua script, one round trip (announce-17.lua).
+ * (and machines) serve one site. Each announce is one Lua script, one round trip (announce-19.lua).
  * The registry is read from an in-process cache kept current over pub/sub.
  *
  * When Redis is unreachable no call hangs and nothing throws outside the promises: every method
@@ -166,6 +167,7 @@ export class RedisStore implements Store {
     try {
       await Promise.all([this.main.connect(), this.sub.connect()]);
       await this.connected();
+      await migrateSwarmLayout(this.main, this.keys, this.reapKeys(), this.logger);
       await this.sync.start();
     } catch (err) {
       // A refused AUTH closes the connection: "Connection is closed." would hide why.
@@ -177,6 +179,11 @@ export class RedisStore implements Store {
 
   /** Called once both connections are up, before the registry loads. */
   protected async connected(): Promise<void> {}
+
+  /** The reap sets: between them they name every swarm that has peers. */
+  protected reapKeys(): string[] {
+    return [this.keys.reap];
+  }
 
   async close(): Promise<void> {
     this.sync.stop();
@@ -317,7 +324,7 @@ export class RedisStore implements Store {
     const p = this.main.pipeline() as ScriptPipeline;
     for (const ih of infoHashes) {
       const s = k.swarm(ih);
-      p.deleteTorrent(s.torrent, s.peers, s.seeders, s.leechers, s.expiry, k.torrents, k.reap, k.totals, k.flush.dirtyTorrents, k.flush.goneTorrents, s.owners, k.leeching, ih, k.events, torrentMessage(ih), this.flushFlag, '1', this.dirtyPeersArg);
+      p.deleteTorrent(s.torrent, s.peers, s.seeders, s.leechers, s.expiry, k.torrents, k.reap, k.totals, k.flush.dirtyTorrents, k.flush.goneTorrents, s.owners, k.leeching, s.seederRecords, s.leecherRecords, ih, k.events, torrentMessage(ih), this.flushFlag, '1', this.dirtyPeersArg);
     }
     const had = await execPipeline(p).catch(this.fail);
     for (const ih of infoHashes) this.cache.deleteTorrent(ih);
@@ -361,9 +368,9 @@ export class RedisStore implements Store {
   }
 
   /**
-   * The keys and arguments of announce-17.lua: the swarm's keys and the ledger, then `sideKeys`
+   * The keys and arguments of announce-19.lua: the swarm's keys and the ledger, then `sideKeys`
    * (KEYS[7..14]), the swarm's owners (KEYS[15]), `leeching` (KEYS[16]), the flush's cheats (KEYS[17];
-   * `leeching` again on a cluster), then ARGV; `cluster` is its ARGV[21]. A cluster counts no leech
+   * `leeching` again on a cluster), the swarm's record strings (KEYS[18..19]), then ARGV; `cluster` is its ARGV[21]. A cluster counts no leech
    * slots (its user side is another slot) and has no SQL flush: ARGV[25] and ARGV[26] are 0 there.
    */
   protected announceArgs(input: AnnounceInput, sideKeys: string[], leeching: string, cluster: '0' | '1'): string[] {
@@ -383,6 +390,8 @@ export class RedisStore implements Store {
       s.owners,
       leeching,
       cluster === '1' ? leeching : this.keys.flush.cheats,
+      s.seederRecords,
+      s.leecherRecords,
       input.peerId.toString('latin1') + input.endpoint.toString('latin1'),
       '',
       '',
@@ -442,7 +451,7 @@ export class RedisStore implements Store {
         for (const ih of due) {
           done.add(ih);
           const s = this.keys.swarm(ih);
-          p.reapSwarm(s.peers, s.seeders, s.leechers, s.expiry, this.keys.reap, this.keys.totals, this.keys.flush.dirtyTorrents, s.owners, this.keys.leeching, ih, cutoff, this.flushFlag, '1', this.dirtyPeersArg);
+          p.reapSwarm(s.peers, s.seeders, s.leechers, s.expiry, this.keys.reap, this.keys.totals, this.keys.flush.dirtyTorrents, s.owners, this.keys.leeching, s.seederRecords, s.leecherRecords, ih, cutoff, this.flushFlag, '1', this.dirtyPeersArg);
         }
         for (const n of await execPipeline(p)) reaped += num(n);
       }
@@ -612,23 +621,12 @@ export function toAnnounceResult(reply: Array<number | Buffer>): AnnounceResult 
     snatches: reply[2] as number,
     tooEarly: reply[3] === 1,
     unknownPeer: reply[4] === 1,
-    peers: peerRecords(reply[5] as Buffer | undefined),
+    // The selected peers' 44-byte records end to end, as the reply is handed out.
+    peers: (reply[5] as Buffer | undefined)?.length ? (reply[5] as Buffer) : NO_PEERS,
   };
 }
 
-/** A peers hash value: the record, then struct '<dddd' (uploaded, downloaded, left, lastSeen). */
-const STORED_LEN = RECORD_LEN + 32;
-
-/** The selected peers' stored values end to end (announce-17.lua) → their 44-byte records end to end (AnnounceResult.peers). */
-function peerRecords(values: Buffer | undefined): Buffer {
-  const count = values ? Math.floor(values.length / STORED_LEN) : 0;
-  if (count === 0) return NO_PEERS;
-  const peers = Buffer.allocUnsafe(count * RECORD_LEN);
-  for (let i = 0; i < count; i++) values!.copy(peers, i * RECORD_LEN, i * STORED_LEN, i * STORED_LEN + RECORD_LEN);
-  return peers;
-}
-
-/** A peers hash entry: the field is the peer key, the value its record then struct '<dddd' (announce-17.lua). */
+/** A peers hash entry: the field is the peer key, the value its record then struct '<dddd' (announce-19.lua). */
 function decodePeer(field: Buffer, value: Buffer): PeerInfo {
   const state: PeerState = {
     uploaded: value.readDoubleLE(RECORD_LEN),

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { ChainableCommander, Redis } from 'ioredis';
 
 // Loads scripts/<name>-<numberOfKeys>.lua and registers each as an ioredis command named after it
-// in camelCase (reap-swarm-9.lua → reapSwarm / reapSwarmBuffer). ioredis sends EVALSHA and falls
+// in camelCase (reap-swarm-11.lua → reapSwarm / reapSwarmBuffer). ioredis sends EVALSHA and falls
 // back to EVAL on NOSCRIPT, so scripts come back by themselves after a Redis restart or SCRIPT FLUSH.
 // The build copies the .lua files next to the compiled loader (scripts/copy-assets.js). A script whose
 // key count varies is named <name>-var.lua and takes that count as its first argument.
@@ -11,18 +11,19 @@ const SCRIPTS_DIR = new URL('./scripts/', import.meta.url);
 
 /** Every script file, by the command name it is registered under. */
 const FILES = {
-  announce: 'announce-17.lua',
-  reapSwarm: 'reap-swarm-9.lua',
+  announce: 'announce-19.lua',
+  reapSwarm: 'reap-swarm-11.lua',
   putUsers: 'put-users-var.lua',
   deleteUser: 'delete-user-3.lua',
   putTorrents: 'put-torrents-var.lua',
   readRecords: 'read-records-var.lua',
-  deleteTorrent: 'delete-torrent-12.lua',
+  deleteTorrent: 'delete-torrent-14.lua',
   createUser: 'create-user-3.lua',
   claimTorrentIds: 'claim-torrent-ids-2.lua',
   flushPrepare: 'flush-prepare-var.lua',
   userSync: 'user-sync-4.lua',
   ledgerSynced: 'ledger-synced-2.lua',
+  migrateSwarm: 'migrate-swarm-6.lua',
 } as const;
 
 /** The scripts whose key count is their first argument (<name>-var.lua). */
@@ -47,6 +48,8 @@ export interface ScriptCommands {
   flushPrepare(...args: Arg[]): Promise<[string, string] | null>;
   userSync(...args: Arg[]): Promise<number>;
   ledgerSynced(...args: Arg[]): Promise<number>;
+  /** The peers placed in slots. */
+  migrateSwarm(...args: Arg[]): Promise<number>;
   /** The key count first, then the keys, then the arguments. */
   putTorrents(...args: Arg[]): Promise<Array<number | string>>;
   /** The key count first, then the keys, then the fields. */

@@ -21,7 +21,7 @@
                                    and their sent_* copies; sent_bonus in millionths), i = 1..U
     KEYS[7 + U + 3j - 2 ..]  torrent j's hash (torrent_id, snatches, sent_snatches, sent_seeders,
                                    sent_leechers), seeders ZSET, leechers ZSET, j = 1..T
-    KEYS[7 + U + 3T + 3k - 2 ..]  peer k's swarm peers HASH, its user's ledger HASH (announce-17.lua
+    KEYS[7 + U + 3T + 3k - 2 ..]  peer k's swarm peers HASH, its user's ledger HASH (announce-19.lua
                                    KEYS[6]; announces, completed_at, completed_ip, sent_snatched), and
                                    the swarm's owners HASH, k = 1..P
 

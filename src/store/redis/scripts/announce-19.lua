@@ -9,11 +9,12 @@
     KEYS[1]  peers         HASH  peerKey ("<uid>:" .. 20 raw peer_id bytes, built here) -> record
                                  (44 bytes, see peer-record.ts) .. struct '<dddd'
                                  (uploaded, downloaded, left, lastSeen)
-    KEYS[2]  seeders       ZSET  peerKey -> join sequence
-    KEYS[3]  leechers      ZSET  peerKey -> join sequence
+    KEYS[2]  seeders       ZSET  peerKey -> slot: the peer's place in KEYS[18], 0 .. ZCARD - 1
+    KEYS[3]  leechers      ZSET  peerKey -> slot in KEYS[19]
     KEYS[4]  expiry        ZSET  peerKey -> lastSeen
     KEYS[5]  torrent       HASH  counters (announces, snatches, up_raw, down_raw, up, down),
-                                 rotation state (seq, cur_s, cur_l) and leecher_at (unix s of the last
+                                 rotation cursors (cur_s, cur_l: the slot the next selection
+                                 starts at, taken modulo the size) and leecher_at (unix s of the last
                                  announce that saw a leecher, for the no-leechers rule)
     KEYS[6]  user-torrent  HASH  up_raw, down_raw, up, down, seed_time, leech_time, snatched, left,
                                  first_seen, last_seen, stopped ('1' when this announce was a `stopped`,
@@ -38,6 +39,9 @@
                                  again, never written, and leech slots are not counted (ARGV[25] 0).
     KEYS[17] flush cheats  LIST  cheat events not yet in a SQL flush batch, oldest first (the newest
                                  ARGV[19] kept), written only when ARGV[26] is "1"
+    KEYS[18] seeder records  STRING the seeders' 44-byte records end to end in slot order (bytes past
+                                 ZCARD seeders × 44 are stale: Redis cannot truncate a string)
+    KEYS[19] leecher records STRING the same for the leechers
 
     ARGV[1]  peer_id (20 bytes) then endpoint (6 bytes IPv4 + port, or 18 bytes IPv6 + port), as
              latin1 text in UTF-8: each byte 0x80-0xFF arrives as two (0xC2 or 0xC3, then 0x80-0xBF)
@@ -75,7 +79,7 @@
     ARGV[28] the credit rule applied (accounting/credit-rule.ts label), kept in the ledger's `rule`;
              "" leaves it as it was
     ARGV[29] SQL flush site rows (sql.flush.history/peers/snatches; never on a cluster): the name of
-             the dirty-peers HASH, or "" when off. A key passed as an argument rather than a KEYS[18],
+             the dirty-peers HASH, or "" when off. A key passed as an argument rather than a KEYS[20],
              so this script keeps its key count: it is a standalone key, written only here, outside
              any cluster. The peer's field "<info_hash><peerKey>" gets ARGV[30], and the ledger's
              `announces` goes up by one.
@@ -89,8 +93,8 @@
           (nothing written), else
           { seeders, leechers, snatches, tooEarly (0|1), unknownPeer (0|1), peers }
     seeders/leechers/snatches are the swarm's figures after the announce; peers is one string, the
-    stored values of the selected peers (never the announcing one) end to end, 76 bytes each: the
-    44-byte record, then its state (the client keeps the records). On a cluster a sixth element
+    44-byte records of the selected peers (never the announcing one) end to end, as the client
+    hands them out. On a cluster a sixth element
     comes before peers: the ledger's { v, up_raw, down_raw, up, down, announces, cheats, snatches,
     bonus, this announce's bonus, cheat event or "" } for user-sync-4.lua.
 
@@ -102,9 +106,11 @@
   global totals move by the same replies), and writes the user-torrent fields and the torrent's
   seq/cursors with one HSET each. A known peer that stays on its side of the swarm (its last
   `left` says which) needs no ZREM / ZADD NX at all, and a known peer no reap ZADD (the swarm's
-  reap score is already no later than its last announce). Peer selection reads a small rotation
-  whole with one ZRANGE, a large one with ZRANGEBYSCORE without scores (one ZSCORE for the
-  cursor), and the selected records go back as one string. Counters go up with HINCRBY: reading
+  reap score is already no later than its last announce). Peer selection is rotation.ts's take:
+  one GETRANGE of neighbouring slots of the records string (two or three when it wraps around or
+  cuts the asker out), whatever the swarm's size; reading members from the zset and their values
+  from the peers hash cost 37-49 µs for 50 peers, growing with the swarm (docs/performance.md).
+  Counters go up with HINCRBY: reading
   them with the HMGETs and writing them with the HSETs was measured and cost more (the extra
   reply strings, tonumber and string.format in Lua against HINCRBY's conversions in C); so did
   passing Lua numbers to redis.call instead of "%.17g" text.
@@ -113,6 +119,7 @@
 local peersKey, seedersKey, leechersKey, expiryKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local torrentKey, utKey, userKey, userTorrentsKey, reapKey, cheatsKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
 local torrentIdsKey, totalsKey, dirtyUsersKey, dirtyTorrentsKey, ownersKey, leechingKey = KEYS[11], KEYS[12], KEYS[13], KEYS[14], KEYS[15], KEYS[16]
+local seederRecordsKey, leecherRecordsKey = KEYS[18], KEYS[19]
 
 local uploaded = tonumber(ARGV[4])
 local downloaded = tonumber(ARGV[5])
@@ -220,7 +227,7 @@ if leechSlots > 0 and left > 0 and event ~= 'stopped' and not (prev and prev.lef
   return { -2, 'leech_slots' }
 end
 
-local t = redis.call('HMGET', torrentKey, 'snatches', 'seq', 'cur_s', 'cur_l', 'leecher_at')
+local t = redis.call('HMGET', torrentKey, 'snatches', 'cur_s', 'cur_l', 'leecher_at')
 local h = redis.call('HMGET', utKey, 'first_seen', 'up', 'seed_time', 'snatched', 'budget_at', 'clock_at', 'leech_time')
 local nSeeders = redis.call('ZCARD', seedersKey)
 local nLeechers = redis.call('ZCARD', leechersKey)
@@ -242,7 +249,7 @@ local histSnatched = h[4] == '1'
 local budgetAt = tonumber(h[5] or '0')
 local clockAt = tonumber(h[6] or '0')
 local histLeech = tonumber(h[7] or '0')
-local lastLeecherAt = tonumber(t[5] or '0')
+local lastLeecherAt = tonumber(t[4] or '0')
 
 -- settle.ts: counterDelta
 local function counterDelta(before, after)
@@ -394,13 +401,42 @@ local function markTorrent()
   if flush and torrentMoved then redis.call('SADD', dirtyTorrentsKey, infoHash) end
 end
 
+-- rotation.ts: add. The peer takes the slot after the last one, its record that slot's bytes.
+local function join(zkey, recordsKey, size, rec)
+  if redis.call('ZADD', zkey, 'NX', size, key) == 0 then return 0 end
+  redis.call('SETRANGE', recordsKey, size * RECORD_LEN, rec)
+  return 1
+end
+-- rotation.ts: delete. The peer in the last slot moves into the hole, its record and its score;
+-- a rotation left empty drops its string (a swarm that empties leaves no key behind).
+local function leave(zkey, recordsKey, size)
+  local at = redis.call('ZSCORE', zkey, key)
+  if not at then return 0 end
+  at = tonumber(at)
+  local last = size - 1
+  if at ~= last then
+    local moved = redis.call('ZRANGEBYSCORE', zkey, last, last)[1]
+    local from = last * RECORD_LEN
+    redis.call('SETRANGE', recordsKey, at * RECORD_LEN, redis.call('GETRANGE', recordsKey, from, from + RECORD_LEN - 1))
+    redis.call('ZADD', zkey, 'XX', at, moved)
+  end
+  redis.call('ZREM', zkey, key)
+  if last == 0 then redis.call('DEL', recordsKey) end
+  return 1
+end
+
 if event == 'stopped' then
   redis.call('HDEL', peersKey, key)
   if redis.call('HINCRBY', ownersKey, uid, -1) <= 0 then redis.call('HDEL', ownersKey, uid) end
   countIp(ipOf(record), -1)
-  local leftLeechers = redis.call('ZREM', leechersKey, key)
-  count(-redis.call('ZREM', seedersKey, key), -leftLeechers)
-  leeching(-leftLeechers)
+  -- A known peer is in the rotation its last `left` put it in.
+  if prev.left == 0 then
+    count(-leave(seedersKey, seederRecordsKey, nSeeders), 0)
+  else
+    local leftLeechers = leave(leechersKey, leecherRecordsKey, nLeechers)
+    count(0, -leftLeechers)
+    leeching(-leftLeechers)
+  end
   redis.call('ZREM', expiryKey, key)
   if redis.call('ZCARD', expiryKey) == 0 then redis.call('ZREM', reapKey, infoHash) end
   markTorrent()
@@ -428,23 +464,39 @@ elseif string.sub(before, 21) ~= string.sub(record, 21) then
   end
 end
 
--- A peer joins the back of its rotation; one that changes side joins the back of the other one.
--- A known peer on the side its last `left` put it on is in that rotation already: ZREM of the
--- other and ZADD NX would both answer 0.
+-- A peer joins the back of its rotation; one that changes side leaves the other one first
+-- (MemoryStore.announce, same order). A known peer on the side its last `left` put it on is in that
+-- rotation already, and only a new endpoint moves its record there.
 local seeder = left == 0
+-- The announcing peer's slot in the leechers, when it is a leecher and it is known (the selection
+-- cuts it out); nil: not looked up yet.
+local mySlot
 if not prev or (prev.left == 0) ~= seeder then
-  local seq = tonumber(t[2] or '0') + 1
-  local mine, other = leechersKey, seedersKey
-  if seeder then mine, other = seedersKey, leechersKey end
-  local moved = redis.call('ZREM', other, key)
-  local joined = redis.call('ZADD', mine, 'NX', fmt(seq), key)
-  if joined == 1 then put(tw, 'seq', fmt(seq)) end
+  local moved, joined
+  if seeder then
+    moved = prev and leave(leechersKey, leecherRecordsKey, nLeechers) or 0
+    joined = join(seedersKey, seederRecordsKey, nSeeders, record)
+  else
+    moved = prev and leave(seedersKey, seederRecordsKey, nSeeders) or 0
+    joined = join(leechersKey, leecherRecordsKey, nLeechers, record)
+    if joined == 1 then mySlot = nLeechers end
+  end
   if seeder then
     count(joined, -moved)
     leeching(-moved)
   else
     count(-moved, joined)
     leeching(joined)
+  end
+end
+if prev and (prev.left == 0) == seeder and record ~= before then
+  -- rotation.ts: update. The next selection hands out the new endpoint.
+  local zkey, recordsKey = leechersKey, leecherRecordsKey
+  if seeder then zkey, recordsKey = seedersKey, seederRecordsKey end
+  local at = redis.call('ZSCORE', zkey, key)
+  if at then
+    if not seeder then mySlot = tonumber(at) end
+    redis.call('SETRANGE', recordsKey, tonumber(at) * RECORD_LEN, record)
   end
 end
 if sawLeecher or not seeder then put(tw, 'leecher_at', ARGV[9]) end
@@ -454,69 +506,42 @@ redis.call('ZADD', expiryKey, ARGV[9], key)
 -- already bounds it.
 if not prev then redis.call('ZADD', reapKey, 'LT', ARGV[9], infoHash) end
 
--- rotation.ts: take. Up to n members after the cursor (wrapping around), never the asker; the
--- cursor moves past what was looked at, so with no churn each member is shown once every
--- ceil(size / n) takes.
-local selected = {}
-local function take(zkey, size, cursor, cursorField, n)
-  if n <= 0 or size == 0 then return end
-  local looked, taken, last = 0, 0, nil
-  local function visit(member)
-    if looked >= size or taken >= n then return false end
-    looked = looked + 1
-    last = member
-    if member ~= key then
-      selected[#selected + 1] = member
-      taken = taken + 1
-    end
-    return true
+-- rotation.ts: take. The records of up to n members from the cursor slot on (wrapping around),
+-- never the asker's (skipAt, -1: not in this rotation), each run of neighbouring slots one
+-- GETRANGE; the cursor moves past what was looked at, so with no churn each member is shown once
+-- every ceil(size / n) takes. Returns how many were taken.
+local parts = {}
+local function take(recordsKey, size, cursor, cursorField, n, skipAt)
+  local want = math.min(n, size - (skipAt >= 0 and 1 or 0))
+  if want <= 0 then return 0 end
+  local at = tonumber(cursor or '0') % size
+  local taken = 0
+  while taken < want do
+    local stop = math.min(size, at + (want - taken))
+    local skipped = skipAt >= at and skipAt < stop
+    if skipped then stop = skipAt end
+    if stop > at then parts[#parts + 1] = redis.call('GETRANGE', recordsKey, at * RECORD_LEN, stop * RECORD_LEN - 1) end
+    taken = taken + (stop - at)
+    at = skipped and stop + 1 or stop
+    if at == size then at = 0 end
   end
-  if size <= n + 1 then
-    -- All of it is within reach: one read, in rotation order from the cursor.
-    local all = redis.call('ZRANGE', zkey, 0, -1, 'WITHSCORES')
-    local from = 1
-    if cursor then
-      local c = tonumber(cursor)
-      while from < #all and tonumber(all[from + 1]) <= c do from = from + 2 end
-      if from >= #all then from = 1 end
-    end
-    local lastScore
-    for j = 0, #all - 2, 2 do
-      local i = (from - 1 + j) % #all + 1
-      if not visit(all[i]) then break end
-      lastScore = all[i + 1]
-    end
-    if lastScore then put(tw, cursorField, lastScore) end
-    return
-  end
-  local function scan(min, max, limit)
-    local batch = redis.call('ZRANGEBYSCORE', zkey, min, max, 'LIMIT', 0, limit)
-    for i = 1, #batch do
-      if not visit(batch[i]) then return end
-    end
-  end
-  if cursor then
-    scan('(' .. cursor, '+inf', n + 1)
-    if taken < n and looked < size then scan('-inf', cursor, n - taken + 1) end
-  else
-    scan('-inf', '+inf', n + 1)
-  end
-  if last then put(tw, cursorField, redis.call('ZSCORE', zkey, last)) end
+  put(tw, cursorField, at)
+  return want
 end
 
 if not tooEarly and numwant > 0 then
+  local fromSeeders = 0
   -- A seeder or a partial seed (BEP 21 paused) has no use for seeders.
-  if not seeder and event ~= 'paused' then take(seedersKey, nSeeders, t[3], 'cur_s', numwant) end
-  take(leechersKey, nLeechers, t[4], 'cur_l', numwant - #selected)
+  if not seeder and event ~= 'paused' then fromSeeders = take(seederRecordsKey, nSeeders, t[2], 'cur_s', numwant, -1) end
+  local skipAt = -1
+  if not seeder then
+    -- A leecher asking is in the leechers: alone there, it holds slot 0.
+    if not mySlot and nLeechers == 1 then mySlot = 0 end
+    if not mySlot and numwant > fromSeeders then mySlot = tonumber(redis.call('ZSCORE', leechersKey, key)) end
+    skipAt = mySlot or -1
+  end
+  take(leecherRecordsKey, nLeechers, t[3], 'cur_l', numwant - fromSeeders, skipAt)
 end
 if #tw > 0 then redis.call('HSET', torrentKey, unpack(tw)) end
 
-local peers = ''
-if #selected > 0 then
-  local values = redis.call('HMGET', peersKey, unpack(selected))
-  for i = 1, #values do
-    if not values[i] then values[i] = '' end
-  end
-  peers = table.concat(values)
-end
-return withSync({ nSeeders, nLeechers, snatches, tooEarly and 1 or 0, 0, peers })
+return withSync({ nSeeders, nLeechers, snatches, tooEarly and 1 or 0, 0, table.concat(parts) })

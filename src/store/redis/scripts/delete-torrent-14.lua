@@ -11,8 +11,8 @@
   Input:
     KEYS[1] torrent   HASH  registry fields, counters, rotation state
     KEYS[2] peers     HASH
-    KEYS[3] seeders   ZSET
-    KEYS[4] leechers  ZSET
+    KEYS[3] seeders   ZSET  peerKey -> slot in KEYS[13]
+    KEYS[4] leechers  ZSET  peerKey -> slot in KEYS[14]
     KEYS[5] expiry    ZSET
     KEYS[6] torrents  SET   registered info_hashes
     KEYS[7] reap      ZSET  info_hash -> reap time
@@ -22,13 +22,15 @@
     KEYS[11] owners   HASH  user id -> live peers in the swarm
     KEYS[12] leeching HASH  user id -> that user's leeching peers over every swarm: each leecher of
                             the swarm frees its slot (written only when ARGV[5] is "1")
+    KEYS[13] seeder records  STRING
+    KEYS[14] leecher records STRING
 
     ARGV[1] info_hash (40 hex)
     ARGV[2] events channel
     ARGV[3] message published on it
     ARGV[4] "1" when the SQL flush is on
     ARGV[5] "1" when leeching peers are counted (standalone; a cluster passes "0" and any KEYS[12] of the slot)
-    ARGV[6] the SQL flush's dirty-peers HASH when its site rows are on, else "" (announce-17.lua,
+    ARGV[6] the SQL flush's dirty-peers HASH when its site rows are on, else "" (announce-19.lua,
             ARGV[28]): each peer of the swarm is marked, so its row leaves the site (the ledger keeps
             the torrent id)
 
@@ -58,7 +60,7 @@ if ARGV[6] and ARGV[6] ~= '' then
 end
 if seeders > 0 then redis.call('HINCRBY', KEYS[8], 'seeders', -seeders) end
 if leechers > 0 then redis.call('HINCRBY', KEYS[8], 'leechers', -leechers) end
-redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[11])
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[11], KEYS[13], KEYS[14])
 local had = redis.call('SREM', KEYS[6], ARGV[1])
 redis.call('ZREM', KEYS[7], ARGV[1])
 redis.call('PUBLISH', ARGV[2], ARGV[3])
