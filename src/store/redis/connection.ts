@@ -110,3 +110,9 @@ export async function mastersReady(conn: Redis, ms: number): Promise<void> {
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** Whether every master of the cluster holds no key at all (a new cluster: nothing to look through). */
+export async function mastersEmpty(conn: Redis): Promise<boolean> {
+  const sizes = await Promise.all((conn as unknown as Cluster).nodes('master').map((n) => n.dbsize()));
+  return sizes.every((n) => n === 0);
+}

@@ -167,7 +167,7 @@ export class RedisStore implements Store {
     try {
       await Promise.all([this.main.connect(), this.sub.connect()]);
       await this.connected();
-      await migrateSwarmLayout(this.main, this.keys, this.reapKeys(), this.logger);
+      await migrateSwarmLayout(this.main, this.keys, await this.reapKeys(), this.logger);
       await this.sync.start();
     } catch (err) {
       // A refused AUTH closes the connection: "Connection is closed." would hide why.
@@ -181,7 +181,7 @@ export class RedisStore implements Store {
   protected async connected(): Promise<void> {}
 
   /** The reap sets: between them they name every swarm that has peers. */
-  protected reapKeys(): string[] {
+  protected async reapKeys(): Promise<string[]> {
     return [this.keys.reap];
   }
 

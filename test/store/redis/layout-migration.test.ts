@@ -6,6 +6,7 @@ import type { RedisStore } from '../../../src/store/redis/redis-store.js';
 import { SWARM_LAYOUT } from '../../../src/store/redis/swarm-layout.js';
 import { useRedisServer } from '../../helpers/redis-server.js';
 import { input, pid, redisStore, torrent, user, v4 } from './fixtures.js';
+import { OLD_USER, T0, writeOldSwarm as writeOld } from './old-layout.js';
 
 // A Redis written before rotations had slots: seeders and leechers scored by join sequence (the
 // torrent's `seq`), cursors holding the score of the last peer handed out, no record strings. The
@@ -31,45 +32,12 @@ const open = async (): Promise<RedisStore> => {
   return s;
 };
 
-const bob = user(12);
 const alice = user(1);
+const bob = user(OLD_USER);
 const t = torrent(10);
 const swarm = keys.swarm(t.infoHash);
-const T0 = 1_000_000;
 const label = (rec: Buffer): string => peerIdOf(rec).toString('latin1').replace(/\.+$/, '');
-
-/** The old layout's peers hash value: the record, then struct '<dddd' (uploaded, downloaded, left, lastSeen). */
-function storedPeer(name: string, endpoint: number, left: number): { key: Buffer; value: Buffer } {
-  const record = Buffer.alloc(RECORD_LEN);
-  pid(name).copy(record, 0);
-  v4(endpoint).copy(record, 20);
-  const state = Buffer.alloc(32);
-  state.writeDoubleLE(0, 0);
-  state.writeDoubleLE(0, 8);
-  state.writeDoubleLE(left, 16);
-  state.writeDoubleLE(T0, 24);
-  return { key: Buffer.concat([Buffer.from(`${bob.id}:`), pid(name)]), value: Buffer.concat([record, state]) };
-}
-
-/** Writes one swarm as the previous version did: seeders s0..s4 at sequences 1 2 4 7 9, leechers l0 l1 at 3 5, cur_s at 4. */
-async function writeOldSwarm(): Promise<void> {
-  const m = raw.multi();
-  const seeders: Array<[string, number]> = [['s0', 1], ['s1', 2], ['s2', 4], ['s3', 7], ['s4', 9]];
-  const leechers: Array<[string, number]> = [['l0', 3], ['l1', 5]];
-  for (const [name, seq] of [...seeders, ...leechers]) {
-    const left = name.startsWith('l') ? 5 : 0;
-    const p = storedPeer(name, seq, left);
-    m.hset(swarm.peers, p.key, p.value);
-    m.zadd(left === 0 ? swarm.seeders : swarm.leechers, seq, p.key);
-    m.zadd(swarm.expiry, T0, p.key);
-    m.hincrby(swarm.owners, String(bob.id), 1);
-    m.hincrby(swarm.owners, Buffer.concat([Buffer.from('i'), v4(seq).subarray(0, 4)]), 1);
-  }
-  m.hset(swarm.torrent, 'seq', 9, 'cur_s', 4);
-  m.zadd(keys.reap, T0, t.infoHash);
-  m.hset(keys.totals, 'seeders', 5, 'leechers', 2);
-  await m.exec();
-}
+const writeOldSwarm = () => writeOld(raw, swarm, keys.reap, keys.totals, t.infoHash);
 
 /** Everything the layout holds of the swarm, to compare two states. */
 async function layoutOf(): Promise<unknown> {
