@@ -414,8 +414,10 @@ local function leave(zkey, recordsKey, size)
   if not at then return 0 end
   at = tonumber(at)
   local last = size - 1
-  if at ~= last then
-    local moved = redis.call('ZRANGEBYSCORE', zkey, last, last)[1]
+  -- No member in the last slot only in a layout this script did not write (an older version's
+  -- sequence scores): the peer still leaves, rather than failing every announce it makes.
+  local moved = at ~= last and redis.call('ZRANGEBYSCORE', zkey, last, last)[1]
+  if moved then
     local from = last * RECORD_LEN
     redis.call('SETRANGE', recordsKey, at * RECORD_LEN, redis.call('GETRANGE', recordsKey, from, from + RECORD_LEN - 1))
     redis.call('ZADD', zkey, 'XX', at, moved)

@@ -63,9 +63,12 @@ local function drop(zkey, recordsKey, gone, at)
     for i = 1, #tail, 2 do
       local from = tonumber(tail[i + 1]) - keep
       local hole = holes[#moves / 2 + 1]
-      redis.call('SETRANGE', recordsKey, hole * RECORD_LEN, string.sub(records, from * RECORD_LEN + 1, (from + 1) * RECORD_LEN))
-      moves[#moves + 1] = hole
-      moves[#moves + 1] = tail[i]
+      -- Never more survivors than holes, but in a layout this script did not write.
+      if hole then
+        redis.call('SETRANGE', recordsKey, hole * RECORD_LEN, string.sub(records, from * RECORD_LEN + 1, (from + 1) * RECORD_LEN))
+        moves[#moves + 1] = hole
+        moves[#moves + 1] = tail[i]
+      end
     end
     if #moves > 0 then redis.call('ZADD', zkey, 'XX', unpack(moves)) end
   end
