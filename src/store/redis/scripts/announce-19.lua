@@ -34,7 +34,7 @@
                                  "i" .. address bytes -> live peers under that address (the per-IP
                                  limit; ipOf below), both moved whenever a peer joins, leaves or moves
     KEYS[16] leeching      HASH  user id -> that user's peers in a leechers zset over every swarm
-                                 (leech slots), moved by the same ZREM / ZADD NX replies as the
+                                 (leech slots), moved by the same joins and leaves as the
                                  totals. On a cluster it would span slots: KEYS[16] is the ledger
                                  again, never written, and leech slots are not counted (ARGV[25] 0).
     KEYS[17] flush cheats  LIST  cheat events not yet in a SQL flush batch, oldest first (the newest
@@ -94,26 +94,26 @@
           { seeders, leechers, snatches, tooEarly (0|1), unknownPeer (0|1), peers }
     seeders/leechers/snatches are the swarm's figures after the announce; peers is one string, the
     44-byte records of the selected peers (never the announcing one) end to end, as the client
-    hands them out. On a cluster a sixth element
-    comes before peers: the ledger's { v, up_raw, down_raw, up, down, announces, cheats, snatches,
+    hands them out. On a cluster a sixth element comes before peers: the ledger's { v, up_raw, down_raw, up, down, announces, cheats, snatches,
     bonus, this announce's bonus, cheat event or "" } for user-sync-4.lua.
 
   Cost (bench/redis-script.ts measures it): most of the script's time is the redis.call machinery
   (a few µs per call whatever the command), then Lua's number <-> text conversions (tonumber,
   string.format) and the strings of each reply. So the script reads what it needs once (HMGET of
-  the torrent's snatches/seq/cursors and of the user-torrent history), keeps the seeder and leecher
-  counts from one ZCARD each plus the ZREM / ZADD NX replies instead of reading them again (the
-  global totals move by the same replies), and writes the user-torrent fields and the torrent's
-  seq/cursors with one HSET each. A known peer that stays on its side of the swarm (its last
-  `left` says which) needs no ZREM / ZADD NX at all, and a known peer no reap ZADD (the swarm's
-  reap score is already no later than its last announce). Peer selection is rotation.ts's take:
-  one GETRANGE of neighbouring slots of the records string (two or three when it wraps around or
-  cuts the asker out), whatever the swarm's size; reading members from the zset and their values
-  from the peers hash cost 37-49 µs for 50 peers, growing with the swarm (docs/performance.md).
-  Counters go up with HINCRBY: reading
-  them with the HMGETs and writing them with the HSETs was measured and cost more (the extra
-  reply strings, tonumber and string.format in Lua against HINCRBY's conversions in C); so did
-  passing Lua numbers to redis.call instead of "%.17g" text.
+  the torrent's snatches/cursors and of the user-torrent history), keeps the seeder and leecher
+  counts from one ZCARD each plus what its joins and leaves moved instead of reading them again
+  (the global totals move by the same amounts), and writes the user-torrent fields and the
+  torrent's cursors with one HSET each. A known peer that stays on its side of the swarm (its last
+  `left` says which) is not moved between the rotations at all, and a known peer needs no reap
+  ZADD (the swarm's reap score is already no later than its last announce). Peer selection is
+  rotation.ts's take: one GETRANGE of neighbouring slots of the records string (two or three when
+  it wraps around or cuts the asker out), whatever the swarm's size; reading members from the zset
+  and their values from the peers hash cost 37-49 µs for 50 peers, growing with the swarm
+  (docs/performance.md). Counters go up with HINCRBY: reading them with the HMGETs and writing
+  them with the HSETs was measured and cost more (the extra reply strings, tonumber and
+  string.format in Lua against HINCRBY's conversions in C); so did passing Lua numbers to
+  redis.call instead of "%.17g" text for the counters. Slots and byte offsets go as Lua numbers:
+  formatting them as text in Lua measured no cheaper.
 ]]
 
 local peersKey, seedersKey, leechersKey, expiryKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
