@@ -12,6 +12,14 @@ import { SiteDatabase } from './site-database.js';
 /** Bulk requests outstanding at once, by default: enough to keep the daemon and the store busy. */
 const IN_FLIGHT = 2;
 
+/**
+ * Rows in a table's first batch (at most batchSize); each later batch is twice the one before, up
+ * to batchSize. The daemon and the store sit idle until the first batch reaches them, and the first
+ * rows are the slowest to read (MariaDB starting the scan, this process's parsing code not yet
+ * optimised): a small first batch puts them to work early.
+ */
+const FIRST_BATCH = 500;
+
 export interface WarmupOptions {
   /** The site database (config sql.*: where, and sql.queries: which tables and columns). */
   sql: SqlConfig;
@@ -118,6 +126,7 @@ async function load<T>(entity: Entity<T>, site: SiteDatabase, opts: WarmupOption
 
   const sender = new BatchSender<T>(opts.inFlight ?? IN_FLIGHT, (batch) => post(batch, false));
   let batch: T[] = [];
+  let limit = Math.min(FIRST_BATCH, opts.batchSize);
   for await (const rows of site.rowChunks(entity.table, plan.columns)) {
     for (const row of rows) {
       report.rows++;
@@ -132,9 +141,10 @@ async function load<T>(entity: Entity<T>, site: SiteDatabase, opts: WarmupOption
       }
       seen?.add(entity.key(item));
       batch.push(item);
-      if (batch.length >= opts.batchSize) {
+      if (batch.length >= limit) {
         await sender.send(batch);
         batch = [];
+        limit = Math.min(limit * 2, opts.batchSize);
       }
     }
   }
