@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { ApiClient } from '../src/api/client.js';
 import { parseConfig } from '../src/config/load.js';
 import { silentProgress } from '../src/warmup/progress.js';
@@ -106,11 +107,31 @@ export async function benchWarmup(siteUrl: string, apiPort: number, ca: Buffer, 
     return { report, cpu: { warmup: perRow('warmup'), daemon: perRow('daemon'), redis: perRow('redis'), mariadbd: perRow('mariadbd') }, threads };
   };
   try {
-    const first = await run();
+    const first = await profiled(run);
     const second = await run();
     return { rows: first.report.entities.reduce((n, e) => n + e.rows, 0), first: first.report, second: second.report, firstCpu: first.cpu, secondCpu: second.cpu, firstThreads: first.threads };
   } finally {
     await api.close();
+  }
+}
+
+/**
+ * `fn` under the V8 profiler when BENCH_WARMUP_PROFILE names a file: the warmup process's side of
+ * the fresh load (mysql2, the row readers, the request bodies), as BENCH_PROFILE gives the daemon's.
+ */
+async function profiled<T>(fn: () => Promise<T>): Promise<T> {
+  const file = process.env.BENCH_WARMUP_PROFILE;
+  if (!file) return fn();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await fn();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
   }
 }
 
