@@ -2,11 +2,11 @@ import type { ApiClient } from '../api/client.js';
 import type { BulkReply } from '../api/schemas.js';
 import type { SqlConfig } from '../config/schema.js';
 import { BatchSender } from './batch-sender.js';
-import { blacklistEntity, siteEntities, type Entity } from './entities.js';
+import { blacklistEntity, siteEntities, type Entity, type Plan } from './entities.js';
 import { prune, registrySnapshot, type RegistrySnapshot, type Seen } from './prune.js';
 import type { Progress } from './progress.js';
 import { emptyReport, SHOWN, type EntityReport, type WarmupReport } from './report.js';
-import { BadRow } from './row-readers.js';
+import { BadRow, type Cell } from './row-readers.js';
 import { SiteDatabase } from './site-database.js';
 
 /** Bulk requests outstanding at once, by default: enough to keep the daemon and the store busy. */
@@ -55,11 +55,28 @@ export async function warmup(opts: WarmupOptions): Promise<WarmupReport> {
   const entities: EntityReport[] = [];
   try {
     const [whitelist, users, torrents] = siteEntities(opts.sql.queries);
-    entities.push(await load(whitelist, site, opts, now));
     const blacklist = blacklistEntity(opts.sql.queries);
-    if (blacklist) entities.push(await load(blacklist, site, opts, now));
-    entities.push(await load(users, site, opts, now, before && seen.users));
-    entities.push(await load(torrents, site, opts, now, before && seen.torrents));
+    const tables: Array<() => Promise<OpenTable>> = [
+      () => open(whitelist, site, opts, now),
+      ...(blacklist ? [() => open(blacklist, site, opts, now)] : []),
+      () => open(users, site, opts, now, before && seen.users),
+      () => open(torrents, site, opts, now, before && seen.torrents),
+    ];
+    let next = tables[0]!();
+    for (let i = 0; i < tables.length; i++) {
+      const table = await next;
+      // The next table opens once this one's rows are all read, while its last batches are still
+      // in the daemon: the daemon and the store get its first batch without waiting for its
+      // COUNT(*) and first rows. A failure to open it is thrown here, after this table is done.
+      const openNext = tables[i + 1];
+      entities.push(
+        await table.load(() => {
+          if (!openNext) return;
+          next = openNext();
+          next.catch(() => {});
+        }),
+      );
+    }
     await site.close();
     if (before) await prune(opts.api, before, seen, entities, opts.batchSize);
   } catch (err) {
@@ -88,8 +105,13 @@ const conflictKey = (c: Conflict): number | string => ('user_id' in c ? c.user_i
 const conflictLine = (c: Conflict): string =>
   'user_id' in c ? `user id ${c.user_id}: passkey is held by user ${c.holder}` : `torrent ${c.info_hash}: torrent_id ${c.torrent_id} is held by torrent ${c.holder}`;
 
-/** Streams one table into the daemon; `seen` collects the keys of its rows (for prune). */
-async function load<T>(entity: Entity<T>, site: SiteDatabase, opts: WarmupOptions, now: () => number, seen?: Set<number | string>): Promise<EntityReport> {
+/** A table ready to load: its columns checked, its COUNT(*) taken, its SELECT under way. `load` sends its rows, calling `rowsRead` once they are all read. */
+interface OpenTable {
+  load(rowsRead: () => void): Promise<EntityReport>;
+}
+
+/** Checks the table's columns and starts reading it; `seen` collects the keys of its rows (for prune). */
+async function open<T>(entity: Entity<T>, site: SiteDatabase, opts: WarmupOptions, now: () => number, seen?: Set<number | string>): Promise<OpenTable> {
   const started = now();
   const columns = await site.columns(entity.table);
   const config = `sql.queries.${entity.kind}`;
@@ -100,9 +122,27 @@ async function load<T>(entity: Entity<T>, site: SiteDatabase, opts: WarmupOption
     }
   }
   const plan = entity.plan((column) => columns.has(column.toLowerCase()));
+  const total = await site.count(entity.table);
+  const rows = site.rowChunks(entity.table, plan.columns);
+  return { load: (rowsRead) => load({ entity, plan, total, rows, started, seen }, opts, now, rowsRead) };
+}
+
+/** What open() found of a table, for load(). */
+interface Opened<T> {
+  entity: Entity<T>;
+  plan: Plan<T>;
+  total: number;
+  rows: AsyncGenerator<Cell[][]>;
+  /** now() when it was opened. */
+  started: number;
+  seen: Set<number | string> | undefined;
+}
+
+/** Streams one table into the daemon. */
+async function load<T>({ entity, plan, total, rows: chunks, started, seen }: Opened<T>, opts: WarmupOptions, now: () => number, rowsRead: () => void): Promise<EntityReport> {
   const report = emptyReport({ kind: entity.kind, label: entity.label, table: entity.table, columns: plan.columns });
   const { progress } = opts;
-  progress.start(entity.label, await site.count(entity.table));
+  progress.start(entity.label, total);
 
   let answered = 0;
   /** Items refused for a passkey another user holds: tried again once the table is in. */
@@ -127,7 +167,7 @@ async function load<T>(entity: Entity<T>, site: SiteDatabase, opts: WarmupOption
   const sender = new BatchSender<T>(opts.inFlight ?? IN_FLIGHT, (batch) => post(batch, false));
   let batch: T[] = [];
   let limit = Math.min(FIRST_BATCH, opts.batchSize);
-  for await (const rows of site.rowChunks(entity.table, plan.columns)) {
+  for await (const rows of chunks) {
     for (const row of rows) {
       report.rows++;
       let item: T;
@@ -148,6 +188,7 @@ async function load<T>(entity: Entity<T>, site: SiteDatabase, opts: WarmupOption
       }
     }
   }
+  rowsRead();
   if (batch.length > 0) await sender.send(batch);
   await sender.drain();
   // A passkey that moved from one user to another in the site is refused while the old holder
