@@ -32,22 +32,31 @@ const FOLD_PER_BATCH = 4;
  */
 const MAX_IN_FLIGHT = 4;
 
-/** A record in the commit log: its value now, and the newest log record that holds it. */
+/**
+ * A record in the commit log: its key, its value now, and the newest log record that holds it. One
+ * object per record while it is logged, whatever number of batches carry it.
+ */
 interface Logged {
+  key: string;
   live: unknown;
   seq: number;
 }
 
-/** A log record not folded yet: the records it holds (its batch), and when it was written. */
+/**
+ * A log record not folded yet: the records it holds (its batch's, each as its one Logged), and
+ * when it was written. It lives for the fold window: holding the batch's Map and the key strings
+ * each operation made instead had every announce's keys survive the young generation, and the
+ * scavenges that copied them were the longest pauses of the event loop (docs/performance.md).
+ */
 interface LogRecord {
   seq: number;
-  records: ReadonlyMap<string, unknown>;
+  records: Logged[];
   at: number;
 }
 
 /** What a batch's fold took off the books: put back if the batch is not written. */
 interface Fold {
-  records: Array<[string, Logged]>;
+  records: Logged[];
   firstSeq: number | undefined;
 }
 
@@ -227,14 +236,17 @@ export class GroupCommit {
   private writeLog(dirty: Map<string, unknown>, now: number): Promise<boolean> {
     const seq = this.nextLog++;
     const written = this.db.put(logKey(seq), logEntries(dirty));
+    const records: Logged[] = new Array(dirty.size);
+    let at = 0;
     for (const [key, live] of dirty) {
-      const entry = this.logged.get(key);
+      let entry = this.logged.get(key);
       if (entry) {
         entry.live = live;
         entry.seq = seq;
-      } else this.logged.set(key, { live, seq });
+      } else this.logged.set(key, (entry = { key, live, seq }));
+      records[at++] = entry;
     }
-    this.unfolded.push({ seq, records: dirty, at: now });
+    this.unfolded.push({ seq, records, at: now });
     return written;
   }
 
@@ -246,12 +258,12 @@ export class GroupCommit {
       if (!log || now - log.at < this.checkpointMs) break;
       this.unfolded.shift();
       fold.firstSeq ??= log.seq;
-      for (const key of log.records.keys()) {
+      for (const { key } of log.records) {
         const entry = this.logged.get(key);
         if (entry?.seq !== log.seq) continue;
         fold.last = entry.live === undefined ? this.db.remove(key) : this.db.put(key, stored(key, entry.live));
         this.logged.delete(key);
-        fold.records.push([key, entry]);
+        fold.records.push(entry);
       }
       fold.last = this.db.remove(logKey(log.seq));
     }
@@ -283,7 +295,7 @@ export class GroupCommit {
    * checkpoint, which writes them and removes every log record from the first it folded.
    */
   private foldFailed(fold: Fold): void {
-    for (const [key, logged] of fold.records) if (!this.logged.has(key)) this.logged.set(key, logged);
+    for (const logged of fold.records) if (!this.logged.has(logged.key)) this.logged.set(logged.key, logged);
     if (fold.firstSeq !== undefined) this.firstLog = Math.min(this.firstLog, fold.firstSeq);
     this.checkpointNow = true;
   }
