@@ -44,7 +44,7 @@ export type ProcessCpu = Record<'warmup' | keyof WarmupPids, number | undefined>
 
 const MARIADBD = process.env.MARIADBD ?? '/usr/sbin/mariadbd';
 /** Items per bulk request and requests in flight (BENCH_WARMUP_BATCH, BENCH_WARMUP_IN_FLIGHT): `mika warmup`'s defaults unless set. */
-const BATCH = Number(process.env.BENCH_WARMUP_BATCH ?? 5000);
+const BATCH = process.env.BENCH_WARMUP_BATCH ? Number(process.env.BENCH_WARMUP_BATCH) : undefined;
 const IN_FLIGHT = process.env.BENCH_WARMUP_IN_FLIGHT ? Number(process.env.BENCH_WARMUP_IN_FLIGHT) : undefined;
 
 export function warmupSkipReason(): string | undefined {

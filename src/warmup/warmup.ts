@@ -20,13 +20,24 @@ const IN_FLIGHT = 2;
  */
 const FIRST_BATCH = 500;
 
+/**
+ * Items per bulk request when the caller does not say, by the daemon's store. The embedded store
+ * writes a bulk request as one transaction with one fsync, and 10,000 rows a request took 7-10 % of
+ * its CPU per row off a fresh load against 5,000 (fewer, larger commits); on Redis, whose put
+ * scripts take 500 rows a call whatever the request, 10,000 measured no better and a little slower
+ * (docs/performance.md, Warmup).
+ */
+export function defaultBatchSize(store: string): number {
+  return store === 'redis' ? 5000 : 10_000;
+}
+
 export interface WarmupOptions {
   /** The site database (config sql.*: where, and sql.queries: which tables and columns). */
   sql: SqlConfig;
   /** The running daemon's API. */
   api: ApiClient;
-  /** Items per bulk request (the API takes up to 10,000). */
-  batchSize: number;
+  /** Items per bulk request (the API takes up to 10,000); default defaultBatchSize() of the daemon's store. */
+  batchSize?: number;
   /** Bulk requests outstanding at once; default 2. */
   inFlight?: number;
   /** Remove users and torrents the daemon holds that the site database no longer has. */
@@ -35,6 +46,9 @@ export interface WarmupOptions {
   /** Milliseconds, monotonic. */
   now?: () => number;
 }
+
+/** The options of a run, its batch size settled. */
+type Run = WarmupOptions & { batchSize: number };
 
 /**
  * Loads the client whitelist, the users and the torrents of the site database into the running
@@ -50,6 +64,8 @@ export async function warmup(opts: WarmupOptions): Promise<WarmupReport> {
   let before: RegistrySnapshot | undefined;
   if (opts.prune) before = await registrySnapshot(opts.api);
   else await opts.api.counts();
+  const batchSize = opts.batchSize ?? defaultBatchSize((await opts.api.health()).store);
+  const run: Run = { ...opts, batchSize };
   const seen: Seen = { users: new Set(), torrents: new Set() };
   const site = await SiteDatabase.open(opts.sql);
   const entities: EntityReport[] = [];
@@ -57,10 +73,10 @@ export async function warmup(opts: WarmupOptions): Promise<WarmupReport> {
     const [whitelist, users, torrents] = siteEntities(opts.sql.queries);
     const blacklist = blacklistEntity(opts.sql.queries);
     const tables: Array<() => Promise<OpenTable>> = [
-      () => open(whitelist, site, opts, now),
-      ...(blacklist ? [() => open(blacklist, site, opts, now)] : []),
-      () => open(users, site, opts, now, before && seen.users),
-      () => open(torrents, site, opts, now, before && seen.torrents),
+      () => open(whitelist, site, run, now),
+      ...(blacklist ? [() => open(blacklist, site, run, now)] : []),
+      () => open(users, site, run, now, before && seen.users),
+      () => open(torrents, site, run, now, before && seen.torrents),
     ];
     let next = tables[0]!();
     for (let i = 0; i < tables.length; i++) {
@@ -78,7 +94,7 @@ export async function warmup(opts: WarmupOptions): Promise<WarmupReport> {
       );
     }
     await site.close();
-    if (before) await prune(opts.api, before, seen, entities, opts.batchSize);
+    if (before) await prune(opts.api, before, seen, entities, batchSize);
   } catch (err) {
     site.destroy();
     opts.progress.abort();
@@ -111,7 +127,7 @@ interface OpenTable {
 }
 
 /** Checks the table's columns and starts reading it; `seen` collects the keys of its rows (for prune). */
-async function open<T>(entity: Entity<T>, site: SiteDatabase, opts: WarmupOptions, now: () => number, seen?: Set<number | string>): Promise<OpenTable> {
+async function open<T>(entity: Entity<T>, site: SiteDatabase, opts: Run, now: () => number, seen?: Set<number | string>): Promise<OpenTable> {
   const started = now();
   const columns = await site.columns(entity.table);
   const config = `sql.queries.${entity.kind}`;
@@ -139,7 +155,7 @@ interface Opened<T> {
 }
 
 /** Streams one table into the daemon. */
-async function load<T>({ entity, plan, total, rows: chunks, started, seen }: Opened<T>, opts: WarmupOptions, now: () => number, rowsRead: () => void): Promise<EntityReport> {
+async function load<T>({ entity, plan, total, rows: chunks, started, seen }: Opened<T>, opts: Run, now: () => number, rowsRead: () => void): Promise<EntityReport> {
   const report = emptyReport({ kind: entity.kind, label: entity.label, table: entity.table, columns: plan.columns });
   const { progress } = opts;
   progress.start(entity.label, total);
