@@ -244,6 +244,21 @@ export function cpuSeconds(pid: number | undefined): number | undefined {
   }
 }
 
+/**
+ * Seconds the process's main thread (node's event loop, redis-server's command thread) has spent on
+ * a CPU and runnable but waiting for one (/proc/<pid>/schedstat); undefined where it is not readable.
+ * Wall time less both is time it had nothing to do: on a shared machine, where CPU seconds stay put
+ * but wall time does not, that is what tells a pipeline's stalls from the other load.
+ */
+export function mainThreadSeconds(pid: number | undefined): { run: number; wait: number } | undefined {
+  try {
+    const [run, wait] = readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ').map(Number);
+    return run === undefined || wait === undefined || Number.isNaN(run + wait) ? undefined : { run: run / 1e9, wait: wait / 1e9 };
+  } catch {
+    return undefined;
+  }
+}
+
 /** utime + stime of a /proc stat line (fields 14 and 15), in seconds. */
 function cpuSecondsOf(stat: string): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

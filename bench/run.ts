@@ -29,7 +29,7 @@ import { benchWarmup, seededSite, warmupLines, warmupSkipReason, type WarmupFigu
 // two mika processes on one Redis and on a 3-master Redis Cluster, bench/scale-out.ts; flush: the SQL
 // flush with the site rows on under load, pending batches sampled, bench/flush-load.ts; not in the
 // default list, it needs MariaDB), BENCH_SWEEP_SIZES
-// (10,1000,10000,100000), BENCH_SWEEP_STORES (memory,embedded,redis: any subset), BENCH_WARMUP_STORE (redis or embedded), BENCH_SWEEP_DURATION (s, 3), BENCH_PROFILE=1 (run mika under --cpu-prof and
+// (10,1000,10000,100000), BENCH_SWEEP_STORES (memory,embedded,redis: any subset), BENCH_WARMUP_STORE (redis or embedded), BENCH_WARMUP_BATCH / BENCH_WARMUP_IN_FLIGHT / BENCH_WARMUP_PROFILE (bench/warmup.ts), BENCH_SWEEP_DURATION (s, 3), BENCH_PROFILE=1 (run mika under --cpu-prof and
 // print where the time goes; figures are then lower than without it), BENCH_PROFILE_KEEP (a folder: the
 // .cpuprofile files are copied there before the bench's temp folder goes, for a closer look),
 // BENCH_THREADS=1 (after each measured run, each busy thread's share of a CPU: mika's main thread

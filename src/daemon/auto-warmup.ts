@@ -16,7 +16,7 @@ export function autoWarmup(config: () => Config, api: AddressInfo, logger: Logge
     const host = any ? (api.family === 'IPv6' ? '::1' : '127.0.0.1') : api.address;
     const client = clientFromConfig(c, { baseUrl: `https://${host.includes(':') ? `[${host}]` : host}:${api.port}` });
     try {
-      const report = await warmup({ sql: c.sql, api: client, batchSize: 5000, prune: false, progress: silentProgress });
+      const report = await warmup({ sql: c.sql, api: client, prune: false, progress: silentProgress });
       const written = Object.fromEntries(report.entities.map((e) => [e.kind, e.written]));
       logger.info({ written, seconds: report.seconds }, 'automatic warmup: registry reloaded from the site database (store.auto_warmup)');
     } finally {

@@ -72,40 +72,28 @@ export class SiteDatabase {
   /**
    * The rows of `rows()`, in chunks of those that have arrived: one await per chunk rather than
    * per row (a stream's async iterator costs a promise and a turn of the microtask queue for each
-   * of hundreds of thousands of rows). The stream stays paused while the caller works on a chunk.
+   * of hundreds of thousands of rows). The SELECT starts at the call, so its first rows can arrive
+   * while the caller finishes other work; the stream stays paused while the caller works on a chunk.
    */
-  async *rowChunks(table: string, columns: string[]): AsyncGenerator<Cell[][]> {
+  rowChunks(table: string, columns: string[]): AsyncGenerator<Cell[][]> {
     const stream = this.rows(table, columns);
-    let ended = false;
-    let failure: { error: unknown } | undefined;
-    let wake: (() => void) | undefined;
+    const state: StreamState = { ended: false, failure: undefined, wake: undefined };
     const poke = () => {
-      const w = wake;
-      wake = undefined;
+      const w = state.wake;
+      state.wake = undefined;
       w?.();
     };
+    // Listening from the start: an 'error' before the first chunk is asked for is kept, not thrown.
     stream.on('readable', poke);
     stream.once('end', () => {
-      ended = true;
+      state.ended = true;
       poke();
     });
     stream.on('error', (error: unknown) => {
-      failure = { error };
+      state.failure = { error };
       poke();
     });
-    try {
-      for (;;) {
-        const chunk: Cell[][] = [];
-        for (let row: Cell[] | null; (row = stream.read() as Cell[] | null) !== null; ) chunk.push(row);
-        if (chunk.length > 0) yield chunk;
-        else if (failure) throw failure.error;
-        else if (ended) return;
-        // read() gave nothing: 'readable', 'end' or 'error' comes on a later turn, after this is set.
-        else await new Promise<void>((resolve) => (wake = resolve));
-      }
-    } finally {
-      stream.destroy();
-    }
+    return chunks(stream, state);
   }
 
   async close(): Promise<void> {
@@ -115,5 +103,28 @@ export class SiteDatabase {
   /** Drops the connection at once (after a failure, with a query maybe still streaming). */
   destroy(): void {
     this.conn.destroy();
+  }
+}
+
+/** What rowChunks' listeners saw of its stream; `wake` resumes the reader waiting for it. */
+interface StreamState {
+  ended: boolean;
+  failure: { error: unknown } | undefined;
+  wake: (() => void) | undefined;
+}
+
+async function* chunks(stream: Readable, state: StreamState): AsyncGenerator<Cell[][]> {
+  try {
+    for (;;) {
+      const chunk: Cell[][] = [];
+      for (let row: Cell[] | null; (row = stream.read() as Cell[] | null) !== null; ) chunk.push(row);
+      if (chunk.length > 0) yield chunk;
+      else if (state.failure) throw state.failure.error;
+      else if (state.ended) return;
+      // read() gave nothing: 'readable', 'end' or 'error' comes on a later turn, after this is set.
+      else await new Promise<void>((resolve) => (state.wake = resolve));
+    }
+  } finally {
+    stream.destroy();
   }
 }
