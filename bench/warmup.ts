@@ -6,7 +6,7 @@ import { silentProgress } from '../src/warmup/progress.js';
 import type { WarmupReport } from '../src/warmup/report.js';
 import { warmup } from '../src/warmup/warmup.js';
 import { startMariaDb, type MariaDbServer } from '../test/helpers/mariadb-server.js';
-import { fillSite, SEED_SCHEMA } from '../test/helpers/site-schema.js';
+import { seedSite } from '../test/helpers/site-schema.js';
 import { BENCH_API_KEY } from './fixtures.js';
 import { cpuSeconds, mainThreadSeconds } from './processes.js';
 
@@ -56,11 +56,7 @@ export async function seededSite(): Promise<{ server: MariaDbServer; url: string
   const server = await startMariaDb();
   try {
     const started = performance.now();
-    const database = await server.createDatabase('bench');
-    const db = await server.connect(database);
-    await db.query(SEED_SCHEMA);
-    await fillSite(db, WARMUP_ROWS);
-    await db.end();
+    const database = await seedSite(server, 'bench', WARMUP_ROWS);
     return { server, url: server.url(database), seedSeconds: (performance.now() - started) / 1000 };
   } catch (err) {
     await server.destroy();

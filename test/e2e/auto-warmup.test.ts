@@ -7,7 +7,7 @@ import { eventually } from '../helpers/eventually.js';
 import { freePort } from '../helpers/free-port.js';
 import { startMariaDb, type MariaDbServer } from '../helpers/mariadb-server.js';
 import { runMika, type MikaProcess } from '../helpers/mika-process.js';
-import { fillSite, SEED_SCHEMA } from '../helpers/site-schema.js';
+import { seedSite } from '../helpers/site-schema.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 let mariadb: MariaDbServer | undefined;
@@ -20,11 +20,7 @@ afterEach(async () => {
 describe('mika serve with store.auto_warmup and the site database configured', () => {
   it('started on an empty data folder, loads the registry from the site database by itself', { timeout: 120_000 }, async () => {
     mariadb = await startMariaDb();
-    const seed = await mariadb.createDatabase('auto');
-    const db = await mariadb.connect(seed);
-    await db.query(SEED_SCHEMA);
-    await fillSite(db, { whitelist: 3, users: 40, torrents: 120 });
-    await db.end();
+    const seed = await seedSite(mariadb, 'auto', { whitelist: 3, users: 40, torrents: 120 });
 
     const dir = tempDir('auto-warmup');
     const tls = await apiTls(dir);

@@ -8,7 +8,7 @@ import { freePort } from '../helpers/free-port.js';
 import { startMariaDb, type MariaDbServer } from '../helpers/mariadb-server.js';
 import { runMika, type MikaProcess } from '../helpers/mika-process.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
-import { fillSite, infoHashOf, passkeyOf, SEED_SCHEMA } from '../helpers/site-schema.js';
+import { fillSite, infoHashOf, passkeyOf, seedSite } from '../helpers/site-schema.js';
 import { failureOf, httpAnnounce, id20 } from '../helpers/tracker-harness.js';
 
 // `mika warmup` as an operator runs it: the built binary, against `mika serve` on the Redis store and
@@ -39,12 +39,7 @@ const failure = async (passkey: string, infoHashHex: string, peerId = '-qB4650-w
 beforeAll(async () => {
   [mariadb, redis] = await Promise.all([startMariaDb(), startRedisServer()]);
   dir = mkdtempSync(join(tmpdir(), 'mika-warmup-e2e-'));
-  const seed = await mariadb.createDatabase('seed');
-  const db = await mariadb.connect(seed);
-  await db.query(SEED_SCHEMA);
-  await fillSite(db, { whitelist: 12, users: 146, torrents: 3819 });
-  await db.end();
-  seedUrl = mariadb.url(seed);
+  seedUrl = mariadb.url(await seedSite(mariadb, 'seed', { whitelist: 12, users: 146, torrents: 3819 }));
   const [apiPort, tls] = [await freePort(), await apiTls(dir)];
   trackerPort = await freePort();
   settings = {

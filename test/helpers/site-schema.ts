@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Connection } from 'mysql2/promise';
+import type { MariaDbServer } from './mariadb-server.js';
 
 // The seed's site schema (what `mika warmup` reads with the default sql.queries) and rows made from
 // their index alone, so a test or the bench knows each row's passkey and info_hash without reading
@@ -65,4 +66,17 @@ export async function fillSite(db: Connection, n: { whitelist?: number; users?: 
       await db.query(`INSERT INTO torrents (id, info_hash, release_name) SELECT seq, UNHEX(SHA1(CONCAT('t', seq))), CONCAT('Release ', seq) FROM seq_${from}_to_${n.torrents}`);
     }
   }
+}
+
+/** A new database on `mariadb` with the seed's tables, filled by fillSite; returns its name. */
+export async function seedSite(mariadb: MariaDbServer, label: string, n: Parameters<typeof fillSite>[1]): Promise<string> {
+  const database = await mariadb.createDatabase(label);
+  const db = await mariadb.connect(database);
+  try {
+    await db.query(SEED_SCHEMA);
+    await fillSite(db, n);
+  } finally {
+    await db.end();
+  }
+  return database;
 }

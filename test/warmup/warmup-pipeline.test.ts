@@ -5,7 +5,7 @@ import { parseConfig } from '../../src/config/load.js';
 import type { Progress } from '../../src/warmup/progress.js';
 import { warmup } from '../../src/warmup/warmup.js';
 import { startMariaDb, type MariaDbServer } from '../helpers/mariadb-server.js';
-import { fillSite, SEED_SCHEMA } from '../helpers/site-schema.js';
+import { seedSite } from '../helpers/site-schema.js';
 
 // How warmup() cuts the site's tables into requests and in which order it goes through them, with
 // a MariaDB of the file's own and an API that records what it is sent (no daemon).
@@ -15,12 +15,7 @@ let seedUrl: string;
 
 beforeAll(async () => {
   mariadb = await startMariaDb();
-  const seed = await mariadb.createDatabase('pipeline');
-  const db = await mariadb.connect(seed);
-  await db.query(SEED_SCHEMA);
-  await fillSite(db, { whitelist: 3, users: 20_000, torrents: 700 });
-  await db.end();
-  seedUrl = mariadb.url(seed);
+  seedUrl = mariadb.url(await seedSite(mariadb, 'pipeline', { whitelist: 3, users: 20_000, torrents: 700 }));
 }, 90_000);
 
 afterAll(async () => {
