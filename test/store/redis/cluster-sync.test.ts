@@ -3,7 +3,7 @@ import { RedisClusterStore } from '../../../src/store/redis/redis-cluster-store.
 import { useRedisCluster } from '../../helpers/redis-cluster.js';
 import { input, pid, torrent, user } from './fixtures.js';
 
-// On a cluster an announce is two steps (announce-17.lua on the swarm's slot, then user-sync-4.lua
+// On a cluster an announce is two steps (announce-19.lua on the swarm's slot, then user-sync-4.lua
 // on {users}). These tests lose the second step on purpose and check that the user's counters
 // still end up right, and never counted twice.
 
